@@ -1,0 +1,150 @@
+"""The params file (`params/<year>.yaml`): the control panel of one report, validated on load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from . import paths, vocab
+from .errors import ParamsError
+
+PREFACE = "preface"
+# Every way a params file may name a narrative section -> the section's slug.
+_SECTION_KEYS: dict[str, str] = {PREFACE: PREFACE, "前言": PREFACE}
+for _s in vocab.SECTIONS:
+    for _k in (_s["slug"], _s["index"], _s["number"], _s["title"], _s["heading"]):
+        _SECTION_KEYS[_k] = _s["slug"]
+
+CONTACT_KEYS = ["办公室", "地址", "邮编", "电话"]
+
+
+class Contact(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    office: str | None = Field(None, alias="办公室")
+    address: str | None = Field(None, alias="地址")
+    postcode: str | None = Field(None, alias="邮编")
+    phone: str | None = Field(None, alias="电话")
+
+    @field_validator("postcode", "phone", mode="before")
+    @classmethod
+    def _digits_as_text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int) else v
+
+
+class Params(BaseModel):
+    """One report's parameters. Keys beyond the contract's are optional and documented in README."""
+
+    model_config = ConfigDict(extra="forbid", strict=False)
+    agency: str
+    year: int = Field(ge=1900, le=2999)
+    data_dir: str
+    contact: Contact | None = None
+    narrative: dict[str, str] = Field(default_factory=dict)
+    # Whether the agency may make 规章 (governments with legislative power); None = not said.
+    can_make_regulations: bool | None = None
+    # Extra ledger columns holding personal data, dropped at reading like 申请人姓名.
+    personal_columns: list[str] = Field(default_factory=list)
+    # Marks fictional sample data: the report says 示例数据 everywhere.
+    sample: bool = False
+
+    # Filled by load_params, not by the file.
+    source: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("year", mode="before")
+    @classmethod
+    def _year_is_int(cls, v: Any) -> Any:
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise ValueError("应为整数年份，如 2021")
+        return v
+
+    @field_validator("narrative", mode="before")
+    @classmethod
+    def _sections(cls, v: Any) -> Any:
+        if v is None:
+            return {}
+        if not isinstance(v, dict):
+            raise ValueError("应为按章节写的叙述（章节: 文本）")
+        out: dict[str, str] = {}
+        for key, text in v.items():
+            slug = _SECTION_KEYS.get(str(key).strip())
+            if slug is None:
+                raise ValueError(
+                    f"不认识的章节「{key}」，可用：前言、"
+                    + "、".join(s["heading"] for s in vocab.SECTIONS)
+                )
+            if text is None:
+                text = ""
+            if not isinstance(text, str):
+                raise ValueError(f"章节「{key}」的叙述应为文本")
+            out[slug] = text
+        return out
+
+    @property
+    def data_path(self) -> Path:
+        base = self.source.parent if self.source else paths.project_root()
+        return (base / self.data_dir).resolve()
+
+
+_TYPE_NAMES = {
+    "string_type": "应为文本",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "dict_type": "应为键值对",
+    "model_type": "应为键值对",
+    "list_type": "应为列表",
+}
+
+
+def _explain(err: dict[str, Any]) -> tuple[str, str]:
+    loc = ".".join(str(p) for p in err["loc"])
+    kind = err["type"]
+    if kind == "missing":
+        return loc, "缺少必填项"
+    if kind == "extra_forbidden":
+        return loc, "不认识的键（请检查拼写；可用的键见 README）"
+    if kind in _TYPE_NAMES:
+        return loc, f"{_TYPE_NAMES[kind]}，实际为「{err.get('input')}」"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return loc, f"超出合理范围：「{err.get('input')}」"
+    msg = str(err.get("msg", "")).removeprefix("Value error, ")
+    return loc, msg
+
+
+def load_params(source: str | Path | int | None = None, *, year: int | None = None) -> Params:
+    """Read and validate a params file: a path, or a year meaning `params/<year>.yaml`."""
+    if isinstance(source, int) and not isinstance(source, bool):
+        year, source = source, None
+    if source is None:
+        if year is None:
+            raise ParamsError("params/", None, "需要指定年份或参数文件")
+        path = paths.params_file(year)
+    else:
+        path = Path(source)
+    path = path.resolve()
+    shown = str(path)
+    if not path.is_file():
+        raise ParamsError(shown, None, "文件不存在")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ParamsError(shown, None, "请以 UTF-8 编码保存") from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = f"第{mark.line + 1}行" if mark else ""
+        raise ParamsError(shown, None, f"YAML 格式错误{line}：{getattr(e, 'problem', e)}") from None
+    if not isinstance(raw, dict):
+        raise ParamsError(shown, None, "内容应为键值对（agency、year、data_dir …）")
+    try:
+        params = Params.model_validate(raw)
+    except ValidationError as e:
+        key, msg = _explain(e.errors()[0])
+        raise ParamsError(shown, key, msg) from None
+    params.source = path
+    if year is not None and params.year != year:
+        raise ParamsError(shown, "year", f"为 {params.year}，与所要求的 {year} 年不符")
+    return params
