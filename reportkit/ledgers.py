@@ -362,6 +362,7 @@ def load_ledgers(data_dir: str | Path, extra_personal: list[str] | tuple[str, ..
     files: dict[str, Path | None] = {}
     notes: list[str] = []
     personal: set[str] = set()
+    problems: list[CellProblem] = []
     personal_names = {norm(c) for c in (*PERSONAL_COLUMNS, *extra_personal)}
     for stem, schema in SCHEMAS.items():
         path = ledger_file(data_dir, stem)
@@ -370,10 +371,16 @@ def load_ledgers(data_dir: str | Path, extra_personal: list[str] | tuple[str, ..
             frames[stem] = empty_frame(stem)
             notes.append(f"未找到{schema.title}（{stem}.csv 或 {stem}.xlsx），按本年无此类记录处理")
             continue
-        frame, ledger_notes, values = read_ledger(path, schema, personal_names)
+        try:
+            frame, ledger_notes, values = read_ledger(path, schema, personal_names)
+        except LedgerError as e:  # keep reading: the user gets every ledger's problems at once
+            problems.extend(e.problems)
+            continue
         frames[stem] = frame
         notes.extend(ledger_notes)
         personal |= values
+    if problems:
+        raise LedgerError(problems)
     return Ledgers(data_dir, frames, files, notes, personal)
 
 

@@ -1,0 +1,106 @@
+"""The `reportkit` command: a thin wrapper over reportkit.build() and reportkit.checks.run()."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import ReportkitError
+
+
+def _years(values: list[str]) -> list[int]:
+    years: list[int] = []
+    for v in values:
+        for part in v.split(","):
+            part = part.strip()
+            if "-" in part:
+                a, b = part.split("-", 1)
+                years.extend(range(int(a), int(b) + 1))
+            elif part:
+                years.append(int(part))
+    return years
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="reportkit", description="政府信息公开工作年度报告：从台账计算、检查并生成报告")
+    p.add_argument("--debug", action="store_true", help="出错时显示完整的 Python 调用栈")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="运行六个章节笔记本，生成 report.html、tables.json、checks.json")
+    b.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    b.add_argument("--year", action="append", default=[], help="报告年度，如 2021；可写 2020-2021 或重复给出")
+    b.add_argument("--params", type=Path, help="参数文件（默认 params/<年>.yaml）")
+    b.add_argument("--out", type=Path, help="输出文件夹（默认 outputs/<年>/）")
+    b.add_argument("--jobs", type=int, default=None, help="同时运行的笔记本数（默认：CPU 核数）")
+    b.add_argument("--no-cache", action="store_true", help="不复用上次的结果，全部重新运行")
+
+    c = sub.add_parser("check", help="只做勾稽关系检查，不生成报告")
+    c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    c.add_argument("--year", type=int, help="报告年度")
+    c.add_argument("--params", type=Path, help="参数文件")
+    c.add_argument("--tables", type=Path, help="单独检查一个 tables.json（如按其他机关已发布报告录入的）")
+    c.add_argument("--previous", type=Path, help="上年的 tables.json（默认：上年默认输出文件夹中的）")
+    c.add_argument("--json", action="store_true", help="以 JSON 输出检查结果")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # argparse exits 2 on bad usage, as the contract wants
+        return int(e.code or 0)
+    try:
+        if args.command == "build":
+            return _build(args, parser)
+        return _check(args, parser)
+    except ReportkitError as e:
+        if getattr(args, "debug", False):
+            raise
+        print(f"错误：{e}", file=sys.stderr)
+        return 2 if args.command == "check" else 1
+    except Exception as e:  # a bug of ours: say so briefly; --debug shows the traceback
+        if getattr(args, "debug", False):
+            raise
+        print(f"内部错误（{type(e).__name__}: {e}）。请加 --debug 重新运行并把输出报告给维护者。", file=sys.stderr)
+        return 2 if args.command == "check" else 1
+    except KeyboardInterrupt:
+        print("已中断；上次生成的报告保持不变。", file=sys.stderr)
+        return 130
+
+
+def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .builder import build_many
+
+    years = _years(args.year)
+    if not years and not args.params:
+        parser.error("请用 --year 指定年度，或用 --params 指定参数文件")
+    if args.params and len(years) > 1:
+        parser.error("--params 只能对应一个年度")
+    if args.out and len(years) > 1:
+        parser.error("--out 只能对应一个年度")
+    results = build_many(
+        years or [None], params=args.params, out=args.out, jobs=args.jobs, use_cache=not args.no_cache
+    )
+    return 0 if all(r.ok for r in results) else 1
+
+
+def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from . import checks
+
+    if not (args.year or args.params or args.tables):
+        parser.print_usage(sys.stderr)
+        print("reportkit check: 请用 --year、--params 或 --tables 指定要检查的内容", file=sys.stderr)
+        return 2
+    findings = checks.run(year=args.year, params=args.params, tables=args.tables, previous=args.previous)
+    if args.json:
+        print(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
+    else:
+        print(checks.format_findings(findings))
+    return 1 if any(f.severity == "error" for f in findings) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+from decimal import Decimal
+
+import pytest
+
+from reportkit import phrasing
+
+
+@pytest.mark.parametrize(
+    "n, text",
+    [
+        (923, "920余"),
+        (46, "46"),
+        (603, "600余"),
+        (405, "400余"),
+        (113, "110余"),
+        (600, "600"),
+        (15230, "1.5万"),
+        (131000, "13万"),
+        (0, "0"),
+        (9, "9"),
+        (99, "99"),
+        (101, "100余"),
+        (9999, "9900余"),
+        (10000, "1万"),
+        (10999, "1万"),
+        (99999, "9.9万"),
+        (1234567, "120万"),
+        (250_000_000, "2.5亿"),
+    ],
+)
+def test_approx(n, text):
+    assert phrasing.approx(n) == text
+
+
+@pytest.mark.parametrize(
+    "cur, prev, unit, against, text",
+    [
+        (105, 121, "件", "与上年", "与上年减少16件"),
+        (57, 59, "起", "比2020年度", "比2020年度减少2起"),
+        (7, 7, "件", "与上年", "与上年持平"),
+        (10, 4, "件", "与上年", "与上年增加6件"),
+    ],
+)
+def test_yoy(cur, prev, unit, against, text):
+    assert phrasing.yoy(cur, prev, unit, against) == text
+
+
+def test_pct_change():
+    assert phrasing.pct_change(105, 121) == "同比下降13.2%"  # 16/121 = 13.22%
+    assert phrasing.pct_change(150, 100) == "同比增长50%"
+    assert phrasing.pct_change(5, 5) == "同比持平"
+    assert phrasing.pct_change(3, 0) == "上年为0"
+
+
+def test_money():
+    assert phrasing.money_wan(Decimal("329.76")) == "329.76万元"
+    assert phrasing.money_wan(300) == "300万元"
+    assert phrasing.money_wan(Decimal("0.5")) == "0.5万元"
+    assert phrasing.money_wan(Decimal("1.235")) == "1.24万元"  # half-up
