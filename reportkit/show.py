@@ -1,0 +1,105 @@
+"""What a section notebook shows: one call per item, so notebooks stay thin.
+
+Leadership content is displayed as HTML (narrative, statutory tables, charts with alt text);
+the export keeps it. Analysts' extras live in cells tagged `analyst`, which the export drops.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from . import charts, figures, htmltables, vocab
+from .ledgers import PERSONAL_COLUMNS
+from .report import Report
+
+
+def _display(obj: Any) -> None:
+    from IPython.display import display  # only inside a kernel
+
+    display(obj)
+
+
+def _html(fragment: str) -> None:
+    from IPython.display import HTML
+
+    _display(HTML(fragment))
+
+
+def setup() -> None:
+    """Chart style and the CJK font; call once at the top of a notebook."""
+    charts.setup()
+    pd.set_option("display.max_rows", 60)
+
+
+def narrative(report: Report, slug: str) -> None:
+    """The section's text, filled from the figures (Markdown rendered without raw HTML)."""
+    _html(f'<div class="narrative">{report.html(slug)}</div>')
+
+
+def table2(report: Report) -> None:
+    _html(htmltables.table2_html(report.table2))
+
+
+def table3(report: Report) -> None:
+    _html(htmltables.table3_html(report.table3))
+
+
+def table4(report: Report) -> None:
+    _html(htmltables.table4_html(report.table4))
+
+
+def _describe(series: pd.Series, unit: str) -> str:
+    parts = [f"{k}{int(v)}{unit}" for k, v in series.items() if int(v)]
+    return "；".join(parts) if parts else "本年无数据"
+
+
+def outreach_by_type(report: Report) -> None:
+    df = figures.outreach_by_type(report.ledgers, report.year)
+    alt = f"{report.year}年各类宣传活动场次：" + _describe(df["场次"] if len(df) else pd.Series(dtype=int), "场")
+    _html(charts.figure_html(charts.outreach_by_type(df), alt, f"{report.year}年宣传活动场次（按活动类型）"))
+
+
+def outreach_by_month(report: Report) -> None:
+    df = figures.outreach_by_month(report.ledgers, report.year)
+    alt = f"{report.year}年各月宣传活动场次：" + _describe(df["场次"].rename(lambda m: f"{m}月"), "场")
+    _html(charts.figure_html(charts.outreach_by_month(df), alt, f"{report.year}年宣传活动场次（按月份）"))
+
+
+def decisions_by_year(report: Report) -> None:
+    df = figures.decisions_by_year(report.ledgers)
+    df = df[df.index <= report.year] if (df.index <= report.year).any() else figures.decisions_by_year(
+        report.ledgers, [report.year]
+    )
+    alt = "；".join(
+        f"{y}年" + "、".join(f"{col}{int(df.at[y, col])}件" for col in df.columns) for y in df.index
+    )
+    _html(charts.figure_html(charts.decisions_by_year(df), alt, "行政许可、行政处罚、行政强制决定数量（按年度）"))
+
+
+def requests_outcomes(report: Report) -> None:
+    """The chart of 表三's outcomes, when any request was concluded."""
+    s = figures.requests_outcomes(report.ledgers, report.year)
+    if not int(s.sum()):
+        return
+    alt = f"{report.year}年政府信息公开申请办理结果：" + _describe(s, "件")
+    _html(charts.figure_html(charts.requests_outcomes(s), alt, f"{report.year}年申请办理结果（总计列）"))
+
+
+def appeals(report: Report) -> None:
+    """The chart of 表四's cases, when there were any."""
+    t4 = report.table4
+    if not int(t4[vocab.TOTAL].sum()):
+        return
+    alt = f"{report.year}年行政复议、行政诉讼案件：" + _describe(t4[vocab.TOTAL], "件")
+    _html(charts.figure_html(charts.appeals(t4), alt, f"{report.year}年行政复议、行政诉讼案件结果"))
+
+
+# Free text an applicant wrote may name people: analysts see it in the ledger itself, not here.
+HIDDEN = [*PERSONAL_COLUMNS, "申请内容"]
+
+
+def rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Ledger rows for analysts, without personal columns (dropped at reading) or free text."""
+    return frame.drop(columns=[c for c in HIDDEN if c in frame.columns])
