@@ -25,6 +25,15 @@ OUTREACH_MEASURES = {
 }
 
 
+class Lazy:
+    """A narrative name whose value is computed only if a template uses it."""
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute: Callable[[], Any]):
+        self.compute = compute
+
+
 @dataclass(frozen=True)
 class Figure:
     """One number of the report, with the same number for the year before."""
@@ -190,6 +199,7 @@ class Figures:
         self.ledgers, self.year = ledgers, year
         self.outreach = OutreachView(ledgers["outreach"], year)
         self.proposals = ProposalView(ledgers["proposals"], year)
+        self._t3: dict[int, pd.DataFrame] = {}
 
     def _decisions(self, stem: str, label: str) -> Figure:
         return _fig(lambda y: tables.decisions_count(self.ledgers, stem, y), self.year, label)
@@ -233,9 +243,14 @@ class Figures:
     def media_reports(self) -> Figure:
         return _fig(lambda y: len(self.media_rows(y)), self.year, "媒体报道")
 
+    def _table3(self, year: int) -> pd.DataFrame:
+        if year not in self._t3:
+            self._t3[year] = tables.table3(self.ledgers, year)
+        return self._t3[year]
+
     def requests_row(self, row: str, column: str = vocab.TOTAL) -> Figure:
         """A cell of 表三 (rows as tables.json names them), with last year's."""
-        return _fig(lambda y: int(tables.table3(self.ledgers, y).at[row, column]), self.year, row)
+        return _fig(lambda y: int(self._table3(y).at[row, column]), self.year, row)
 
     def appeals_total(self, kind: str | None = None) -> Figure:
         """Cases of 表四 in the year: one kind, 行政诉讼 (both suit kinds), or all when None."""
@@ -254,37 +269,39 @@ class Figures:
 
         return _fig(total, self.year, "信息处理费")
 
-    def namespace(self) -> dict[str, Any]:
-        """The names a narrative template may use (documented in README)."""
+    def namespace(self) -> dict[str, Lazy]:
+        """The names a narrative template may use (documented in README), each computed only when
+        a template uses it."""
         d = vocab
+        doc = self.documents
         return {
-            "年度": self.year,
-            "上年": self.year - 1,
-            "行政许可": self.licensing,
-            "行政处罚": self.penalties,
-            "行政强制": self.enforcement,
-            "行政事业性收费": self.fees_wan,
-            "规章制发": self.documents(d.REGULATION, d.T2_ISSUED),
-            "规章废止": self.documents(d.REGULATION, d.T2_ABOLISHED),
-            "规章现行有效": self.documents(d.REGULATION, d.T2_IN_FORCE),
-            "规范性文件制发": self.documents(d.NORMATIVE, d.T2_ISSUED),
-            "规范性文件废止": self.documents(d.NORMATIVE, d.T2_ABOLISHED),
-            "规范性文件现行有效": self.documents(d.NORMATIVE, d.T2_IN_FORCE),
-            "集中采购次数": self.procurement_count,
-            "集中采购金额": self.procurement_amount_wan,
-            "宣传": self.outreach,
-            "媒体报道": self.media_reports,
-            "建议提案": self.proposals,
-            "新收申请": self.requests_row(d.NEW_REQUESTS),
-            "上年结转申请": self.requests_row(d.CARRIED_IN),
-            "办结申请": self.requests_row(d.TOTAL),
-            "结转下年申请": self.requests_row(d.CARRIED_OUT),
-            "予以公开": self.requests_row(d.GRANTED),
-            "部分公开": self.requests_row(d.PARTLY),
-            "行政复议": self.appeals_total(d.REVIEW),
-            "行政诉讼": self.appeals_total(d.LITIGATION),
-            "复议诉讼": self.appeals_total(),
-            "信息处理费": self.processing_fees_yuan,
+            "年度": Lazy(lambda: self.year),
+            "上年": Lazy(lambda: self.year - 1),
+            "行政许可": Lazy(lambda: self.licensing),
+            "行政处罚": Lazy(lambda: self.penalties),
+            "行政强制": Lazy(lambda: self.enforcement),
+            "行政事业性收费": Lazy(lambda: self.fees_wan),
+            "规章制发": Lazy(lambda: doc(d.REGULATION, d.T2_ISSUED)),
+            "规章废止": Lazy(lambda: doc(d.REGULATION, d.T2_ABOLISHED)),
+            "规章现行有效": Lazy(lambda: doc(d.REGULATION, d.T2_IN_FORCE)),
+            "规范性文件制发": Lazy(lambda: doc(d.NORMATIVE, d.T2_ISSUED)),
+            "规范性文件废止": Lazy(lambda: doc(d.NORMATIVE, d.T2_ABOLISHED)),
+            "规范性文件现行有效": Lazy(lambda: doc(d.NORMATIVE, d.T2_IN_FORCE)),
+            "集中采购次数": Lazy(lambda: self.procurement_count),
+            "集中采购金额": Lazy(lambda: self.procurement_amount_wan),
+            "宣传": Lazy(lambda: self.outreach),
+            "媒体报道": Lazy(lambda: self.media_reports),
+            "建议提案": Lazy(lambda: self.proposals),
+            "新收申请": Lazy(lambda: self.requests_row(d.NEW_REQUESTS)),
+            "上年结转申请": Lazy(lambda: self.requests_row(d.CARRIED_IN)),
+            "办结申请": Lazy(lambda: self.requests_row(d.TOTAL)),
+            "结转下年申请": Lazy(lambda: self.requests_row(d.CARRIED_OUT)),
+            "予以公开": Lazy(lambda: self.requests_row(d.GRANTED)),
+            "部分公开": Lazy(lambda: self.requests_row(d.PARTLY)),
+            "行政复议": Lazy(lambda: self.appeals_total(d.REVIEW)),
+            "行政诉讼": Lazy(lambda: self.appeals_total(d.LITIGATION)),
+            "复议诉讼": Lazy(lambda: self.appeals_total()),
+            "信息处理费": Lazy(lambda: self.processing_fees_yuan),
         }
 
 

@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 
 from . import phrasing, vocab
 from .errors import TemplateError
-from .figures import Figure
+from .figures import Figure, Lazy
 
 DEFAULTS_FILE = Path(__file__).parent / "defaults" / "narrative.yaml"
 
@@ -92,11 +92,14 @@ def render(template: str, names: dict[str, Any], section: str) -> str:
         ast = env.parse(template)
     except jinja2.TemplateSyntaxError as e:
         raise TemplateError(label, e.source.splitlines()[e.lineno - 1].strip() if e.source else "", f"模板语法错误（第{e.lineno}行）：{e.message}") from None
-    unknown = sorted(jinja2.meta.find_undeclared_variables(ast) - set(names))
+    used = jinja2.meta.find_undeclared_variables(ast)
+    unknown = sorted(used - set(names))
     if unknown:
         raise TemplateError(label, unknown[0], "没有这个数字；可用的名称见 README「叙述占位符」")
+    # Only the names this template uses are computed (and only their ledgers are touched).
+    values = {k: (v.compute() if isinstance(v, Lazy) else v) for k, v in names.items() if k in used}
     try:
-        return env.from_string(template).render(names)
+        return env.from_string(template).render(values)
     except jinja2.UndefinedError as e:
         m = re.search(r"has no attribute '([^']+)'", str(e))
         raise TemplateError(label, m.group(1) if m else str(e), "没有这个数字或写法；可用的名称见 README") from None
@@ -104,15 +107,22 @@ def render(template: str, names: dict[str, Any], section: str) -> str:
         raise TemplateError(label, "", f"无法填入：{e}") from None
 
 
+SLUGS = ["preface", *(s["slug"] for s in vocab.SECTIONS)]
+
+
+def template_for(slug: str, params_narrative: dict[str, str]) -> str:
+    """The section's template: the params' text, else the kit's default."""
+    return params_narrative.get(slug, default_texts().get(slug, ""))
+
+
+def text(slug: str, params_narrative: dict[str, str], names: dict[str, Any]) -> str:
+    """One section's filled Markdown."""
+    return render(template_for(slug, params_narrative), names, slug).strip()
+
+
 def texts(params_narrative: dict[str, str], names: dict[str, Any]) -> dict[str, str]:
     """Every section's filled Markdown (preface and the six sections); params override defaults."""
-    base = {"机关": names.get("机关", "")}
-    out: dict[str, str] = {}
-    defaults = default_texts()
-    for slug in ["preface", *(s["slug"] for s in vocab.SECTIONS)]:
-        template = params_narrative.get(slug, defaults.get(slug, ""))
-        out[slug] = render(template, {**base, **names}, slug).strip()
-    return out
+    return {slug: text(slug, params_narrative, names) for slug in SLUGS}
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from .params import Params, load_params
 class Report:
     params: Params
     ledgers: Ledgers
+    _text_cache: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def year(self) -> int:
@@ -63,15 +64,22 @@ class Report:
         return {"机关": self.agency, "联系": contact, **self.figures.namespace()}
 
     @cached_property
+    def _names(self) -> dict[str, Any]:
+        return self.names()
+
+    @cached_property
     def texts(self) -> dict[str, str]:
         """Filled Markdown for the preface and each section slug."""
-        return narrative.texts(self.params.narrative, self.names())
+        return {slug: self.text(slug) for slug in narrative.SLUGS}
 
     def text(self, slug: str) -> str:
-        return self.texts[slug]
+        """One section's filled Markdown; only the figures its template uses are computed."""
+        if slug not in self._text_cache:
+            self._text_cache[slug] = narrative.text(slug, self.params.narrative, self._names)
+        return self._text_cache[slug]
 
     def html(self, slug: str) -> str:
-        return narrative.to_html(self.texts[slug])
+        return narrative.to_html(self.text(slug))
 
 
 def open_report(year: int | None = None, params: str | Path | None = None) -> Report:

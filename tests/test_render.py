@@ -1,0 +1,406 @@
+"""report.html: the notebooks' leadership output, the assembled page, fonts, no requests."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import re
+import textwrap
+from pathlib import Path
+
+import nbformat
+import pytest
+from fontTools.ttLib import TTFont
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from reportkit import charts, figures, fonts, htmltables, render
+from reportkit.errors import ReportkitError
+from reportkit.report import Report, open_report
+
+ROOT = Path(__file__).resolve().parent.parent
+
+HEADINGS = [
+    "一、总体情况",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "五、存在的主要问题及改进情况",
+    "六、其他需要报告的事项",
+]
+SLUGS = ["overview", "proactive", "requests", "appeals", "problems", "other"]
+GENERATED = dt.datetime(2022, 1, 20, 9, 30)
+PNG_1PX = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5E"
+    "rkJggg=="
+)
+
+
+# ------------------------------------------------------------------------------------------------
+# notebook_body
+# ------------------------------------------------------------------------------------------------
+def section_notebook() -> nbformat.NotebookNode:
+    """An executed section notebook with every kind of cell and output a real one may hold."""
+    nb = new_notebook()
+    html_out = new_output(
+        "display_data", data={"text/html": "<p>领导可见的叙述</p>", "text/plain": "<HTML>"}
+    )
+    nb.cells = [
+        new_markdown_cell("# 分析人员说明\n\n只给分析人员看"),
+        new_code_cell("year = 2021", metadata={"tags": ["parameters"]}),
+        new_code_cell(
+            "import reportkit as rk",
+            outputs=[
+                new_output("stream", name="stderr", text="FutureWarning: 某个警告\n"),
+                new_output("stream", name="stdout", text="打印的调试信息\n"),
+            ],
+        ),
+        new_code_cell("rk.show.narrative(report, 'overview')", outputs=[html_out]),
+        new_code_cell(
+            "HTML(table)",
+            outputs=[
+                new_output(
+                    "execute_result",
+                    data={
+                        "text/html": '<table class="statutory"><tr><td>7</td></tr></table>',
+                        "text/plain": "<HTML>",
+                    },
+                    execution_count=4,
+                )
+            ],
+        ),
+        new_code_cell(
+            "report.table3",
+            metadata={"tags": ["analyst"]},
+            outputs=[new_output("display_data", data={"text/html": "<p>台账明细 SECRET</p>"})],
+        ),
+        new_code_cell(
+            "1 + 1",
+            outputs=[new_output("execute_result", data={"text/plain": "4242"}, execution_count=6)],
+        ),
+        new_code_cell(
+            "widget",
+            outputs=[
+                new_output(
+                    "display_data",
+                    data={"application/javascript": "alert('js')", "text/html": "<p>HTML替代</p>"},
+                ),
+                new_output("display_data", data={"application/javascript": "alert('only')"}),
+            ],
+        ),
+        new_code_cell(
+            "plt.plot()",
+            outputs=[
+                new_output("display_data", data={"image/png": PNG_1PX, "text/plain": "<Figure>"})
+            ],
+        ),
+        new_code_cell(
+            "1/0",
+            outputs=[
+                new_output(
+                    "error",
+                    ename="ZeroDivisionError",
+                    evalue="division by zero",
+                    traceback=["TRACEBACK"],
+                )
+            ],
+        ),
+    ]
+    return nb
+
+
+def test_notebook_body_keeps_only_leadership_outputs():
+    body = render.notebook_body(section_notebook())
+    assert "<p>领导可见的叙述</p>" in body
+    assert "<td>7</td>" in body  # a cell's last value counts like a display
+    assert "<p>HTML替代</p>" in body  # the HTML form is chosen over a script
+    assert 'src="data:image/png;base64,' + PNG_1PX in body
+    for hidden in [
+        "分析人员说明",
+        "只给分析人员看",
+        "import reportkit",
+        "year = 2021",
+        "FutureWarning",
+        "打印的调试信息",
+        "SECRET",
+        "4242",
+        "alert(",
+        "TRACEBACK",
+        "ZeroDivisionError",
+        "In&nbsp;[",
+        "Out[",
+    ]:
+        assert hidden not in body, hidden
+    assert "<script" not in body.lower()
+    assert render.external_references(body) == []
+
+
+def test_notebook_body_from_a_file_in_order(tmp_path):
+    path = tmp_path / "03_requests.ipynb"
+    nbformat.write(section_notebook(), str(path))
+    body = render.notebook_body(path)
+    assert body == render.notebook_body(str(path))
+    assert body.index("领导可见的叙述") < body.index("<td>7</td>") < body.index("HTML替代")
+    assert not re.search(r'class="(jp-|cell |output_|prompt)', body)  # no nbconvert wrappers
+
+
+def test_notebook_body_of_an_empty_notebook_is_empty():
+    assert render.notebook_body(new_notebook()) == ""
+
+
+# ------------------------------------------------------------------------------------------------
+# A tiny report year, written by hand
+# ------------------------------------------------------------------------------------------------
+REQUESTS = """\
+申请编号,收到日期,申请人类型,办理结果,办结日期
+R1,2021-02-01,自然人,予以公开,2021-02-20
+R2,2021-03-01,商业企业,属于国家秘密,2021-03-05
+R3,2021-12-30,自然人,,
+"""
+APPEALS = """\
+案件编号,类别,收到日期,结果,审结日期
+A1,行政复议,2021-03-01,结果维持,2021-05-01
+"""
+
+
+def make_report(
+    folder: Path, agency: str = "测试局", sample: bool = True, narrative: str = ""
+) -> Report:
+    data = folder / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    (data / "requests.csv").write_text(REQUESTS, encoding="utf-8")
+    (data / "appeals.csv").write_text(APPEALS, encoding="utf-8")
+    params = folder / "2021.yaml"
+    params.write_text(
+        f"agency: '{agency}'\nyear: 2021\ndata_dir: data\nsample: {'true' if sample else 'false'}\n"
+        "contact:\n  办公室: 测试局办公室\n  电话: 0714-0000000\n" + textwrap.dedent(narrative),
+        encoding="utf-8",
+    )
+    return open_report(params=params)
+
+
+def section_bodies(report: Report) -> dict[str, str]:
+    bodies = {
+        slug: f'<div class="narrative">{report.html(slug)}</div><p>正文{slug}</p>' for slug in SLUGS
+    }
+    bodies["requests"] += htmltables.table3_html(report.table3)
+    bodies["appeals"] += htmltables.table4_html(report.table4)
+    return bodies
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> tuple[Report, str]:
+    """The tiny year rendered once with the real embedded fonts (subsetting takes a few seconds)."""
+    report = make_report(tmp_path_factory.mktemp("tiny"))
+    return report, render.render_report(report, section_bodies(report), generated=GENERATED)
+
+
+@pytest.fixture
+def cheap_fonts(monkeypatch):
+    """Skip the font subsetting where a test is not about fonts; records the text asked for."""
+    asked: list[tuple[str, str | None]] = []
+
+    def fake(text: str, sans_text: str | None = None) -> str:
+        asked.append((text, sans_text))
+        return '@font-face { font-family: "RK Serif"; src: url("data:font/woff2;base64,AAAA"); }\n'
+
+    monkeypatch.setattr(fonts, "font_face_css", fake)
+    return asked
+
+
+def test_page_frame(tiny):
+    _report, page = tiny
+    assert page.startswith('<!DOCTYPE html>\n<html lang="zh-CN">')
+    assert "<title>测试局2021年政府信息公开工作年度报告</title>" in page
+    assert "<h1>测试局2021年政府信息公开工作年度报告</h1>" in page
+    assert '<meta charset="utf-8">' in page
+
+
+def test_six_sections_in_order_with_exact_headings_and_their_bodies(tiny):
+    _, page = tiny
+    assert re.findall(r"<h2>(.*?)</h2>", page) == HEADINGS
+    assert re.findall(r'<section id="([a-z]+)">', page) == SLUGS
+    sections = re.findall(r'<section id="([a-z]+)">(.*?)</section>', page, re.DOTALL)
+    for slug, content in sections:
+        assert f"<p>正文{slug}</p>" in content
+    requests = dict(sections)["requests"]
+    assert "表三　收到和处理政府信息公开申请情况" in requests
+    assert "1.属于国家秘密" in requests
+
+
+def test_preface_contents_and_footer(tiny):
+    report, page = tiny
+    preface = re.search(r'<div class="preface">(.*?)</div>', page, re.DOTALL).group(1)
+    assert report.html("preface").strip() in preface
+    assert "测试局办公室" in preface
+    toc = re.search(r'<nav class="toc".*?</nav>', page, re.DOTALL).group(0)
+    assert re.findall(r'<a href="#([a-z]+)">(.*?)</a>', toc) == list(zip(SLUGS, HEADINGS))
+    footer = re.search(r"<footer.*?</footer>", page, re.DOTALL).group(0)
+    assert "数据期间：2021年1月1日至12月31日" in footer
+    assert "生成日期：2022年1月20日" in footer
+    assert (
+        page.index("<h1>")
+        < page.index('class="preface"')
+        < page.index('class="toc"')
+        < page.index("<h2>")
+    )
+
+
+def test_sample_banner(tiny):
+    _, page = tiny
+    assert '<p class="sample-banner" role="note">示例数据' in page
+    assert '@top-center { content: "示例数据"' in page
+
+
+def test_no_banner_for_real_data(tmp_path, cheap_fonts):
+    report = make_report(tmp_path, sample=False)
+    page = render.render_report(report, section_bodies(report), generated=GENERATED)
+    assert "示例数据" not in page
+
+
+def test_self_contained_and_script_free(tiny):
+    _, page = tiny
+    assert render.external_references(page) == []
+    assert "<script" not in page.lower()
+    assert not re.search(r"https?://", page)
+
+
+def test_css_typography_and_print(tiny):
+    _, page = tiny
+    css = re.search(r"<style>(.*)</style>", page, re.DOTALL).group(1)
+    assert (
+        '"RK Sans", "SimHei", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", sans-serif'
+        in css
+    )
+    assert '"RK Serif", "FangSong", "SimSun", "Songti SC", "Noto Serif CJK SC", serif' in css
+    assert "max-width: 40em" in css
+    assert "table-layout: fixed" in css
+    assert "thead { display: table-header-group; }" in css
+    assert "size: A4" in css and "counter(page)" in css
+    assert "break-inside: avoid" in css
+
+
+def test_embedded_fonts_cover_every_visible_character(tiny):
+    _, page = tiny
+    faces = dict(
+        re.findall(
+            r'font-family: "(RK \w+)";\s*src: url\("data:font/(?:woff2|woff);base64,([^"]+)"', page
+        )
+    )
+    assert set(faces) == {"RK Serif", "RK Sans"}
+    text, heading_text = render.visible_text(page)
+    for family, needed in [("RK Serif", text), ("RK Sans", heading_text)]:
+        cmap = TTFont(io.BytesIO(base64.b64decode(faces[family]))).getBestCmap()
+        missing = {ch for ch in needed if not ch.isspace() and ord(ch) not in cmap}
+        assert missing == set(), family
+    assert "申" in heading_text and "测试局" in heading_text  # headings and captions
+    assert "数据期间" not in heading_text  # the footer is body text
+    assert len(faces["RK Serif"]) < 1_500_000
+
+
+def test_visible_text_skips_styles_and_scripts():
+    page = (
+        "<style>p{content:'样式'}</style><h2>标题</h2><p>正文<b>粗</b></p>"
+        "<script>脚本</script><caption>表</caption>"
+    )
+    assert render.visible_text(page) == ("标题正文粗表", "标题表")
+
+
+def test_title_and_narrative_are_escaped(tmp_path, cheap_fonts):
+    narrative = "narrative:\n  五、存在的主要问题及改进情况: '<script>alert(1)</script> 问题'\n"
+    report = make_report(tmp_path, agency="A&B<局>", narrative=narrative)
+    page = render.render_report(report, section_bodies(report), generated=GENERATED)
+    assert "<title>A&amp;B&lt;局&gt;2021年政府信息公开工作年度报告</title>" in page
+    assert "<script" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; 问题" in page
+    # The subset is asked for the text a reader sees, headings apart.
+    text, sans = cheap_fonts[-1]
+    assert "A&B<局>2021年" in text and "A&B<局>2021年" in sans
+    assert "@font-face" not in text
+
+
+def test_missing_section_body_is_an_error(tmp_path, cheap_fonts):
+    report = make_report(tmp_path)
+    bodies = section_bodies(report)
+    del bodies["appeals"]
+    with pytest.raises(ReportkitError, match="四、政府信息公开行政复议、行政诉讼情况"):
+        render.render_report(report, bodies, generated=GENERATED)
+
+
+def test_a_body_loading_from_elsewhere_is_refused(tmp_path, cheap_fonts):
+    report = make_report(tmp_path)
+    bodies = section_bodies(report)
+    bodies["overview"] += '<img alt="x" src="https://example.org/logo.png">'
+    with pytest.raises(ReportkitError, match="example.org"):
+        render.render_report(report, bodies, generated=GENERATED)
+
+
+# ------------------------------------------------------------------------------------------------
+# external_references
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "html, found",
+    [
+        ('<img src="https://a.example/x.png">', ["https://a.example/x.png"]),
+        ('<script src="//cdn.example/require.js"></script>', ["//cdn.example/require.js"]),
+        ('<link rel="stylesheet" href="style.css">', ["style.css"]),
+        ('<a href="http://www.gov.cn">网站</a>', ["http://www.gov.cn"]),
+        ("<style>@font-face{src:url('fonts/x.woff2')}</style>", ["fonts/x.woff2"]),
+        ('<style>@import "print.css";</style>', ["print.css"]),
+        (
+            '<div style="background: url(http://a.example/bg.png)"></div>',
+            ["http://a.example/bg.png"],
+        ),
+        ('<img srcset="a.png 1x, data:image/png;base64,AA 2x">', ["a.png"]),
+        ('<a href="#overview">一</a><img src="data:image/svg+xml;base64,AAAA">', []),
+        ('<style>@font-face{src:url("data:font/woff2;base64,AAAA")}</style>', []),
+        ("<p>文字里的 http://example.org 不是引用</p>", []),
+    ],
+)
+def test_external_references(html, found):
+    assert render.external_references(html) == found
+
+
+# ------------------------------------------------------------------------------------------------
+# The sample years, when the checkout has them
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.skipif(
+    not (ROOT / "params" / "demo" / "2022.yaml").is_file(), reason="no sample params"
+)
+def test_demo_year_renders_self_contained():
+    report = open_report(params=ROOT / "params" / "demo" / "2022.yaml")
+    bodies = section_bodies(report)
+    bodies["proactive"] += htmltables.table2_html(report.table2)
+    bodies["overview"] += charts.figure_html(
+        charts.outreach_by_type(figures.outreach_by_type(report.ledgers, report.year)),
+        alt="宣传活动场次",
+    )
+    page = render.render_report(report, bodies, generated=GENERATED)
+    assert re.findall(r"<h2>(.*?)</h2>", page) == HEADINGS
+    assert render.external_references(page) == []
+    assert "示例数据" in page
+    assert len(page.encode("utf-8")) < 2_000_000
+
+
+# ------------------------------------------------------------------------------------------------
+# fonts
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("flavor, magic", [("woff", b"wOFF"), ("woff2", b"wOF2")])
+def test_font_subset_holds_the_text_ascii_and_punctuation(flavor, magic):
+    if flavor == "woff2" and fonts.font_format() != "woff2":
+        pytest.skip("no Brotli module: woff2 cannot be written")
+    data = fonts.subset_font(fonts.SANS_FILE, "政府信息公开", flavor)
+    assert data[:4] == magic
+    cmap = TTFont(io.BytesIO(data)).getBestCmap()
+    assert all(ord(ch) in cmap for ch in "政府信息公开AZaz09，。、（）：“”")
+    assert ord("龘") not in cmap
+    assert len(data) < 60_000
+
+
+def test_font_face_css_rules():
+    css = fonts.font_face_css("正文", sans_text="标题")
+    flavor = fonts.font_format()
+    assert css.count("@font-face") == 2
+    assert 'font-family: "RK Serif";' in css and 'font-family: "RK Sans";' in css
+    assert f'src: url("data:font/{flavor};base64,' in css and f'format("{flavor}")' in css
+    assert render.external_references(f"<style>{css}</style>") == []
