@@ -1,9 +1,10 @@
 """`reportkit build`: validate, check, run the six section notebooks, assemble, guard, then publish.
 
-Read as a flat sequence of steps: resolve params -> load and compute -> check -> run sections
-(papermill, concurrently, each in a fresh kernel) -> assemble report.html -> write tables.json and
-checks.json -> privacy guard -> swap the staging folder in. Until the swap, the last good outputs
-stay untouched; a killed build leaves them as they were.
+Read as a flat sequence of steps: resolve params -> look up the cache -> warm kernels -> load and
+compute -> check -> run the sections whose inputs changed (papermill, concurrently, each in a
+fresh kernel) -> assemble report.html -> write tables.json and checks.json -> privacy guard ->
+swap the staging folder in. Until the swap, the last good outputs stay untouched; a killed build
+leaves them as they were.
 """
 
 from __future__ import annotations
@@ -13,19 +14,21 @@ import html
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
+import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from . import paths, vocab
+from . import cache, paths, vocab
 from .errors import ChecksFailed, PrivacyLeak, ReportkitError, SectionFailed
-from .report import Report, open_report
+
+if TYPE_CHECKING:
+    from .kernels import KernelPool
+    from .report import Report
 
 Log = Callable[[str], None]
 
@@ -133,49 +136,14 @@ def _mask(value: str) -> str:
 # ------------------------------------------------------------------------------------------------
 # Running the sections
 # ------------------------------------------------------------------------------------------------
-def _kernel_manager_class():
-    """Kernels talk over local IPC sockets: nothing listens on the network, and the kernel does
-    not print its warning about unencrypted TCP on the user's terminal."""
-    from jupyter_client.manager import AsyncKernelManager
-
-    class IPCKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs):
-            super().__init__(**kwargs)
-            self.transport = "ipc"
-            # Socket files go to the temp folder, not into the project (the kernel's cwd).
-            self.ip = os.path.join(tempfile.gettempdir(), f"reportkit-kernel-{uuid.uuid4().hex[:12]}")
-
-        async def _async_launch_kernel(self, kernel_cmd, **kw):
-            # A cell's error reaches us through the notebook; the kernel's own log lines (shutdown
-            # chatter) would only clutter the progress display.
-            if not os.environ.get("REPORTKIT_KERNEL_LOG"):
-                kw.setdefault("stderr", subprocess.DEVNULL)
-            return await super()._async_launch_kernel(kernel_cmd, **kw)
-
-    return IPCKernelManager
-
-
-def _run_section(nb: Path, target: Path, params_file: Path, year: int, root: Path) -> None:
-    import papermill as pm
-
-    pm.execute_notebook(
-        str(nb),
-        str(target),
-        parameters={"year": year, "params": str(params_file)},
-        cwd=str(root),
-        progress_bar=False,
-        log_output=False,
-        kernel_name="python3",
-        language="python",
-        kernel_manager_class=_kernel_manager_class(),
-    )
+def _previous_tables_file(year: int, root: Path) -> Path:
+    return paths.default_out_dir(year - 1, root) / "tables.json"
 
 
 def _previous_tables(year: int, root: Path) -> dict | None:
     """Last year's tables.json from its default output folder, for the cross-year rules."""
-    path = paths.default_out_dir(year - 1, root) / "tables.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(_previous_tables_file(year, root).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
 
@@ -186,46 +154,107 @@ def _section_error(exc: BaseException) -> str:
     return f"{ename}: {evalue}".strip()
 
 
-def run_sections(
-    report: Report, params_file: Path, staging: Path, out: Path, root: Path, jobs: int | None, log: Log
-) -> tuple[str, ...]:
-    """Execute every section notebook into staging/notebooks; on failure keep it in out/failed/."""
-    sections = section_notebooks(root)
-    nb_dir = staging / "notebooks"
-    nb_dir.mkdir(parents=True, exist_ok=True)
-    jobs = max(1, min(jobs or os.cpu_count() or 1, len(sections)))
-    started = time.monotonic()
+def _execute(nb: Path, target: Path, parameters: dict[str, Any], root: Path, pool: "KernelPool") -> dict:
+    """Run one notebook with papermill on a warm kernel; returns what the section read."""
+    import papermill as pm
 
-    def one(item: tuple[dict[str, str], Path]) -> tuple[dict[str, str], Path, BaseException | None, float]:
+    kernel = pool.take()
+    try:
+        pm.execute_notebook(
+            str(nb),
+            str(target),
+            parameters=parameters,
+            cwd=str(root),
+            progress_bar=False,
+            log_output=False,
+            kernel_name="python3",
+            language="python",
+            km=kernel.km,
+        )
+    finally:
+        pool.retire(kernel)
+    try:
+        return json.loads(kernel.trace.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def run_sections(
+    todo: list[tuple[dict[str, str], Path]],
+    parameters: dict[str, Any],
+    staging: Path,
+    out: Path,
+    root: Path,
+    pool: "KernelPool",
+    jobs: int,
+    log: Log,
+    total: int,
+) -> dict[str, dict]:
+    """Execute the given section notebooks into staging/notebooks, `jobs` at a time.
+
+    Returns what each section read; on failure keeps the failed notebook in out/failed/ and raises.
+    """
+    nb_dir = staging / "notebooks"
+    failures: list[SectionFailed] = []
+    recorded: dict[str, dict] = {}
+    lock = threading.Lock()
+
+    def one(item: tuple[dict[str, str], Path]) -> None:
         s, nb = item
         t0 = time.monotonic()
         try:
-            _run_section(nb, nb_dir / nb.name, params_file, report.year, root)
-            return s, nb, None, time.monotonic() - t0
-        except Exception as e:  # papermill raises its own and kernel errors; all become SectionFailed
-            return s, nb, e, time.monotonic() - t0
-
-    failures: list[SectionFailed] = []
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        for done, (s, nb, err, secs) in enumerate(pool.map(one, sections), start=1):
-            if err is None:
-                log(f"  [{done}/{len(sections)}] {s['heading']} … 完成（{secs:.1f} 秒）")
-                continue
+            recorded[s["slug"]] = _execute(nb, nb_dir / nb.name, parameters, root, pool)
+            with lock:
+                log(f"  [{s['index']}/{total}] {s['heading']} … 完成（{time.monotonic() - t0:.1f} 秒）")
+        except Exception as e:  # papermill's and the kernel's errors all become SectionFailed
             kept = out / "failed" / nb.name
             kept.parent.mkdir(parents=True, exist_ok=True)
             if (nb_dir / nb.name).exists():
                 shutil.copyfile(nb_dir / nb.name, kept)
-            failures.append(SectionFailed(s["heading"], _section_error(err), str(kept)))
-            log(f"  [{done}/{len(sections)}] {s['heading']} … 失败")
+            with lock:
+                failures.append(SectionFailed(s["heading"], _section_error(e), str(kept)))
+                log(f"  [{s['index']}/{total}] {s['heading']} … 失败")
+
+    if todo:
+        with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as workers:
+            list(workers.map(one, todo))
     if failures:
-        raise failures[0]
-    log(f"  六个章节全部完成，用时 {time.monotonic() - started:.1f} 秒")
-    return tuple(s["slug"] for s, _ in sections)
+        order = [s["heading"] for s, _ in todo]
+        raise sorted(failures, key=lambda f: order.index(f.section))[0]
+    return recorded
 
 
 # ------------------------------------------------------------------------------------------------
 # The build
 # ------------------------------------------------------------------------------------------------
+def _plan(
+    sections: list[tuple[dict[str, str], Path]], parameters: dict[str, Any], params_file: Path, out: Path, use_cache: bool
+) -> tuple[dict[str, Any], list[tuple[dict[str, str], Path]], dict[str, str]]:
+    """The previous cache, the sections to run, and the key of each section still valid."""
+    previous = cache.load(out) if use_cache else {}
+    valid: dict[str, str] = {}
+    for s, nb in sections:
+        entry = previous.get("sections", {}).get(s["slug"])
+        if not entry or not (out / "notebooks" / nb.name).is_file():
+            continue
+        if cache.section_key(nb, parameters, params_file, entry["read"]) == entry["key"]:
+            valid[s["slug"]] = entry["key"]
+    todo = [(s, nb) for s, nb in sections if s["slug"] not in valid]
+    return previous, todo, valid
+
+
+def _build_key(params_file: Path, data_dir: Path, year: int, root: Path, section_keys: dict[str, str]) -> str:
+    """Everything a finished build depended on, beyond its sections: params, ledgers, last year."""
+    parts = [
+        cache.digest_file(params_file),
+        cache.ledger_digest(data_dir, cache.ALL),
+        cache.digest_file(_previous_tables_file(year, root)),
+        cache.code_version(),
+        json.dumps(section_keys, sort_keys=True),
+    ]
+    return cache.digest_bytes("\n".join(parts).encode())
+
+
 def build(
     year: int | None = None,
     params: str | Path | None = None,
@@ -235,25 +264,66 @@ def build(
     log: Log = _print,
 ) -> BuildResult:
     """Build one report year. Raises ReportkitError (Chinese message) on any failure."""
-    from . import checks, render
+    from .params import load_params
 
     started = time.monotonic()
     root = paths.project_root()
     params_file = Path(params).resolve() if params else paths.params_file(year, root)
 
-    # 1. params, ledgers, figures, narrative: every input error surfaces before any kernel starts.
-    report = open_report(year=None, params=params_file) if params else open_report(year=year)
-    year = report.year
+    # 1. params first: they say which year, which ledgers and where the outputs go.
+    p = load_params(params_file) if params else load_params(year=year)
+    year, params_file = p.year, p.source
     out = Path(out).resolve() if out else paths.default_out_dir(year, root)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    sections = section_notebooks(root)
+    parameters = {"year": year, "params": str(params_file)}
+    title = vocab.REPORT_TITLE.format(agency=p.agency, year=year)
+
+    # 2. the cache: nothing changed -> the outputs already there are this build's outputs.
+    recover(out)
+    previous, todo, valid = _plan(sections, parameters, params_file, out, use_cache)
+    if not todo and previous.get("build") == _build_key(params_file, p.data_path, year, root, valid):
+        secs = time.monotonic() - started
+        log(f"reportkit：{title}\n  台账、参数和笔记本均无变化，沿用上次结果")
+        log(f"完成：{out / 'report.html'}（用时 {secs:.1f} 秒）")
+        return BuildResult(year, out, True, secs)
+
+    # 3. kernels warm up while the ledgers are read and checked.
+    from .kernels import KernelPool
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    # The staging name ends in our pid, so a later build can tell a dead build's leftovers.
+    staging = out.parent / f".{out.name}.staging-{threading.get_ident()}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    (staging / "notebooks").mkdir(parents=True)
+    traces = Path(tempfile.mkdtemp(prefix="reportkit-trace-"))
+    pool = KernelPool(root, traces, needed=len(todo), ahead=jobs)
+    try:
+        result = _build_in(staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log)
+    finally:
+        pool.close()
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(traces, ignore_errors=True)
+    result.seconds = time.monotonic() - started
+    log(f"完成：{out / 'report.html'}（用时 {result.seconds:.1f} 秒）")
+    return result
+
+
+def _build_in(staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log) -> BuildResult:
+    from . import checks, render
+    from .report import open_report
+
+    # 4. params, ledgers, figures, narrative: every input error surfaces before any section runs.
+    report = open_report(params=params_file)
+    year = report.year
     log(f"reportkit：{report.title}")
     for note in report.ledgers.notes:
         log(f"  提示：{note}")
     report.texts  # renders every template now, so an unknown placeholder stops the build here
     tables = report.tables_json
 
-    # 2. consistency checks: an error stops the build before anything is replaced.
-    previous = _previous_tables(year, root)
-    findings = checks.check_report(report, previous=previous)
+    # 5. consistency checks: an error stops the build before anything is replaced.
+    findings = checks.check_report(report, previous=_previous_tables(year, root))
     errors = [f for f in findings if f.severity == "error"]
     warnings = [f for f in findings if f.severity != "error"]
     if warnings:
@@ -263,40 +333,42 @@ def build(
     if errors:
         raise ChecksFailed(f"勾稽关系检查发现 {len(errors)} 处错误，未生成报告：\n" + checks.format_findings(errors))
 
-    # 3. sections, into a staging folder beside the output folder.
-    out.parent.mkdir(parents=True, exist_ok=True)
-    recover(out)
-    staging = out.parent / f".{out.name}.staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    try:
-        ran = run_sections(report, params_file, staging, out, root, jobs, log)
-
-        # 4. assemble and write.
-        bodies = {
-            s["slug"]: render.notebook_body(staging / "notebooks" / nb.name) for s, nb in section_notebooks(root)
+    # 6. sections: reuse what is still valid, run the rest.
+    for i, (s, nb) in enumerate(sections, start=1):
+        if s["slug"] in valid:
+            shutil.copyfile(out / "notebooks" / nb.name, staging / "notebooks" / nb.name)
+            log(f"  [{i}/{len(sections)}] {s['heading']} … 无变化，沿用上次结果")
+    recorded = run_sections(todo, parameters, staging, out, root, pool, jobs, log, len(sections))
+    entries = {
+        s["slug"]: previous["sections"][s["slug"]] if s["slug"] in valid else {
+            "key": cache.section_key(nb, parameters, params_file, recorded[s["slug"]]),
+            "read": recorded[s["slug"]],
         }
-        page = render.render_report(report, bodies, generated=dt.datetime.now())
-        (staging / "report.html").write_text(page, encoding="utf-8")
-        (staging / "tables.json").write_text(json.dumps(tables, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        checks.write_json(findings, staging / "checks.json")
+        for s, nb in sections
+    }
 
-        # 5. privacy guard over everything written.
-        leaks = privacy_leaks(staging, report.ledgers.personal_values)
-        if leaks:
-            shown = "；".join(f"{f} 含「{_mask(v)}」" for f, v in leaks[:5])
-            raise PrivacyLeak(f"输出文件中发现申请人个人信息，已删除本次生成的全部文件：{shown}")
+    # 7. assemble and write.
+    bodies = {s["slug"]: render.notebook_body(staging / "notebooks" / nb.name) for s, nb in sections}
+    page = render.render_report(report, bodies, generated=dt.datetime.now())
+    (staging / "report.html").write_text(page, encoding="utf-8")
+    (staging / "tables.json").write_text(json.dumps(tables, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    checks.write_json(findings, staging / "checks.json")
 
-        # 6. publish.
-        publish(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    failed = out / "failed"
-    if failed.exists():
-        shutil.rmtree(failed, ignore_errors=True)
-    secs = time.monotonic() - started
-    log(f"完成：{out / 'report.html'}（用时 {secs:.1f} 秒）")
-    return BuildResult(year, out, True, secs, ran=ran)
+    # 8. privacy guard over everything written.
+    leaks = privacy_leaks(staging, report.ledgers.personal_values)
+    if leaks:
+        shown = "；".join(f"{f} 含「{_mask(v)}」" for f, v in leaks[:5])
+        raise PrivacyLeak(f"输出文件中发现申请人个人信息，已删除本次生成的全部文件：{shown}")
+
+    # 9. publish: the cache goes with the outputs it describes.
+    section_keys = {slug: e["key"] for slug, e in entries.items()}
+    cache.save(staging, {
+        "sections": entries,
+        "build": _build_key(params_file, report.params.data_path, year, root, section_keys),
+    })
+    publish(staging, out)
+    shutil.rmtree(out / "failed", ignore_errors=True)
+    return BuildResult(year, out, True, 0.0, ran=tuple(s["slug"] for s, _ in todo))
 
 
 def build_many(
@@ -307,13 +379,28 @@ def build_many(
     use_cache: bool = True,
     log: Log = _print,
 ) -> list[BuildResult]:
-    """Build each year; a failure is reported in Chinese and the others still run."""
-    results = []
-    for y in years:
+    """Build each year, concurrently within the machine's cores; a failure is reported in Chinese
+    and the other years still build."""
+    cores = max(1, jobs or os.cpu_count() or 1)
+    lock = threading.Lock()
+
+    def one(y: int | None) -> BuildResult:
+        prefix = f"[{y}] " if len(years) > 1 else ""
+
+        def say(msg: str) -> None:
+            with lock:
+                for line in msg.splitlines():
+                    log(prefix + line)
+
         t0 = time.monotonic()
         try:
-            results.append(build(y, params=params, out=out, jobs=jobs, use_cache=use_cache, log=log))
+            return build(y, params=params, out=out, jobs=max(1, cores // len(years)), use_cache=use_cache, log=say)
         except ReportkitError as e:
-            print(f"错误：{e}", file=sys.stderr, flush=True)
-            results.append(BuildResult(y, None, False, time.monotonic() - t0, str(e)))
-    return results
+            with lock:
+                print(f"{prefix}错误：{e}", file=sys.stderr, flush=True)
+            return BuildResult(y, None, False, time.monotonic() - t0, str(e))
+
+    if len(years) == 1:
+        return [one(years[0])]
+    with ThreadPoolExecutor(max_workers=min(len(years), cores)) as workers:
+        return list(workers.map(one, years))

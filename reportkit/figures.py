@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -197,9 +198,15 @@ class Figures:
 
     def __init__(self, ledgers: Ledgers, year: int):
         self.ledgers, self.year = ledgers, year
-        self.outreach = OutreachView(ledgers["outreach"], year)
-        self.proposals = ProposalView(ledgers["proposals"], year)
         self._t3: dict[int, pd.DataFrame] = {}
+
+    @cached_property
+    def outreach(self) -> OutreachView:
+        return OutreachView(self.ledgers["outreach"], self.year)
+
+    @cached_property
+    def proposals(self) -> ProposalView:
+        return ProposalView(self.ledgers["proposals"], self.year)
 
     def _decisions(self, stem: str, label: str) -> Figure:
         return _fig(lambda y: tables.decisions_count(self.ledgers, stem, y), self.year, label)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import narrative, tables, vocab
+from . import narrative, tables, trace, vocab
 from .figures import Figures
 from .ledgers import Ledgers, load_ledgers
 from .errors import ParamsError
@@ -75,6 +75,8 @@ class Report:
     def text(self, slug: str) -> str:
         """One section's filled Markdown; only the figures its template uses are computed."""
         if slug not in self._text_cache:
+            if trace.enabled() and self.params.source:
+                trace.narrative_rendered(self.params.source, slug)
             self._text_cache[slug] = narrative.text(slug, self.params.narrative, self._names)
         return self._text_cache[slug]
 
@@ -89,4 +91,7 @@ def open_report(year: int | None = None, params: str | Path | None = None) -> Re
         # A notebook run with -p year Y and an explicit params file: the file decides, loudly.
         raise ParamsError(str(p.source), "year", f"为 {p.year}，与所要求的 {year} 年不符")
     ledgers = load_ledgers(p.data_path, p.personal_columns)
+    if trace.enabled():
+        trace.params_loaded(p.source)
+        ledgers = trace.TracedLedgers(ledgers)
     return Report(p, ledgers)

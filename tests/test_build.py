@@ -56,7 +56,7 @@ def seed_build(tmp_path_factory):
 
 
 def test_outputs_written(seed_build):
-    names = sorted(p.name for p in seed_build.iterdir())
+    names = sorted(p.name for p in seed_build.iterdir() if not p.name.startswith("."))
     assert names == ["checks.json", "notebooks", "report.html", "tables.json"]
     assert sorted(p.name for p in (seed_build / "notebooks").iterdir()) == [
         "01_overview.ipynb", "02_proactive.ipynb", "03_requests.ipynb",

@@ -1,0 +1,107 @@
+"""The build cache re-runs exactly the sections whose inputs changed; concurrent years match
+sequential builds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from reportkit import builder, cache
+
+ROOT = Path(__file__).resolve().parent.parent
+ALL = {"overview", "proactive", "requests", "appeals", "problems", "other"}
+
+
+def quiet(msg: str) -> None:
+    pass
+
+
+@pytest.fixture(scope="module")
+def agency(tmp_path_factory):
+    """A copy of the seed agency's ledgers and 2021 params that the tests may change."""
+    base = tmp_path_factory.mktemp("agency")
+    shutil.copytree(ROOT / "data" / "daye", base / "data")
+    params = (ROOT / "params" / "2021.yaml").read_text(encoding="utf-8")
+    (base / "2021.yaml").write_text(params.replace("../data/daye", "data"), encoding="utf-8")
+    return base
+
+
+def build(agency: Path, out: Path) -> set[str]:
+    result = builder.build(params=agency / "2021.yaml", out=out, log=quiet)
+    assert result.ok
+    return set(result.ran)
+
+
+def test_cache_reruns_exactly_what_changed(agency, monkeypatch):
+    out = agency / "out"
+    assert build(agency, out) == ALL  # cold
+
+    assert build(agency, out) == set()  # nothing changed: nothing runs
+
+    # A media report is read by 一 only (its narrative counts them).
+    with open(agency / "data" / "media.csv", "a", encoding="utf-8") as f:
+        f.write("2021-07-01,示例媒体,新增报道,县级\n")
+    assert build(agency, out) == {"overview"}
+
+    # A licensing decision: 二 shows it; 一 checks every ledger.
+    with open(agency / "data" / "licensing.csv", "a", encoding="utf-8") as f:
+        f.write("XK-TEST-1,2021-08-01,测试事项\n")
+    assert build(agency, out) == {"proactive", "overview"}
+    tables = json.loads((out / "tables.json").read_text(encoding="utf-8"))
+    assert tables["section2"]["行政许可"]["本年处理决定数量"] == 106
+
+    # One section's narrative: that section, and 一 whose checks read every section's text.
+    params = agency / "2021.yaml"
+    text = params.read_text(encoding="utf-8")
+    params.write_text(text.replace("委员对办理落实情况表示满意。", "委员对办理落实情况表示满意，并提出新的建议。"), encoding="utf-8")
+    assert build(agency, out) == {"other", "overview"}
+    assert "并提出新的建议" in (out / "report.html").read_text(encoding="utf-8")
+
+    # A new reportkit version re-runs everything.
+    monkeypatch.setattr(cache, "code_version", lambda: "another-version")
+    assert build(agency, out) == ALL
+
+
+def test_no_cache_runs_everything(agency):
+    out = agency / "out-nocache"
+    build(agency, out)
+    result = builder.build(params=agency / "2021.yaml", out=out, use_cache=False, log=quiet)
+    assert set(result.ran) == ALL
+
+
+def _outputs(folder: Path) -> dict[str, object]:
+    """What a reader gets from an output folder: files, tables, findings, report, cell outputs."""
+    got: dict[str, object] = {"files": sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())}
+    for name in ("tables.json", "checks.json", "report.html"):
+        got[name] = (folder / name).read_text(encoding="utf-8")
+    for nb_path in sorted((folder / "notebooks").iterdir()):
+        nb = nbformat.read(nb_path, as_version=4)
+        got[nb_path.name] = [c.get("outputs") for c in nb.cells if c.cell_type == "code"]
+    return got
+
+
+def test_concurrent_years_match_sequential(tmp_path, monkeypatch):
+    monkeypatch.setenv("REPORTKIT_ROOT", str(ROOT))
+    seq = {y: tmp_path / f"seq{y}" for y in (2020, 2021)}
+    for y, out in seq.items():
+        assert builder.build(y, out=out, log=quiet).ok
+    # Concurrent: both years at once into their default folders of a project copy.
+    proj = tmp_path / "proj"
+    for name in ("notebooks", "params", "data"):
+        shutil.copytree(ROOT / name, proj / name)
+    monkeypatch.setenv("REPORTKIT_ROOT", str(proj))
+    results = builder.build_many([2020, 2021], log=quiet)
+    assert [r.ok for r in results] == [True, True]
+    for y in (2020, 2021):
+        a, b = _outputs(seq[y]), _outputs(proj / "outputs" / str(y))
+        assert a["files"] == b["files"]
+        for key in a:
+            if key.endswith(".ipynb"):
+                # Paths in the parameters differ between the two projects; outputs are the same.
+                assert json.dumps(a[key]).replace(str(ROOT), "") == json.dumps(b[key]).replace(str(proj), "")
+            elif key != "files":
+                assert a[key] == b[key], key
