@@ -22,7 +22,7 @@ from . import fonts, vocab
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies and in greyscale print.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
 NO_DATA = "本年无数据"
-SIZE = (6.4, 3.6)
+SIZE = (6.4, 3.2)
 
 _font_name: str | None = None
 
@@ -72,7 +72,7 @@ def _counts_on(axis: Axis) -> None:
 
 def no_data(title: str, message: str = NO_DATA) -> Figure:
     """A chart-sized figure saying there is nothing to draw."""
-    fig, ax = _figure((6.4, 2.0))
+    fig, ax = _figure((6.4, 1.4))
     ax.set_axis_off()
     ax.set_title(title)
     ax.text(
@@ -96,7 +96,7 @@ def _is_empty(values: Sequence[float] | pd.Series | pd.DataFrame) -> bool:
 def _hbar(values: pd.Series, title: str, xlabel: str) -> Figure:
     """Horizontal bars, largest on top, each labelled with its value (long Chinese labels fit)."""
     values = values.astype("int64")
-    fig, ax = _figure((6.4, max(2.0, 0.9 + 0.38 * len(values))))
+    fig, ax = _figure((6.4, max(1.8, 0.8 + 0.34 * len(values))))
     labels = [str(i) for i in values.index][::-1]
     bars = ax.barh(labels, values.to_numpy()[::-1], color=OKABE_ITO[0], height=0.6)
     ax.bar_label(bars, padding=3, fontsize=9)
@@ -222,11 +222,18 @@ def close(fig: Figure) -> None:
 
 
 def figure_html(fig: Figure, alt: str, caption: str | None = None) -> str:
-    """`<figure class="chart">` with the chart as a base64 SVG data URI; closes the figure."""
+    """`<figure class="chart">` with the chart as a base64 SVG data URI; closes the figure.
+
+    A caption is the chart's title, set above it like a table's caption (the page numbers it
+    图1, 图2 …); the title drawn in the chart then goes, so it is not said twice.
+    """
     try:
+        if caption:
+            for ax in fig.axes:
+                ax.set_title("")
         data = base64.b64encode(svg_bytes(fig)).decode("ascii")
     finally:
         close(fig)
     img = f'<img alt="{html.escape(alt, quote=True)}" src="data:image/svg+xml;base64,{data}">'
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-    return f'<figure class="chart">{img}{cap}</figure>'
+    return f'<figure class="chart">{cap}{img}</figure>'

@@ -37,16 +37,20 @@ def th(
     scope: str | None = None,
     cls: str | None = None,
     balanced: bool = False,
+    parts: list[str] | None = None,
 ) -> str:
     """A header cell. `balanced` breaks a short label in a narrow column into two even lines
-    (结果/维持, not 结果维/持), as the printed forms show them."""
+    (结果/维持, not 结果维/持), as the printed forms show them; `parts` (joined, they are `text`)
+    are kept whole, so a narrow cell breaks only between them (（三）/不予公开, not （三）不/予公开)."""
     attrs = (
         _span(rowspan, colspan)
         + (f' scope="{scope}"' if scope else "")
         + (f' class="{cls}"' if cls else "")
     )
     content = escape(text)
-    if balanced and 2 < len(text) <= 6:
+    if parts:
+        content = "".join(f'<span class="part">{escape(p)}</span>' for p in parts)
+    elif balanced and 2 < len(text) <= 6:
         content = f'<span class="w{(len(text) + 1) // 2}">{content}</span>'
     return f"<th{attrs}>{content}</th>"
 
@@ -142,7 +146,15 @@ def table3_html(t3: pd.DataFrame) -> str:
             continue
         for i, leaf in enumerate(leaves):
             group_cell = (
-                [th(num + group, rowspan=len(leaves), scope="rowgroup", cls="group")]
+                [
+                    th(
+                        num + group,
+                        rowspan=len(leaves),
+                        scope="rowgroup",
+                        cls="group",
+                        parts=[num, group],
+                    )
+                ]
                 if i == 0
                 else []
             )
@@ -161,6 +173,7 @@ def table3_html(t3: pd.DataFrame) -> str:
             rowspan=len(result_rows),
             scope="rowgroup",
             cls="section",
+            parts=[f"{_NUMERALS[2]}、{vocab.RESULTS}"],
         ),
     )
 

@@ -35,8 +35,9 @@ SANS_STACK = '"RK Sans", "SimHei", "Microsoft YaHei", "PingFang SC", "Noto Sans 
 SERIF_STACK = '"RK Serif", "FangSong", "SimSun", "Songti SC", "Noto Serif CJK SC", serif'
 SAMPLE_BANNER = "示例数据：本报告由虚构的示例台账生成，仅供演示，不反映任何机关的实际情况"
 SAMPLE_MARK = "示例数据"
-# Text the stylesheet itself prints (page margins), which no HTML text node holds.
-CSS_TEXT = "—第页" + SAMPLE_MARK
+# Text the stylesheet itself prints (page numbers, figure numbers, the sample mark), which no HTML
+# text node holds.
+CSS_TEXT = "—第页图　" + SAMPLE_MARK
 
 
 # ------------------------------------------------------------------------------------------------
@@ -132,8 +133,9 @@ def render_report(
 # ------------------------------------------------------------------------------------------------
 # Reading a page back: its visible text and its references
 # ------------------------------------------------------------------------------------------------
-# Set in "RK Sans" by report.css: these tags, and any element of class "sans".
-_HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "caption"}
+# Set in "RK Sans" by report.css: these tags, and any element of class "sans" (the title, h1, is
+# set in the serif face, like a 小标宋 title).
+_HEADING_TAGS = {"h2", "h3", "h4", "h5", "h6", "caption", "figcaption"}
 _HIDDEN_TAGS = {"style", "script", "template"}
 
 

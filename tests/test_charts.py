@@ -162,20 +162,27 @@ def test_figure_html_embeds_a_font_free_svg_with_alt_text():
         charts.decisions_by_year(decisions()), alt='许可121件 "2020"', caption="决定数量<按年度>"
     )
     m = re.fullmatch(
-        r'<figure class="chart"><img alt="([^"]*)" '
-        r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)">'
-        r"<figcaption>(.*)</figcaption></figure>",
+        r'<figure class="chart"><figcaption>(.*)</figcaption><img alt="([^"]*)" '
+        r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"></figure>',
         html,
     )
     assert m, html[:200]
-    assert m.group(1) == "许可121件 &quot;2020&quot;"
-    assert m.group(3) == "决定数量&lt;按年度&gt;"
-    svg = base64.b64decode(m.group(2)).decode("utf-8")
+    assert m.group(1) == "决定数量&lt;按年度&gt;"  # above the chart, like a table's caption
+    assert m.group(2) == "许可121件 &quot;2020&quot;"
+    svg = base64.b64decode(m.group(3)).decode("utf-8")
     assert "<svg" in svg
     assert "<text" not in svg  # text is drawn as paths: no font needed to show it
     assert "dc:date" not in svg and "Matplotlib" not in svg  # no metadata
     assert "<!DOCTYPE" not in svg
-    assert len(m.group(2)) < 120_000
+    assert len(m.group(3)) < 120_000
+
+
+def test_a_caption_replaces_the_title_drawn_in_the_chart():
+    fig = charts.decisions_by_year(decisions())
+    with_title = charts.svg_bytes(fig)
+    charts.figure_html(fig, alt="决定数量", caption="决定数量")
+    assert fig.axes[0].get_title() == ""
+    assert len(charts.svg_bytes(fig)) < len(with_title)  # the title's glyph paths are gone
 
 
 def test_figure_html_without_caption():

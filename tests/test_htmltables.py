@@ -260,6 +260,19 @@ def test_table3_group_cells_span_their_leaves(t3):
     assert [c.text for c in secret_row if c.tag == "th"] == [G3, "1.属于国家秘密"]
 
 
+def test_table3_narrow_label_cells_break_only_between_whole_parts(t3):
+    html = htmltables.table3_html(t3)
+    assert (
+        '<th rowspan="8" scope="rowgroup" class="group">'
+        '<span class="part">（三）</span><span class="part">不予公开</span></th>'
+    ) in html
+    # 三、本年度办理结果 is one part: the stylesheet runs it down its narrow column.
+    assert (
+        '<th rowspan="22" scope="rowgroup" class="section">'
+        '<span class="part">三、本年度办理结果</span></th>'
+    ) in html
+
+
 def test_table3_values_land_in_their_cells_and_zero_is_0(t3):
     body = grid(read(htmltables.table3_html(t3)).sections["tbody"])
     values = {row[2]: row[3:] for row in body}

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import re
 import textwrap
+import time
 from pathlib import Path
 
 import nbformat
@@ -278,6 +279,10 @@ def test_css_typography_and_print(tiny):
     assert "thead { display: table-header-group; }" in css
     assert "size: A4" in css and "counter(page)" in css
     assert "break-inside: avoid" in css
+    assert 'content: "图" counter(figure)' in css  # figures numbered like the tables are named
+    # Every character the stylesheet prints is in the fonts' subsets.
+    for printed in re.findall(r'content: "([^"]*)"', css):
+        assert set(printed) <= set(render.CSS_TEXT + " "), printed
 
 
 def test_embedded_fonts_cover_every_visible_character(tiny):
@@ -293,7 +298,8 @@ def test_embedded_fonts_cover_every_visible_character(tiny):
         cmap = TTFont(io.BytesIO(base64.b64decode(faces[family]))).getBestCmap()
         missing = {ch for ch in needed if not ch.isspace() and ord(ch) not in cmap}
         assert missing == set(), family
-    assert "申" in heading_text and "测试局" in heading_text  # headings and captions
+    assert "申" in heading_text and "表三" in heading_text  # headings and captions
+    assert "测试局" not in heading_text  # the title is set in the serif face, like 小标宋
     assert "数据期间" not in heading_text  # the footer is body text
     assert len(faces["RK Serif"]) < 1_500_000
 
@@ -304,6 +310,8 @@ def test_visible_text_skips_styles_and_scripts():
         "<script>脚本</script><caption>表</caption>"
     )
     assert render.visible_text(page) == ("标题正文粗表", "标题表")
+    page = "<h1>题目</h1><figure><figcaption>图题</figcaption></figure><p class='x sans'>目录</p>"
+    assert render.visible_text(page) == ("题目图题目录", "图题目录")
 
 
 def test_title_and_narrative_are_escaped(tmp_path, cheap_fonts):
@@ -315,7 +323,7 @@ def test_title_and_narrative_are_escaped(tmp_path, cheap_fonts):
     assert "&lt;script&gt;alert(1)&lt;/script&gt; 问题" in page
     # The subset is asked for the text a reader sees, headings apart.
     text, sans = cheap_fonts[-1]
-    assert "A&B<局>2021年" in text and "A&B<局>2021年" in sans
+    assert "A&B<局>2021年" in text and "A&B" not in sans  # the title is in the serif face
     assert "@font-face" not in text
 
 
@@ -404,3 +412,54 @@ def test_font_face_css_rules():
     assert 'font-family: "RK Serif";' in css and 'font-family: "RK Sans";' in css
     assert f'src: url("data:font/{flavor};base64,' in css and f'format("{flavor}")' in css
     assert render.external_references(f"<style>{css}</style>") == []
+
+
+# ------------------------------------------------------------------------------------------------
+# The subset cache
+# ------------------------------------------------------------------------------------------------
+CACHE_TEXT = "政府信息公开工作年度报告（缓存）"
+
+
+def cached_files(cache_home: Path) -> list[Path]:
+    folder = cache_home / "reportkit" / "fonts"
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def test_cache_folder_follows_xdg_then_home(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert fonts.cache_dir() == tmp_path / "xdg" / "reportkit" / "fonts"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    if fonts.os.name != "nt":
+        assert fonts.cache_dir() == tmp_path / "home" / ".cache" / "reportkit" / "fonts"
+
+
+def test_a_warm_call_is_fast_and_gives_the_same_css(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    cold = fonts.font_face_css(CACHE_TEXT, "标题")
+    assert [p.suffix for p in cached_files(tmp_path)] == ["." + fonts.font_format()] * 2
+    started = time.perf_counter()
+    warm = fonts.font_face_css(CACHE_TEXT, "标题")
+    assert time.perf_counter() - started < 0.5
+    assert warm == cold
+    # The key is the character set: the same characters in another order hit the same entry.
+    fonts.font_face_css(CACHE_TEXT[::-1] + CACHE_TEXT, "题标")
+    assert len(cached_files(tmp_path)) == 2
+
+
+def test_an_unwritable_cache_folder_is_silently_skipped(monkeypatch, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    data = fonts.cached_subset(fonts.SANS_FILE, CACHE_TEXT)
+    assert ord("缓") in TTFont(io.BytesIO(data)).getBestCmap()
+    assert blocker.read_text(encoding="utf-8").startswith("a file")
+
+
+def test_a_damaged_cache_entry_is_replaced(monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    good = fonts.cached_subset(fonts.SANS_FILE, CACHE_TEXT)
+    (entry,) = cached_files(tmp_path)
+    entry.write_bytes(b"half a fo")
+    assert fonts.cached_subset(fonts.SANS_FILE, CACHE_TEXT) == good
+    assert entry.read_bytes() == good
