@@ -1053,6 +1053,9 @@ def run(
     if last is None:
         default = paths.default_out_dir(report.year - 1) / "tables.json"
         last = load_tables(default) if default.is_file() else None
+        # The default folder may hold another agency's report (a demo, a department's draft).
+        if last is not None and last.get("agency") != report.agency:
+            last = None
     return check_report(report, last)
 
 

@@ -105,3 +105,18 @@ def test_concurrent_years_match_sequential(tmp_path, monkeypatch):
                 assert json.dumps(a[key]).replace(str(ROOT), "") == json.dumps(b[key]).replace(str(proj), "")
             elif key != "files":
                 assert a[key] == b[key], key
+
+
+def test_previous_year_of_another_agency_is_ignored(tmp_path, monkeypatch):
+    # outputs/2021 holds the seed agency's report; the demo agency's 2022 must not be compared with it.
+    proj = tmp_path / "proj"
+    (proj / "outputs" / "2021").mkdir(parents=True)
+    seed_2021 = {"agency": "大冶市应急管理局", "year": 2021, "section3": {"结转下年度继续办理": {"总计": 99}}}
+    (proj / "outputs" / "2021" / "tables.json").write_text(json.dumps(seed_2021, ensure_ascii=False), encoding="utf-8")
+    assert builder._previous_tables(2022, proj, "示例县应急管理局") is None
+    assert builder._previous_tables(2022, proj, "大冶市应急管理局") == seed_2021
+    from reportkit import checks
+
+    monkeypatch.setattr("reportkit.paths.default_out_dir", lambda y, root=None: proj / "outputs" / str(y))
+    findings = checks.run(params=ROOT / "params" / "demo" / "2022.yaml")
+    assert [f.rule for f in findings if f.rule == "R10"] == []
