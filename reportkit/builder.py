@@ -13,6 +13,7 @@ import datetime as dt
 import html
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -119,13 +120,35 @@ def _searchable_text(path: Path) -> str:
     return text
 
 
+# Long runs of base64 (embedded fonts and images) hold no readable text: not searched.
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{256,}")
+_FEW_VALUES = 2000
+
+
 def privacy_leaks(folder: Path, personal_values: set[str]) -> list[tuple[str, str]]:
-    """(file, value) for every personal value found in any file under `folder`."""
-    values = [v for v in personal_values if len(v.strip()) >= 2]
+    """(file, value) for every personal value found in any file under `folder`.
+
+    A few values are searched for one by one; a big ledger's (millions) are looked up in one set
+    per value length at every position of the text, so the time grows with the outputs, not with
+    the ledger.
+    """
+    values = {v.strip() for v in personal_values if len(v.strip()) >= 2}
+    by_length: dict[int, set[str]] = {}
+    for v in values:
+        by_length.setdefault(len(v), set()).add(v)
     leaks = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        text = _searchable_text(path)
-        leaks.extend((str(path.relative_to(folder)), v) for v in values if v in text)
+        text = _BASE64_RUN.sub(" ", _searchable_text(path))
+        if len(values) <= _FEW_VALUES:
+            found = {v for v in values if v in text}
+        else:
+            found = {
+                text[i : i + n]
+                for n, group in by_length.items()
+                for i in range(len(text) - n + 1)
+                if text[i : i + n] in group
+            }
+        leaks.extend((str(path.relative_to(folder)), v) for v in sorted(found))
     return leaks
 
 
@@ -340,7 +363,14 @@ def _build_in(staging, out, p, params_file, root, sections, todo, valid, previou
         if s["slug"] in valid:
             shutil.copyfile(out / "notebooks" / nb.name, staging / "notebooks" / nb.name)
             log(f"  [{i}/{len(sections)}] {s['heading']} … 无变化，沿用上次结果")
-    recorded = run_sections(todo, parameters, staging, out, root, pool, jobs, log, len(sections))
+    try:
+        recorded = run_sections(todo, parameters, staging, out, root, pool, jobs, log, len(sections))
+    except SectionFailed:
+        # out/failed/ is written outside the staging folder: it gets the same guard.
+        failed = out / "failed"
+        for name, _value in privacy_leaks(failed, report.ledgers.personal_values) if failed.is_dir() else []:
+            (failed / name).unlink(missing_ok=True)
+        raise
     entries = {
         s["slug"]: previous["sections"][s["slug"]] if s["slug"] in valid else {
             "key": cache.section_key(nb, parameters, params_file, recorded[s["slug"]]),
