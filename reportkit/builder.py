@@ -29,7 +29,6 @@ from .errors import ChecksFailed, PrivacyLeak, ReportkitError, SectionFailed
 
 if TYPE_CHECKING:
     from .kernels import KernelPool
-    from .report import Report
 
 Log = Callable[[str], None]
 
@@ -344,7 +343,7 @@ def _build_in(staging, out, p, params_file, root, sections, todo, valid, previou
     log(f"reportkit：{report.title}")
     for note in report.ledgers.notes:
         log(f"  提示：{note}")
-    report.texts  # renders every template now, so an unknown placeholder stops the build here
+    _ = report.texts  # renders every template now, so an unknown placeholder stops the build here
     tables = report.tables_json
 
     # 5. consistency checks: an error stops the build before anything is replaced.

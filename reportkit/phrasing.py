@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import SupportsFloat
 
 _UNITS = [(Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万")]
@@ -81,4 +81,4 @@ def floor_to(n: int, digits: int = 2) -> int:
     return _floor_sig(int(n), digits)
 
 
-__all__ = ["approx", "count", "money_wan", "yoy", "pct_change", "floor_to", "ROUND_FLOOR"]
+__all__ = ["approx", "count", "money_wan", "yoy", "pct_change", "floor_to"]

@@ -28,7 +28,6 @@ import random
 import re
 import zipfile
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
