@@ -162,16 +162,6 @@ def _previous_tables_file(year: int, root: Path) -> Path:
     return paths.default_out_dir(year - 1, root) / "tables.json"
 
 
-def _previous_tables(year: int, root: Path, agency: str) -> dict | None:
-    """Last year's tables.json from its default output folder, for the cross-year rules; only when
-    it is this agency's (another agency's report may sit in the same outputs folder)."""
-    try:
-        tables = json.loads(_previous_tables_file(year, root).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return tables if isinstance(tables, dict) and tables.get("agency") == agency else None
-
-
 def _section_error(exc: BaseException) -> str:
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = getattr(exc, "evalue", str(exc))
@@ -347,7 +337,7 @@ def _build_in(staging, out, p, params_file, root, sections, todo, valid, previou
     tables = report.tables_json
 
     # 5. consistency checks: an error stops the build before anything is replaced.
-    findings = checks.check_report(report, previous=_previous_tables(year, root, report.agency))
+    findings = checks.check_report(report, previous=checks.previous_for(report, root))
     errors = [f for f in findings if f.severity == "error"]
     warnings = [f for f in findings if f.severity != "error"]
     if warnings:

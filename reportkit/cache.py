@@ -99,6 +99,7 @@ def section_key(notebook: Path, parameters: dict[str, Any], params_file: Path, r
         slugs = recorded.get("narrative", {}).get(p, [])
         slugs = [ALL] if set(all_slugs) <= set(slugs) else slugs
         inputs["params"][p] = params_digest(Path(p), params_file, slugs)
+    inputs["files"] = {f: digest_file(Path(f)) for f in recorded.get("files", [])}
     for item in recorded.get("ledgers", []):
         data_dir, stem = item.rsplit("::", 1)
         inputs["ledgers"][item] = ledger_digest(Path(data_dir), stem)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import paths, vocab
+from . import paths, trace, vocab
 from .errors import ReportkitError
 from .ledgers import ROW, SCHEMAS, Ledgers, match_outcome, norm
 from .report import Report, open_report
@@ -1050,13 +1050,20 @@ def run(
     if tables:
         return check_tables(load_tables(tables), last)
     report = open_report(year=year, params=params)
-    if last is None:
-        default = paths.default_out_dir(report.year - 1) / "tables.json"
+    return check_report(report, last if last is not None else previous_for(report))
+
+
+def previous_for(report: Report, root: Path | None = None) -> dict[str, Any] | None:
+    """Last year's tables.json from its default output folder, when it is this agency's (the
+    folder may hold another agency's report: a demo, a department's draft); else None."""
+    default = paths.default_out_dir(report.year - 1, root) / "tables.json"
+    if trace.enabled():
+        trace.file_read(default)
+    try:
         last = load_tables(default) if default.is_file() else None
-        # The default folder may hold another agency's report (a demo, a department's draft).
-        if last is not None and last.get("agency") != report.agency:
-            last = None
-    return check_report(report, last)
+    except ReportkitError:
+        return None
+    return last if isinstance(last, dict) and last.get("agency") == report.agency else None
 
 
 # =============================================================================================

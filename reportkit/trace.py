@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 ALL = "*"
-_state: dict[str, Any] = {"ledgers": set(), "narrative": {}, "params": set()}
+_state: dict[str, Any] = {"ledgers": set(), "narrative": {}, "params": set(), "files": set()}
 
 
 def enabled() -> bool:
@@ -27,6 +27,7 @@ def _flush() -> None:
         "ledgers": sorted(_state["ledgers"]),
         "narrative": {k: sorted(v) for k, v in sorted(_state["narrative"].items())},
         "params": sorted(_state["params"]),
+        "files": sorted(_state["files"]),
     }
     Path(path).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
@@ -35,6 +36,14 @@ def params_loaded(params_file: Path) -> None:
     key = str(params_file)
     if key not in _state["params"]:
         _state["params"].add(key)
+        _flush()
+
+
+def file_read(path: Path) -> None:
+    """Any other input file (last year's tables.json), whether or not it exists now."""
+    key = str(path)
+    if key not in _state["files"]:
+        _state["files"].add(key)
         _flush()
 
 

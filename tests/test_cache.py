@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from reportkit import builder, cache
+from reportkit import builder, cache, checks
 
 ROOT = Path(__file__).resolve().parent.parent
 ALL = {"overview", "proactive", "requests", "appeals", "problems", "other"}
@@ -113,10 +113,30 @@ def test_previous_year_of_another_agency_is_ignored(tmp_path, monkeypatch):
     (proj / "outputs" / "2021").mkdir(parents=True)
     seed_2021 = {"agency": "大冶市应急管理局", "year": 2021, "section3": {"结转下年度继续办理": {"总计": 99}}}
     (proj / "outputs" / "2021" / "tables.json").write_text(json.dumps(seed_2021, ensure_ascii=False), encoding="utf-8")
-    assert builder._previous_tables(2022, proj, "示例县应急管理局") is None
-    assert builder._previous_tables(2022, proj, "大冶市应急管理局") == seed_2021
-    from reportkit import checks
+    from reportkit.report import open_report
 
+    assert checks.previous_for(open_report(params=ROOT / "params" / "demo" / "2022.yaml"), proj) is None
+    assert checks.previous_for(open_report(params=agency_2022(tmp_path)), proj)["section3"] == seed_2021["section3"]
     monkeypatch.setattr("reportkit.paths.default_out_dir", lambda y, root=None: proj / "outputs" / str(y))
     findings = checks.run(params=ROOT / "params" / "demo" / "2022.yaml")
     assert [f.rule for f in findings if f.rule == "R10"] == []
+
+
+def agency_2022(tmp_path: Path) -> Path:
+    """Params for 大冶市应急管理局 2022 over the sample ledgers."""
+    p = tmp_path / "2022.yaml"
+    p.write_text(f"agency: 大冶市应急管理局\nyear: 2022\ndata_dir: {ROOT / 'data' / 'daye'}\n", encoding="utf-8")
+    return p
+
+
+def test_last_years_tables_rerun_the_overview_only(tmp_path, monkeypatch):
+    # The overview's analysts' cell checks against last year's tables.json: a new one re-runs it.
+    proj = tmp_path / "proj"
+    for name in ("notebooks", "params", "data"):
+        shutil.copytree(ROOT / name, proj / name)
+    monkeypatch.setenv("REPORTKIT_ROOT", str(proj))
+    assert set(builder.build(2021, log=quiet).ran) == ALL
+    last = {"agency": "大冶市应急管理局", "year": 2020, "section3": {}, "section2": {}, "section4": {}}
+    (proj / "outputs" / "2020").mkdir(parents=True)
+    (proj / "outputs" / "2020" / "tables.json").write_text(json.dumps(last, ensure_ascii=False), encoding="utf-8")
+    assert set(builder.build(2021, log=quiet).ran) == {"overview"}
