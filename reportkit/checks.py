@@ -54,6 +54,7 @@ RULES: dict[str, tuple[str, str]] = {
     "L-appeal-date-no-result": (ERROR, "复议诉讼有审结日期而无结果"),
     "L-appeal-order": (ERROR, "审结日期早于收到日期"),
     "L-document-order": (ERROR, "废止日期早于印发日期"),
+    "L-alias": (WARNING, "类别写作简称（如「规范性文件」），已按规范名称计入"),
 }
 
 # Thresholds of the judgement calls.
@@ -1018,6 +1019,23 @@ def previous_report(report: Report) -> Report | None:
     return prev
 
 
+_ALIAS_NOTE = re.compile(
+    r"^(?P<file>\S+) 第(?P<row>\d+)行「(?P<column>[^」]+)」写作「(?P<found>[^」]*)」，已按「(?P<expected>[^」]+)」计入"
+)
+
+
+def check_aliases(notes: list[str]) -> list[Finding]:
+    """A category written as a common short form (「规范性文件」) is counted, and said so."""
+    out = []
+    for note in notes:
+        m = _ALIAS_NOTE.match(note)
+        if m:
+            where = {"file": m["file"], "row": int(m["row"]), "column": m["column"]}
+            msg = f"已按「{m['expected']}」计入；请在台账中改写为规范名称「{m['expected']}」"
+            out.append(finding("L-alias", where, m["expected"], m["found"], msg))
+    return out
+
+
 def check_report(
     report: Report, previous: dict | None = None, built_at: dt.date | None = None
 ) -> list[Finding]:
@@ -1027,6 +1045,7 @@ def check_report(
     findings += check_ledgers(
         report.ledgers, report.year, built_at or dt.date.today(), params.can_make_regulations
     )
+    findings += check_aliases(report.ledgers.notes)
     findings += check_stated_numbers(params.narrative, report.tables_json, report.year)
     findings += check_headings(params.narrative)
     findings += check_problems_section(params.narrative, report.texts)

@@ -727,3 +727,29 @@ def test_every_rule_has_a_known_severity():
 )
 def test_sample_2021_has_no_errors():
     assert cli.main(["check", "--year", "2021"]) == 0
+
+
+def test_alias_category_is_a_warning_naming_the_cell(tmp_path):
+    from reportkit.checks import check_report
+    from reportkit.report import open_report
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "documents.csv").write_text("文号,标题,类型,印发日期\n甲〔2021〕1号,办法,规范性文件,2021-05-01\n", encoding="utf-8")
+    (tmp_path / "p.yaml").write_text("agency: 测试局\nyear: 2021\ndata_dir: data\n", encoding="utf-8")
+    found = [f for f in check_report(open_report(params=tmp_path / "p.yaml")) if f.rule == "L-alias"]
+    assert [(f.severity, f.where, f.expected, f.found) for f in found] == [
+        ("warning", {"file": "documents.csv", "row": 2, "column": "类型"}, "行政规范性文件", "规范性文件")
+    ]
+    assert found[0].message == "已按「行政规范性文件」计入；请在台账中改写为规范名称「行政规范性文件」"
+
+
+def test_official_category_gives_no_alias_warning(tmp_path):
+    from reportkit.checks import check_report
+    from reportkit.report import open_report
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "documents.csv").write_text("文号,标题,类型,印发日期\n甲〔2021〕1号,办法,行政规范性文件,2021-05-01\n", encoding="utf-8")
+    (tmp_path / "p.yaml").write_text("agency: 测试局\nyear: 2021\ndata_dir: data\n", encoding="utf-8")
+    assert [f for f in check_report(open_report(params=tmp_path / "p.yaml")) if f.rule == "L-alias"] == []
