@@ -11,6 +11,7 @@ import asyncio
 import os
 import queue
 import subprocess
+import sys
 import tempfile
 import threading
 import uuid
@@ -28,9 +29,10 @@ def kernel_manager_class():
     class IPCKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
-            self.transport = "ipc"
-            # Socket files go to the temp folder, not into the project (the kernel's cwd).
-            self.ip = os.path.join(tempfile.gettempdir(), f"reportkit-kernel-{uuid.uuid4().hex[:12]}")
+            if sys.platform != "win32":  # ZeroMQ has no IPC transport on Windows: TCP there
+                self.transport = "ipc"
+                # Socket files go to the temp folder, not into the project (the kernel's cwd).
+                self.ip = os.path.join(tempfile.gettempdir(), f"reportkit-kernel-{uuid.uuid4().hex[:12]}")
             self.clients: list = []
 
         def client(self, **kwargs):
