@@ -285,7 +285,7 @@ def build(
     params_file = Path(params).resolve() if params else paths.params_file(year, root)
 
     # 1. params first: they say which year, which ledgers and where the outputs go.
-    p = load_params(params_file) if params else load_params(year=year)
+    p = load_params(params_file, year=year) if params else load_params(year=year)
     year, params_file = p.year, p.source
     out = Path(out).resolve() if out else paths.default_out_dir(year, root)
     jobs = max(1, jobs or os.cpu_count() or 1)

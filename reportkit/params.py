@@ -15,7 +15,7 @@ PREFACE = "preface"
 # Every way a params file may name a narrative section -> the section's slug.
 _SECTION_KEYS: dict[str, str] = {PREFACE: PREFACE, "前言": PREFACE}
 for _s in vocab.SECTIONS:
-    for _k in (_s["slug"], _s["index"], _s["number"], _s["title"], _s["heading"]):
+    for _k in (_s["slug"], _s["index"], _s["number"], _s["title"], _s["heading"], f"section{_s['index']}"):
         _SECTION_KEYS[_k] = _s["slug"]
 
 CONTACT_KEYS = ["办公室", "地址", "邮编", "电话"]
@@ -56,9 +56,17 @@ class Params(BaseModel):
     @field_validator("year", mode="before")
     @classmethod
     def _year_is_int(cls, v: Any) -> Any:
+        if isinstance(v, str) and v.strip().isdigit():  # "2021" quoted in YAML
+            return int(v.strip())
         if isinstance(v, bool) or not isinstance(v, int):
             raise ValueError("应为整数年份，如 2021")
         return v
+
+    @field_validator("contact", mode="before")
+    @classmethod
+    def _contact_line(cls, v: Any) -> Any:
+        # A single line of contact text is accepted as the office to contact.
+        return {"办公室": v.strip()} if isinstance(v, str) else v
 
     @field_validator("narrative", mode="before")
     @classmethod

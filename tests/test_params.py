@@ -65,3 +65,22 @@ def test_contact_unknown_key(tmp_path):
     with pytest.raises(ParamsError) as e:
         load_params(p)
     assert e.value.key == "contact.传真"
+
+
+def test_lenient_forms(tmp_path):
+    p = write(
+        tmp_path,
+        'agency: 局\nyear: "2021"\ndata_dir: d\ncontact: 局办公室（电话：0000-1234567）\n'
+        "narrative:\n  section1: 甲\n  section6: 乙\n",
+    )
+    params = load_params(p)
+    assert params.year == 2021
+    assert params.contact.office == "局办公室（电话：0000-1234567）"
+    assert params.narrative == {"overview": "甲", "other": "乙"}
+
+
+def test_year_must_match_when_both_given(tmp_path):
+    p = write(tmp_path, "agency: 局\nyear: 2021\ndata_dir: d\n")
+    with pytest.raises(ParamsError) as e:
+        load_params(p, year=2022)
+    assert str(e.value) == f"参数文件 {p} 的「year」：为 2021，与所要求的 2022 年不符"
