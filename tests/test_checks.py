@@ -411,7 +411,7 @@ def test_done_without_result(agency):
 def test_result_without_done(agency):
     found = agency(requests=REQUESTS.replace("商业企业,,", "商业企业,予以公开,"))
     assert [(x.severity, x.where) for x in found] == [
-        ("error", {"file": "requests.csv", "row": 4, "column": "办结日期"})
+        ("warning", {"file": "requests.csv", "row": 4, "column": "办结日期"})
     ]
 
 
@@ -494,7 +494,7 @@ def test_appeal_result_without_date(agency):
     assert [(x.rule, x.severity, x.where) for x in found] == [
         (
             "L-appeal-result-no-date",
-            "error",
+            "warning",
             {"file": "appeals.csv", "row": 2, "column": "审结日期"},
         )
     ]
