@@ -358,58 +358,54 @@ def _t3_columns_balance(t: Tables) -> list[Finding]:
     return out
 
 
+def _parts_vs_total(rule: str, where: dict[str, Any], parts: list, total: Any, message: str) -> list[Finding]:
+    """One finding when the parts (all filled in) do not add up to the total; `message` is
+    formatted with {sum} and {total}."""
+    if not _known(total, *parts) or sum(parts) == total:
+        return []
+    return [finding(rule, where, sum(parts), total, message.format(sum=sum(parts), total=total))]
+
+
 def _t3_outcomes_total(t: Tables) -> list[Finding]:
-    out = []
-    for col in vocab.T3_COLUMNS:
-        parts = [t.t3[row][col] for row in vocab.OUTCOMES]
-        total = t.t3[vocab.TOTAL][col]
-        if _known(total, *parts) and sum(parts) != total:
-            out.append(
-                finding(
-                    "R2",
-                    {"table": T3, "row": vocab.TOTAL, "column": col},
-                    sum(parts),
-                    total,
-                    f"（一）至（六）各项之和为{sum(parts)}，而（七）总计为{total}，请核对总计或各项",
-                )
-            )
-    return out
+    return [
+        f
+        for col in vocab.T3_COLUMNS
+        for f in _parts_vs_total(
+            "R2",
+            {"table": T3, "row": vocab.TOTAL, "column": col},
+            [t.t3[row][col] for row in vocab.OUTCOMES],
+            t.t3[vocab.TOTAL][col],
+            "（一）至（六）各项之和为{sum}，而（七）总计为{total}，请核对总计或各项",
+        )
+    ]
 
 
 def _t3_rows_total(t: Tables) -> list[Finding]:
-    out = []
-    for row in vocab.T3_ROWS:
-        parts = [t.t3[row][col] for col in vocab.APPLICANT_TYPES]
-        total = t.t3[row][vocab.TOTAL]
-        if _known(total, *parts) and sum(parts) != total:
-            out.append(
-                finding(
-                    "R3",
-                    {"table": T3, "row": row, "column": vocab.TOTAL},
-                    sum(parts),
-                    total,
-                    f"自然人与五类法人或其他组织之和为{sum(parts)}，而总计为{total}，请核对这一行",
-                )
-            )
-    return out
+    return [
+        f
+        for row in vocab.T3_ROWS
+        for f in _parts_vs_total(
+            "R3",
+            {"table": T3, "row": row, "column": vocab.TOTAL},
+            [t.t3[row][col] for col in vocab.APPLICANT_TYPES],
+            t.t3[row][vocab.TOTAL],
+            "自然人与五类法人或其他组织之和为{sum}，而总计为{total}，请核对这一行",
+        )
+    ]
 
 
 def _t4_groups_total(t: Tables) -> list[Finding]:
-    out = []
-    for kind in vocab.APPEAL_KINDS:
-        parts = [t.t4[kind][col] for col in vocab.T4_COLUMNS[:-1]]
-        total = t.t4[kind][vocab.TOTAL]
-        if _known(total, *parts) and sum(parts) != total:
-            out.append(
-                finding(
-                    "R4",
-                    {"table": T4, "row": kind, "column": vocab.TOTAL},
-                    sum(parts),
-                    total,
-                    f"结果维持、结果纠正、其他结果、尚未审结之和为{sum(parts)}，而总计为{total}，请核对",
-                )
-            )
-    return out
+    return [
+        f
+        for kind in vocab.APPEAL_KINDS
+        for f in _parts_vs_total(
+            "R4",
+            {"table": T4, "row": kind, "column": vocab.TOTAL},
+            [t.t4[kind][col] for col in vocab.T4_COLUMNS[:-1]],
+            t.t4[kind][vocab.TOTAL],
+            "结果维持、结果纠正、其他结果、尚未审结之和为{sum}，而总计为{total}，请核对",
+        )
+    ]
 
 
 def _decimals(amount: Decimal) -> int:
