@@ -40,9 +40,6 @@ def approx(n: int | SupportsFloat) -> str:
     return f"{kept}余" if kept != n else str(n)
 
 
-def count(n: int | SupportsFloat) -> str:
-    """An exact count, as digits: 105 -> '105'."""
-    return str(int(n))
 
 
 def money_wan(amount_wan: Decimal | float | int) -> str:
@@ -76,9 +73,5 @@ def pct_change(current: int | Decimal, previous: int | Decimal, against: str = "
     return f"{against}{word}{_plain(abs(change))}%"
 
 
-def floor_to(n: int, digits: int = 2) -> int:
-    """The number `approx` prints, before units: 923 -> 920."""
-    return _floor_sig(int(n), digits)
 
-
-__all__ = ["approx", "count", "money_wan", "yoy", "pct_change", "floor_to"]
+__all__ = ["approx", "money_wan", "yoy", "pct_change"]
