@@ -10,12 +10,10 @@ import os
 import tempfile
 from pathlib import Path
 
-import fontTools
-import mplfonts
-from fontTools import subset
-from fontTools.ttLib import TTFont
+import fontTools  # the version only; the subsetter is imported when a subset is not cached
 
-FONT_DIR = Path(mplfonts.__file__).resolve().parent / "fonts"
+# Located, not imported: importing mplfonts would import matplotlib, which the page does not need.
+FONT_DIR = Path(importlib.util.find_spec("mplfonts").origin).resolve().parent / "fonts"
 SERIF_FILE = FONT_DIR / "NotoSerifCJKsc-Regular.otf"
 SANS_FILE = FONT_DIR / "NotoSansCJKsc-Regular.otf"
 
@@ -30,11 +28,6 @@ BASE_CHARS = (
     + "".join(chr(c) for c in range(0xFF01, 0xFF5F))
     + "“”‘’—–…·•×÷±℃％"
 )
-
-# Everything fontTools keeps by default except 'locl': in these SC fonts it only maps to the
-# Japanese, Korean and traditional forms, which a zh-CN page never shows; dropping them takes a
-# third off the subset and its time.
-LAYOUT_FEATURES = [f for f in subset.Options().layout_features if f != "locl"]
 
 # Part of every cache key: change it whenever subset_font's options change.
 SUBSET_VERSION = "3"
@@ -54,6 +47,9 @@ def _charset(text: str) -> str:
 
 def subset_font(path: Path, text: str, flavor: str | None = None) -> bytes:
     """The font at `path` cut down to the glyphs of `text` plus BASE_CHARS, as woff2/woff bytes."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
     flavor = flavor or font_format()
     options = subset.Options()
     options.flavor = flavor
@@ -63,7 +59,10 @@ def subset_font(path: Path, text: str, flavor: str | None = None) -> bytes:
     options.name_IDs = [0, 1, 2, 3, 4, 5, 6]
     options.name_languages = [0x0409]
     options.notdef_outline = True
-    options.layout_features = LAYOUT_FEATURES
+    # Everything fontTools keeps by default except 'locl': in these SC fonts it only maps to the
+    # Japanese, Korean and traditional forms, which a zh-CN page never shows; dropping them takes
+    # a third off the subset and its time.
+    options.layout_features = [f for f in options.layout_features if f != "locl"]
     # The font's own timestamp, not the time of the build: the same text gives the same bytes.
     font = TTFont(path, lazy=True, recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
