@@ -28,9 +28,18 @@ from . import cache, paths, vocab
 from .errors import ChecksFailed, PrivacyLeak, ReportkitError, SectionFailed
 
 if TYPE_CHECKING:
-    from .kernels import KernelPool
+    from .kernels import KernelPool, Zygote
 
 Log = Callable[[str], None]
+
+
+def skip_slow_imports() -> None:
+    """nbformat imports jsonschema, which compiles a Lark grammar for IRIs at import when the
+    optional rfc3987-syntax 1.1 is installed (JupyterLab's jupyter-events pulls it in): about
+    1.2 s of every build, for a format notebooks never use. See python-jsonschema/jsonschema#1392
+    and #1521. Marking the module absent makes jsonschema skip that one format checker; only the
+    build's own process is affected."""
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 def _print(msg: str) -> None:
@@ -184,6 +193,8 @@ def _execute(nb: Path, target: Path, parameters: dict[str, Any], root: Path, poo
             kernel_name="python3",
             language="python",
             km=kernel.km,
+            # Written once at the end, not after every cell: each save re-validates the notebook.
+            request_save_on_cell_execute=False,
         )
     finally:
         pool.retire(kernel)
@@ -203,14 +214,19 @@ def run_sections(
     jobs: int,
     log: Log,
     total: int,
-) -> dict[str, dict]:
-    """Execute the given section notebooks into staging/notebooks, `jobs` at a time.
+) -> tuple[dict[str, dict], dict[str, str]]:
+    """Execute the given section notebooks into staging/notebooks, `jobs` at a time, and convert
+    each to its leadership HTML as soon as it is done (while the others still run).
 
-    Returns what each section read; on failure keeps the failed notebook in out/failed/ and raises.
+    Returns what each section read and its HTML; on failure keeps the failed notebook in
+    out/failed/ and raises.
     """
+    from .render import notebook_body
+
     nb_dir = staging / "notebooks"
     failures: list[SectionFailed] = []
     recorded: dict[str, dict] = {}
+    bodies: dict[str, str] = {}
     lock = threading.Lock()
 
     def one(item: tuple[dict[str, str], Path]) -> None:
@@ -218,6 +234,8 @@ def run_sections(
         t0 = time.monotonic()
         try:
             recorded[s["slug"]] = _execute(nb, nb_dir / nb.name, parameters, root, pool)
+            with _CONVERTING:
+                bodies[s["slug"]] = notebook_body(nb_dir / nb.name)
             with lock:
                 log(f"  [{s['index']}/{total}] {s['heading']} … 完成（{time.monotonic() - t0:.1f} 秒）")
         except Exception as e:  # papermill's and the kernel's errors all become SectionFailed
@@ -235,7 +253,23 @@ def run_sections(
     if failures:
         order = [s["heading"] for s, _ in todo]
         raise sorted(failures, key=lambda f: order.index(f.section))[0]
-    return recorded
+    return recorded, bodies
+
+
+# One notebook conversion at a time: they hold the GIL anyway, and nbconvert's lazily built
+# shared state is not meant for concurrent first use.
+_CONVERTING = threading.Lock()
+
+
+def _warm_converter() -> None:
+    """Import nbconvert and load its templates while the kernels start, so the first finished
+    section is converted at once."""
+    import nbformat
+
+    from .render import notebook_body
+
+    with _CONVERTING:
+        notebook_body(nbformat.v4.new_notebook())
 
 
 # ------------------------------------------------------------------------------------------------
@@ -276,10 +310,16 @@ def build(
     jobs: int | None = None,
     use_cache: bool = True,
     log: Log = _print,
+    zygote: "Zygote | None" = None,
 ) -> BuildResult:
-    """Build one report year. Raises ReportkitError (Chinese message) on any failure."""
+    """Build one report year. Raises ReportkitError (Chinese message) on any failure.
+
+    `zygote`: a started kernels.Zygote to fork the section kernels from (build_many passes one);
+    without it the build starts and stops its own.
+    """
     from .params import load_params
 
+    skip_slow_imports()
     started = time.monotonic()
     root = paths.project_root()
     params_file = Path(params).resolve() if params else paths.params_file(year, root)
@@ -303,7 +343,9 @@ def build(
         return BuildResult(year, out, True, secs)
 
     # 3. kernels warm up while the ledgers are read and checked.
-    from .kernels import KernelPool
+    from .kernels import KernelPool, Zygote
+
+    own_zygote = Zygote.start() if zygote is None else None
 
     out.parent.mkdir(parents=True, exist_ok=True)
     # The staging name ends in our pid, so a later build can tell a dead build's leftovers.
@@ -311,11 +353,13 @@ def build(
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "notebooks").mkdir(parents=True)
     traces = Path(tempfile.mkdtemp(prefix="reportkit-trace-"))
-    pool = KernelPool(root, traces, needed=len(todo), ahead=jobs)
+    pool = KernelPool(root, traces, needed=len(todo), ahead=jobs, zygote=zygote or own_zygote)
     try:
         result = _build_in(staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log)
     finally:
         pool.close()
+        if own_zygote is not None:
+            own_zygote.close()
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(traces, ignore_errors=True)
     result.seconds = time.monotonic() - started
@@ -336,6 +380,9 @@ def _build_in(staging, out, p, params_file, root, sections, todo, valid, previou
     _ = report.texts  # renders every template now, so an unknown placeholder stops the build here
     tables = report.tables_json
 
+    if todo:
+        threading.Thread(target=_warm_converter, daemon=True).start()
+
     # 5. consistency checks: an error stops the build before anything is replaced.
     findings = checks.check_report(report, previous=checks.previous_for(report, root))
     errors = [f for f in findings if f.severity == "error"]
@@ -353,7 +400,7 @@ def _build_in(staging, out, p, params_file, root, sections, todo, valid, previou
             shutil.copyfile(out / "notebooks" / nb.name, staging / "notebooks" / nb.name)
             log(f"  [{i}/{len(sections)}] {s['heading']} … 无变化，沿用上次结果")
     try:
-        recorded = run_sections(todo, parameters, staging, out, root, pool, jobs, log, len(sections))
+        recorded, bodies = run_sections(todo, parameters, staging, out, root, pool, jobs, log, len(sections))
     except SectionFailed:
         # out/failed/ is written outside the staging folder: it gets the same guard.
         failed = out / "failed"
@@ -369,7 +416,9 @@ def _build_in(staging, out, p, params_file, root, sections, todo, valid, previou
     }
 
     # 7. assemble and write.
-    bodies = {s["slug"]: render.notebook_body(staging / "notebooks" / nb.name) for s, nb in sections}
+    for s, nb in sections:
+        if s["slug"] not in bodies:  # reused from the last build
+            bodies[s["slug"]] = render.notebook_body(staging / "notebooks" / nb.name)
     page = render.render_report(report, bodies, generated=dt.datetime.now())
     (staging / "report.html").write_text(page, encoding="utf-8")
     (staging / "tables.json").write_text(json.dumps(tables, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -399,9 +448,24 @@ def build_many(
     jobs: int | None = None,
     use_cache: bool = True,
     log: Log = _print,
+    zygote: "Zygote | None" = None,
 ) -> list[BuildResult]:
     """Build each year, concurrently within the machine's cores; a failure is reported in Chinese
-    and the other years still build."""
+    and the other years still build. All years fork their kernels from one zygote: `zygote` if
+    given (the command line starts it before anything else), else one started here."""
+    own = None
+    if zygote is None:
+        from .kernels import Zygote
+
+        zygote = own = Zygote.start()
+    try:
+        return _build_years(years, params, out, jobs, use_cache, log, zygote)
+    finally:
+        if own is not None:
+            own.close()
+
+
+def _build_years(years, params, out, jobs, use_cache, log, zygote) -> list[BuildResult]:
     cores = max(1, jobs or os.cpu_count() or 1)
     lock = threading.Lock()
 
@@ -415,7 +479,9 @@ def build_many(
 
         t0 = time.monotonic()
         try:
-            return build(y, params=params, out=out, jobs=max(1, cores // len(years)), use_cache=use_cache, log=say)
+            return build(
+                y, params=params, out=out, jobs=max(1, cores // len(years)), use_cache=use_cache, log=say, zygote=zygote
+            )
         except ReportkitError as e:
             with lock:
                 print(f"{prefix}错误：{e}", file=sys.stderr, flush=True)

@@ -72,8 +72,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from .builder import build_many
-
     years = _years(args.year)
     if not years and not args.params:
         parser.error("请用 --year 指定年度，或用 --params 指定参数文件")
@@ -81,9 +79,20 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error("--params 只能对应一个年度")
     if args.out and len(years) > 1:
         parser.error("--out 只能对应一个年度")
-    results = build_many(
-        years or [None], params=args.params, out=args.out, jobs=args.jobs, use_cache=not args.no_cache
-    )
+    from .kernels import Zygote
+
+    # Started first, so the kernels' imports run on another core while this process imports
+    # pandas and checks the ledgers. A build that finds nothing to do stops it unused.
+    zygote = Zygote.start()
+    try:
+        from .builder import build_many
+
+        results = build_many(
+            years or [None], params=args.params, out=args.out, jobs=args.jobs, use_cache=not args.no_cache, zygote=zygote
+        )
+    finally:
+        if zygote is not None:
+            zygote.close()
     return 0 if all(r.ok for r in results) else 1
 
 
