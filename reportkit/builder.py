@@ -177,13 +177,14 @@ def _section_error(exc: BaseException) -> str:
     return f"{ename}: {evalue}".strip()
 
 
-def _execute(nb: Path, target: Path, parameters: dict[str, Any], root: Path, pool: "KernelPool") -> dict:
-    """Run one notebook with papermill on a warm kernel; returns what the section read."""
+def _execute(nb: Path, target: Path, parameters: dict[str, Any], root: Path, pool: "KernelPool") -> tuple[dict, Any]:
+    """Run one notebook with papermill on a warm kernel; returns what the section read and the
+    executed notebook (also written to `target`)."""
     import papermill as pm
 
     kernel = pool.take()
     try:
-        pm.execute_notebook(
+        executed = pm.execute_notebook(
             str(nb),
             str(target),
             parameters=parameters,
@@ -199,9 +200,9 @@ def _execute(nb: Path, target: Path, parameters: dict[str, Any], root: Path, poo
     finally:
         pool.retire(kernel)
     try:
-        return json.loads(kernel.trace.read_text(encoding="utf-8"))
+        return json.loads(kernel.trace.read_text(encoding="utf-8")), executed
     except (OSError, ValueError):
-        return {}
+        return {}, executed
 
 
 def run_sections(
@@ -233,9 +234,9 @@ def run_sections(
         s, nb = item
         t0 = time.monotonic()
         try:
-            recorded[s["slug"]] = _execute(nb, nb_dir / nb.name, parameters, root, pool)
+            recorded[s["slug"]], executed = _execute(nb, nb_dir / nb.name, parameters, root, pool)
             with _CONVERTING:
-                bodies[s["slug"]] = notebook_body(nb_dir / nb.name)
+                bodies[s["slug"]] = notebook_body(executed)
             with lock:
                 log(f"  [{s['index']}/{total}] {s['heading']} … 完成（{time.monotonic() - t0:.1f} 秒）")
         except Exception as e:  # papermill's and the kernel's errors all become SectionFailed
@@ -261,10 +262,11 @@ def run_sections(
 _CONVERTING = threading.Lock()
 
 
-def _warm_converter() -> None:
-    """Import nbconvert and load its templates while the kernels start, so the first finished
-    section is converted at once."""
+def _warm_up() -> None:
+    """Import papermill, and nbconvert with its templates, while the kernels start: the first
+    sections then start, and are converted, at once."""
     import nbformat
+    import papermill  # noqa: F401
 
     from .render import notebook_body
 
@@ -381,7 +383,7 @@ def _build_in(staging, out, p, params_file, root, sections, todo, valid, previou
     tables = report.tables_json
 
     if todo:
-        threading.Thread(target=_warm_converter, daemon=True).start()
+        threading.Thread(target=_warm_up, daemon=True).start()
 
     # 5. consistency checks: an error stops the build before anything is replaced.
     findings = checks.check_report(report, previous=checks.previous_for(report, root))
