@@ -262,6 +262,8 @@ def _column_letter(index: int) -> str:
 # ------------------------------------------------------------------------------------------------
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
 _DATE_WITH_TIME = re.compile(r"^(\d{4}\D\d{1,2}\D\d{1,2}日?)(?:[\sT]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$")
+# What the first three formats accept: one separator used twice, a 1-2 digit month and day.
+_PLAIN_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})", re.ASCII)
 _EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 FIRST_YEAR, LAST_YEAR = 1900, 2100  # a ledger date outside these years is a typing slip
 DATE_HINT = "应为日期，如 2021-06-16、2021/6/16 或 Excel 日期"
@@ -280,6 +282,12 @@ def _any_date(v: object) -> dt.datetime | None:
     if isinstance(v, (int, float)):
         return _excel_serial(float(v))
     s = unicodedata.normalize("NFKC", str(v)).strip()
+    plain = _PLAIN_DATE.fullmatch(s)
+    if plain:  # the usual 2021-06-16 or 2021/6/16, without a strptime attempt per format
+        try:
+            return dt.datetime(int(plain[1]), int(plain[3]), int(plain[4]))
+        except ValueError:
+            return None  # no format reads 2021-02-30 either
     with_time = _DATE_WITH_TIME.match(s)
     s = with_time.group(1) if with_time else s
     for fmt in _DATE_FORMATS:
@@ -806,7 +814,8 @@ def _read_ledger(
     cells = sheet.load(wanted if sheet.lazy else wanted + personal, repeated)
     start = header.row + 1
     n = max(max((len(a) for a in cells.values()), default=0) - start, 0)
-    distinct = {j: _Distinct.of(cells[j][start:], sheet.text, kinds[j] == "text") for j in wanted}
+    # Ids and free text are (nearly) all different: each cell is its own code, no factorising.
+    distinct = {j: _Distinct.of(cells[j][start:], sheet.text, kinds[j] in ("id", "text")) for j in wanted}
 
     # 2. rows: a row counts unless every one of its cells is blank.
     blank_row = np.ones(n, dtype=bool)
@@ -865,13 +874,13 @@ class _Distinct:
     blank: np.ndarray
     stripped: np.ndarray | None = None
     flagged: tuple[int, ...] = ()
-    identity: bool = False  # each row is its own code (free text)
+    identity: bool = False  # each row is its own code (ids and free text)
 
     @classmethod
     def of(cls, cells: np.ndarray | pd.Categorical, text: bool, free_text: bool = False) -> _Distinct:
         if isinstance(cells, pd.Categorical):
             codes, uniques = cells.codes.astype(np.int64), np.asarray(cells.categories, dtype=object)
-        elif text and free_text:  # free text rarely repeats: each cell is its own value
+        elif text and free_text:  # ids and free text rarely repeat: each cell is its own value
             codes, uniques = np.arange(len(cells)), np.asarray(cells, dtype=object)
         else:
             found_codes, found = pd.factorize(cells, use_na_sentinel=True)
@@ -1134,12 +1143,20 @@ def _alias_notes(col: Column, d: _Distinct, codes: np.ndarray, aliases: dict[int
 def _same_id(d: _Distinct, values_of: np.ndarray) -> np.ndarray:
     """Per code, a number shared by every code whose id reads the same (「A1」 and 「A1 」), or -1."""
     k = len(d.uniques)
-    if d.stripped is d.uniques:
+    if d.stripped is d.uniques and not d.identity:  # distinct codes are distinct ids already
+        same = np.arange(k + 1)
+    elif d.identity and _all_different(values_of[:k][~d.blank[:k]]):  # the usual case: no repeats
         same = np.arange(k + 1)
     else:
         same = np.append(pd.factorize(values_of[:k], use_na_sentinel=True)[0], -1)
     same[d.blank] = -1
     return same
+
+
+def _all_different(values: np.ndarray) -> bool:
+    """Whether no value repeats: a set of a million ids is quicker than factorising them."""
+    listed = values.tolist()
+    return len(set(listed)) == len(listed)
 
 
 def _duplicate_ids(same: np.ndarray, ids: np.ndarray, rows: np.ndarray, id_col: str, problems: _Problems) -> None:

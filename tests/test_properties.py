@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from reportkit import checks, tables, vocab
 from reportkit.cli import main
 from reportkit.errors import ReportkitError
-from reportkit.ledgers import load_ledgers
+from reportkit.ledgers import _any_date, load_ledgers
 from reportkit.report import open_report
 
 YEARS = (2020, 2021, 2022)
@@ -324,3 +324,23 @@ def test_any_ledger_with_odd_cells_fails_clearly_or_loads(data):
             csv.writer(buf).writerows([["" if v is None else str(v) for v in row] for row in rows])
             (base / "data" / f"{stem}.csv").write_bytes(buf.getvalue().encode(data.draw(st.sampled_from(["utf-8", "gb18030"]))))
         outcome(base, stem)
+
+
+@given(
+    year=st.integers(0, 9999),
+    month=st.integers(0, 13),
+    day=st.integers(0, 32),
+    separators=st.sampled_from(["--", "//", "..", "--", "//", "-/", "/."]),
+    widths=st.tuples(st.sampled_from([3, 4, 4, 4, 5]), st.integers(1, 3), st.integers(1, 3)),
+)
+@SETTINGS
+def test_typed_dates_read_as_strptime_reads_them(year, month, day, separators, widths):
+    # reportkit reads the common forms without strptime; what it accepts must be exactly what the
+    # three formats accept, mixed separators and impossible dates included.
+    text = f"{year:0{widths[0]}d}{separators[0]}{month:0{widths[1]}d}{separators[1]}{day:0{widths[2]}d}"
+    expected = None
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d"):
+        with contextlib.suppress(ValueError):
+            expected = dt.datetime.strptime(text, fmt)
+            break
+    assert _any_date(text) == expected, text
