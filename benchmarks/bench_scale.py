@@ -10,8 +10,9 @@ folder, then times, each in a fresh process so that peak memory is its own:
        表三 into a dict (what an analyst without reportkit would write).
 
 Prints both times, the ratio, each one's peak memory, whether the two tables agree, and whether (i)
-took under 2 seconds. Also times the reading of the personal columns that the privacy guard does
-after a build (not part of (i): nothing in the tables needs them). No dependency beyond reportkit's.
+took under 2 seconds ((i) runs --repeat times; the median is reported). Also times the reading of
+the personal columns that the privacy guard does after a build (not part of (i): nothing in the
+tables needs them). No dependency beyond reportkit's.
 """
 
 from __future__ import annotations
@@ -146,6 +147,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--year", type=int, default=2021)
+    ap.add_argument("--repeat", type=int, default=3, help="runs of (i); the median is reported (default 3)")
     ap.add_argument("--keep", type=Path, help="write the ledger here and keep it (default: a temporary folder)")
     ap.add_argument("--worker", choices=["reportkit", "naive"], help=argparse.SUPPRESS)
     ap.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
@@ -161,7 +163,9 @@ def main() -> None:
         t0 = time.perf_counter()
         write_ledger(path, args.rows)
         print(f"ledger: {args.rows:,} rows, {path.stat().st_size / 2**20:.0f} MiB, written in {time.perf_counter() - t0:.1f} s")
-        fast = _run("reportkit", folder, args.year)
+        # (i) is a second or two, so the VM's hiccups show: the median of --repeat fresh runs.
+        runs = sorted((_run("reportkit", folder, args.year) for _ in range(max(1, args.repeat))), key=lambda r: r["seconds"])
+        fast = runs[len(runs) // 2]
         slow = _run("naive", folder, args.year)
 
     ratio = slow["seconds"] / fast["seconds"]
@@ -181,7 +185,8 @@ def main() -> None:
         f"({fast['personal_values']:,} values; not part of (i))"
     )
     verdict = "YES" if fast["seconds"] < TARGET_SECONDS else "NO"
-    print(f"(i) under {TARGET_SECONDS:.0f} s: {verdict} ({fast['seconds']:.3f} s)")
+    spread = ", ".join(f"{r['seconds']:.2f}" for r in runs)
+    print(f"(i) under {TARGET_SECONDS:.0f} s: {verdict} ({fast['seconds']:.3f} s, median of {len(runs)} runs: {spread})")
 
 
 if __name__ == "__main__":
