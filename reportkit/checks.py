@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from . import paths, trace, vocab
@@ -561,7 +562,7 @@ def check_ledgers(
     findings = [
         finding(rule, _at(ledgers, stem, r, column), expected, _shown(r[column]), message)
         for stem, rule, column, broken, expected, message in ROW_RULES
-        for _, r in ledgers[stem][broken(ledgers[stem])].iterrows()
+        for r in _records(ledgers[stem][broken(ledgers[stem])])
     ]
     return findings + [
         *_concluded_twice(ledgers),
@@ -572,9 +573,20 @@ def check_ledgers(
     ]
 
 
-def _at(ledgers: Ledgers, stem: str, r: pd.Series, column: str) -> dict[str, Any]:
+def _at(ledgers: Ledgers, stem: str, r: dict[str, Any], column: str) -> dict[str, Any]:
     path = ledgers.files.get(stem)
     return {"file": path.name if path else f"{stem}.csv", "row": int(r[ROW]), "column": column}
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of `df` as dicts (column -> value): what iterrows() gives, built column-wise, so
+    that a rule flagging many rows of a big ledger stays quick."""
+    return df.to_dict("records")
+
+
+def _records_at(df: pd.DataFrame, positions: list[int]) -> dict[int, dict[str, Any]]:
+    """The rows at these positions of `df`, as dicts, by position: built in one go."""
+    return dict(zip(positions, _records(df.iloc[positions])))
 
 
 def _shown(v: Any) -> Any:
@@ -583,18 +595,37 @@ def _shown(v: Any) -> Any:
     return pd.Timestamp(v).strftime("%Y-%m-%d") if isinstance(v, (pd.Timestamp, dt.date)) else v
 
 
+def _repeats(keys: pd.DataFrame | pd.Series) -> dict[Any, list[int]]:
+    """Positions of the rows whose key repeats, grouped by key in order of first appearance. One
+    vectorised pass finds them, so a ledger without repeats costs no loop over its rows."""
+    repeated = np.flatnonzero(keys.duplicated(keep=False).to_numpy())
+    groups: dict[Any, list[int]] = {}
+    values = keys.iloc[repeated]
+    tuples = values.itertuples(index=False, name=None) if isinstance(values, pd.DataFrame) else values
+    for position, key in zip(repeated.tolist(), tuples):
+        groups.setdefault(key, []).append(position)
+    return groups
+
+
 def _concluded_twice(ledgers: Ledgers) -> list[Finding]:
     """Two concluded rows with the same day, applicant type and request text: entered twice?"""
     df = ledgers["requests"]
     done = df[
         df["办结日期"].notna() & df["申请内容"].notna() & (df["办理结果"] != "不予处理/重复申请")
     ]
+    keys = pd.DataFrame(
+        {
+            "received": done["收到日期"].to_numpy(),
+            "applicant": done["申请人类型"].to_numpy(dtype=object),
+            "text": [norm(v) for v in done["申请内容"].tolist()],
+        }
+    )
+    groups = list(_repeats(keys).values())
+    records = _records_at(done, [p for positions in groups for p in positions])
     out = []
-    for _, same in done.groupby(
-        [done["收到日期"], done["申请人类型"], done["申请内容"].map(norm)], sort=False
-    ):
-        first = same.iloc[0]
-        for _, r in same.iloc[1:].iterrows():
+    for positions in groups:
+        first, *others = (records[p] for p in positions)
+        for r in others:
             out.append(
                 finding(
                     "L-concluded-twice",
@@ -608,26 +639,38 @@ def _concluded_twice(ledgers: Ledgers) -> list[Finding]:
     return out
 
 
+# Ids that norm() leaves as they are: printable ASCII without spaces or quotation marks.
+_PLAIN_ID = re.compile(r"[!#-&(-~]*")
+
+
+def _id_key(value: str) -> str:
+    return (value if _PLAIN_ID.fullmatch(value) else norm(value)).casefold()
+
+
 def _duplicate_ids(ledgers: Ledgers) -> list[Finding]:
     out = []
     for stem, schema in SCHEMAS.items():
         id_col = schema.id_column
         if not id_col:
             continue
-        first: dict[str, pd.Series] = {}
-        for _, r in ledgers[stem][ledgers[stem][id_col].notna()].iterrows():
-            other = first.setdefault(norm(r[id_col]).casefold(), r)
-            if other is not r:
-                out.append(
-                    finding(
-                        "L-duplicate-id",
-                        _at(ledgers, stem, r, id_col),
-                        "唯一的编号",
-                        r[id_col],
-                        f"与第{other[ROW]}行的「{other[id_col]}」实为同一编号；同一记录请只录入一次，"
-                        "不同记录请改用不同编号",
-                    )
+        df = ledgers[stem][ledgers[stem][id_col].notna()]
+        keys = pd.Series([_id_key(str(v)) for v in df[id_col].tolist()], dtype=object)
+        repeats = _repeats(keys)
+        # in row order, each against the first row with its key, as the rows are read
+        rows = sorted((p, positions[0]) for positions in repeats.values() for p in positions[1:])
+        records = _records_at(df, [p for positions in repeats.values() for p in positions])
+        for position, first in rows:
+            r, other = records[position], records[first]
+            out.append(
+                finding(
+                    "L-duplicate-id",
+                    _at(ledgers, stem, r, id_col),
+                    "唯一的编号",
+                    r[id_col],
+                    f"与第{other[ROW]}行的「{other[id_col]}」实为同一编号；同一记录请只录入一次，"
+                    "不同记录请改用不同编号",
                 )
+            )
     return out
 
 
@@ -638,7 +681,7 @@ def _dates(ledgers: Ledgers, year: int, built_at: dt.date) -> list[Finding]:
         df = ledgers[stem]
         oldest = OLDEST_DOCUMENT_YEAR if stem == "documents" else year - FAR_YEARS
         for col in (c.name for c in schema.columns if c.kind == "date"):
-            for _, r in df[df[col] > latest].iterrows():
+            for r in _records(df[df[col] > latest]):
                 out.append(
                     finding(
                         "L-date-future",
@@ -648,7 +691,7 @@ def _dates(ledgers: Ledgers, year: int, built_at: dt.date) -> list[Finding]:
                         f"晚于报告生成之日（{built_at.isoformat()}），不可能发生，请改正年份或日期",
                     )
                 )
-            for _, r in df[df[col].dt.year < oldest].iterrows():
+            for r in _records(df[df[col].dt.year < oldest]):
                 out.append(
                     finding(
                         "L-date-far",
@@ -665,7 +708,7 @@ def _fees(ledgers: Ledgers) -> list[Finding]:
     out = []
     for stem, col in (("fees", "金额（元）"), ("requests", "收费金额（元）")):
         df = ledgers[stem]
-        for _, r in df[df[col].notna()].iterrows():
+        for r in _records(df[df[col].notna()]):
             amount: Decimal = r[col]
             if _decimals(amount) > 2:
                 out.append(
@@ -709,7 +752,7 @@ def _regulation_rows(
             vocab.REGULATION,
             f"「{r['文号']}」类型为规章，但本机关没有规章制定权；如是本机关的文件，类型应为行政规范性文件",
         )
-        for _, r in df[counted & (df["类型"] == vocab.REGULATION)].iterrows()
+        for r in _records(df[counted & (df["类型"] == vocab.REGULATION)])
     ]
 
 

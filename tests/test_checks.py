@@ -423,6 +423,24 @@ def test_same_request_concluded_twice(agency):
     ]
 
 
+def test_requests_concluded_twice_are_listed_group_by_group(agency):
+    # Q2's request comes back twice (rows 5 and 7) around a repeat of Q1's (row 6); full-width
+    # spaces and quotes do not make a request different. Groups are listed in the order their
+    # first rows come (Q1's, then Q2's), each later row named against its group's first.
+    twice = (
+        REQUESTS
+        + "Q4,2021-03-02,自然人,部分公开,2021-03-21,公开某企业处罚决定书,\n"
+        + "Q5,2020-12-20,自然人,予以公开,2021-01-09,公开某工程　验收材料,\n"
+        + "Q6,2021-03-02,自然人,予以公开,2021-03-22,“公开某企业处罚决定书”,\n"
+    )
+    found = agency(requests=twice)
+    assert [(x.rule, x.where["row"], x.found, x.message[:13]) for x in found] == [
+        ("L-concluded-twice", 6, "Q5", "与第2行（Q1）的收到日期"),
+        ("L-concluded-twice", 5, "Q4", "与第3行（Q2）的收到日期"),
+        ("L-concluded-twice", 7, "Q6", "与第3行（Q2）的收到日期"),
+    ]
+
+
 def test_same_text_as_a_repeated_request_is_not_twice(agency):
     repeated = (
         REQUESTS + "Q4,2021-03-02,自然人,不予处理/重复申请,2021-03-21,公开某企业处罚决定书,\n"
@@ -434,6 +452,15 @@ def test_duplicate_ids_differing_only_in_width_or_case(agency):
     found = agency(licensing=LICENSING + "ｘ1,2021-07-01\n")
     assert [(x.rule, x.severity, x.where) for x in found] == [
         ("L-duplicate-id", "error", {"file": "licensing.csv", "row": 4, "column": "编号"})
+    ]
+
+
+def test_duplicate_ids_listed_in_row_order_against_the_first(agency):
+    # x2 differs from X2 only in case, 「X 1」 from X1 only by a space
+    found = agency(licensing=LICENSING + "x2,2021-07-01\nX 1,2021-07-02\n")
+    assert [(x.where["row"], x.found, x.message[:11]) for x in only(found, "L-duplicate-id")] == [
+        (4, "x2", "与第3行的「X2」实为"),
+        (5, "X 1", "与第2行的「X1」实为"),
     ]
 
 
