@@ -257,6 +257,10 @@ def run_sections(
     return recorded, bodies
 
 
+# The build's log lists at most this many findings of each rule; checks.json and `reportkit check`
+# have them all.
+LISTED_PER_RULE = 20
+
 # One notebook conversion at a time: they hold the GIL anyway, and nbconvert's lazily built
 # shared state is not meant for concurrent first use.
 _CONVERTING = threading.Lock()
@@ -391,10 +395,14 @@ def _build_in(staging, out, p, params_file, root, sections, todo, valid, previou
     warnings = [f for f in findings if f.severity != "error"]
     if warnings:
         log(f"  检查：{len(warnings)} 条警告")
-        for line in checks.format_findings(warnings).splitlines():
+        for line in checks.format_findings(warnings, per_rule=LISTED_PER_RULE).splitlines():
             log(f"    {line}")
+        if len(warnings) > LISTED_PER_RULE:
+            log(f"    全部警告见 checks.json，或运行 reportkit check --params {params_file}")
     if errors:
-        raise ChecksFailed(f"勾稽关系检查发现 {len(errors)} 处错误，未生成报告：\n" + checks.format_findings(errors))
+        listed = checks.format_findings(errors, per_rule=LISTED_PER_RULE)
+        more = f"\n全部问题可运行 reportkit check --params {params_file} 查看" if len(errors) > LISTED_PER_RULE else ""
+        raise ChecksFailed(f"勾稽关系检查发现 {len(errors)} 处错误，未生成报告：\n{listed}{more}")
 
     # 6. sections: reuse what is still valid, run the rest.
     for i, (s, nb) in enumerate(sections, start=1):

@@ -1148,15 +1148,23 @@ def _counts(findings: list[Finding]) -> tuple[int, int]:
     return errors, len(findings) - errors
 
 
-def format_findings(findings: list[Finding]) -> str:
-    """Findings as terminal lines, errors first; 「检查通过：未发现问题」 when there are none."""
+def format_findings(findings: list[Finding], per_rule: int | None = None) -> str:
+    """Findings as terminal lines, errors first; 「检查通过：未发现问题」 when there are none.
+
+    `per_rule`: list at most this many findings of each rule, then say how many more there are
+    (a ledger with a systematic slip can give thousands of one kind)."""
     if not findings:
         return "检查通过：未发现问题"
     ordered = sorted(findings, key=lambda f: f.severity != ERROR)
-    lines = [
-        f"{SEVERITY_NAMES[f.severity]} [{f.rule}] {where_text(f.where)}：{f.message}"
-        for f in ordered
-    ]
+    shown: dict[str, int] = {}
+    lines = []
+    for f in ordered:
+        shown[f.rule] = shown.get(f.rule, 0) + 1
+        if per_rule is None or shown[f.rule] <= per_rule:
+            lines.append(f"{SEVERITY_NAMES[f.severity]} [{f.rule}] {where_text(f.where)}：{f.message}")
+    for rule, n in shown.items():
+        if per_rule is not None and n > per_rule:
+            lines.append(f"……另有 {n - per_rule} 处 [{rule}] 同类问题未逐一列出")
     errors, warnings = _counts(findings)
     lines.append(
         f"共 {errors} 个错误、{warnings} 个警告" + ("（有错误，报告不能发布）" if errors else "")

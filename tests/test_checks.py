@@ -745,6 +745,21 @@ def test_format_findings():
     ]
 
 
+def test_format_findings_lists_a_few_of_each_rule_and_counts_the_rest():
+    def future(row):
+        return checks.finding("L-date-future", {"file": "requests.csv", "row": row, "column": "收到日期"}, "x", "y", "改正")
+
+    missing = checks.finding("L-done-no-result", {"file": "requests.csv", "row": 9, "column": "办理结果"}, "x", None, "请填写")
+    text = checks.format_findings([future(2), future(3), missing, future(4), future(5)], per_rule=2)
+    assert text.splitlines() == [
+        "错误 [L-date-future] requests.csv 第2行「收到日期」列：改正",
+        "错误 [L-date-future] requests.csv 第3行「收到日期」列：改正",
+        "错误 [L-done-no-result] requests.csv 第9行「办理结果」列：请填写",
+        "……另有 2 处 [L-date-future] 同类问题未逐一列出",
+        "共 5 个错误、0 个警告（有错误，报告不能发布）",
+    ]
+
+
 def test_every_rule_has_a_known_severity():
     assert all(sev in ("error", "warning") for sev, _ in checks.RULES.values())
 
