@@ -1,13 +1,15 @@
 """Warm kernels for the section notebooks: started ahead of need, used for one section, shut down.
 
-Each section still runs in a fresh kernel (no state is shared between sections); the kernel has
-merely imported reportkit, pandas and matplotlib while the build was validating the ledgers or
-running the previous section, so papermill does not wait for it.
+Each section still runs in a fresh kernel (no state is shared between sections). On Linux the
+kernel is forked from the build's zygote (reportkit/zygote.py), which imported IPython, pandas,
+matplotlib and reportkit once while the ledgers were being checked; elsewhere it is started the
+ordinary way and imports them itself. Either way it is ready before papermill asks for it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import queue
@@ -26,6 +28,7 @@ from .zygote import available as _can_fork
 WARMUP = "import reportkit.show, reportkit.report, reportkit.checks\nreportkit.show.setup()\n"
 
 
+@functools.cache
 def kernel_client_class():
     """jupyter_client's asyncio client, with a quicker `wait_for_ready`.
 
@@ -80,6 +83,7 @@ def kernel_client_class():
     return ReadyClient
 
 
+@functools.cache
 def kernel_manager_class():
     """Kernels talk over local IPC sockets: nothing listens on the network, and the kernel does
     not print its warning about unencrypted TCP on the user's terminal."""

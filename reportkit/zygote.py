@@ -9,7 +9,7 @@ multiprocessing's forkserver).
 Protocol, one JSON line per request on stdin: {"argv": [...], "env": {...}, "cwd": "..."}; the
 zygote answers each with the forked kernel's pid on a line of its own. End of stdin (the build
 exited or died) ends the zygote; a kernel whose zygote has gone exits too (ipykernel's parent
-poller sees it reparented).
+poller, told the zygote is its parent, sees it go).
 
 Only on Linux: macOS frameworks and Windows do not fork safely; there the builder starts kernels
 the ordinary way.
