@@ -317,11 +317,13 @@ def build(
     use_cache: bool = True,
     log: Log = _print,
     zygote: "Zygote | None" = None,
+    after: threading.Event | None = None,
 ) -> BuildResult:
     """Build one report year. Raises ReportkitError (Chinese message) on any failure.
 
     `zygote`: a started kernels.Zygote to fork the section kernels from (build_many passes one);
-    without it the build starts and stops its own.
+    without it the build starts and stops its own. `after`: set when the previous year's build
+    in the same batch has finished; the checks wait for it, since they compare with its tables.
     """
     from .params import load_params
 
@@ -361,7 +363,9 @@ def build(
     traces = Path(tempfile.mkdtemp(prefix="reportkit-trace-"))
     pool = KernelPool(root, traces, needed=len(todo), ahead=jobs, zygote=zygote or own_zygote)
     try:
-        result = _build_in(staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log)
+        result = _build_in(
+            staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log, after
+        )
     finally:
         pool.close()
         if own_zygote is not None:
@@ -373,7 +377,9 @@ def build(
     return result
 
 
-def _build_in(staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log) -> BuildResult:
+def _build_in(
+    staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log, after
+) -> BuildResult:
     from . import checks, render
     from .report import open_report
 
@@ -389,7 +395,10 @@ def _build_in(staging, out, p, params_file, root, sections, todo, valid, previou
     if todo:
         threading.Thread(target=_warm_up, daemon=True).start()
 
-    # 5. consistency checks: an error stops the build before anything is replaced.
+    # 5. consistency checks: an error stops the build before anything is replaced. They compare
+    # with last year's published tables: when last year is being built alongside, its outcome.
+    if after is not None:
+        after.wait()
     findings = checks.check_report(report, previous=checks.previous_for(report, root))
     errors = [f for f in findings if f.severity == "error"]
     warnings = [f for f in findings if f.severity != "error"]
@@ -478,8 +487,18 @@ def build_many(
 def _build_years(years, params, out, jobs, use_cache, log, zygote) -> list[BuildResult]:
     cores = max(1, jobs or os.cpu_count() or 1)
     lock = threading.Lock()
+    # A year's checks compare it with the year before (上年结转 = 上年结转下年度): when both are in
+    # this batch, that one is awaited, so the result is that of building them one after the other.
+    finished = {y: threading.Event() for y in years if y is not None}
 
     def one(y: int | None) -> BuildResult:
+        try:
+            return one_year(y)
+        finally:
+            if y is not None:
+                finished[y].set()
+
+    def one_year(y: int | None) -> BuildResult:
         prefix = f"[{y}] " if len(years) > 1 else ""
 
         def say(msg: str) -> None:
@@ -490,7 +509,14 @@ def _build_years(years, params, out, jobs, use_cache, log, zygote) -> list[Build
         t0 = time.monotonic()
         try:
             return build(
-                y, params=params, out=out, jobs=max(1, cores // len(years)), use_cache=use_cache, log=say, zygote=zygote
+                y,
+                params=params,
+                out=out,
+                jobs=max(1, cores // len(years)),
+                use_cache=use_cache,
+                log=say,
+                zygote=zygote,
+                after=finished.get(y - 1) if y is not None else None,
             )
         except ReportkitError as e:
             with lock:
@@ -499,5 +525,8 @@ def _build_years(years, params, out, jobs, use_cache, log, zygote) -> list[Build
 
     if len(years) == 1:
         return [one(years[0])]
+    # Earlier years first: a worker never waits for a year that no worker has started.
+    order = sorted(range(len(years)), key=lambda i: (years[i] is None, years[i] or 0))
     with ThreadPoolExecutor(max_workers=min(len(years), cores)) as workers:
-        return list(workers.map(one, years))
+        done = dict(zip(order, workers.map(one, [years[i] for i in order])))
+    return [done[i] for i in range(len(years))]

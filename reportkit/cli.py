@@ -22,7 +22,7 @@ def _years(values: list[str]) -> list[int]:
                 years.extend(range(int(a), int(b) + 1))
             elif part:
                 years.append(int(part))
-    return years
+    return list(dict.fromkeys(years))  # a year given twice is built once
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -107,6 +107,26 @@ def test_concurrent_years_match_sequential(tmp_path, monkeypatch):
                 assert a[key] == b[key], key
 
 
+def test_a_year_is_checked_against_the_year_built_alongside(tmp_path, monkeypatch):
+    # outputs/2020 holds a stale report whose 结转下年度 (99 in every column) disagrees with the
+    # ledgers. Built one after the other, 2020 is replaced first and 2021's 上年结转 then agrees
+    # with it (rule R10); built together, 2021 must wait for 2020 rather than read the stale one.
+    from reportkit.report import open_report
+
+    proj = tmp_path / "proj"
+    for name in ("notebooks", "params", "data"):
+        shutil.copytree(ROOT / name, proj / name)
+    stale = open_report(params=ROOT / "params" / "2020.yaml").tables_json
+    stale["section3"]["结转下年度继续办理"] = {k: 99 for k in stale["section3"]["结转下年度继续办理"]}
+    (proj / "outputs" / "2020").mkdir(parents=True)
+    (proj / "outputs" / "2020" / "tables.json").write_text(json.dumps(stale, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("REPORTKIT_ROOT", str(proj))
+    results = builder.build_many([2021, 2020], log=quiet)  # in any order
+    assert [(r.year, r.ok, r.error) for r in results] == [(2021, True, None), (2020, True, None)]
+    found = json.loads((proj / "outputs" / "2021" / "checks.json").read_text(encoding="utf-8"))
+    assert [f for f in found["findings"] if f["rule"] == "R10"] == []
+
+
 def test_previous_year_of_another_agency_is_ignored(tmp_path, monkeypatch):
     # outputs/2021 holds the seed agency's report; the demo agency's 2022 must not be compared with it.
     proj = tmp_path / "proj"
@@ -140,3 +160,11 @@ def test_last_years_tables_rerun_the_overview_only(tmp_path, monkeypatch):
     (proj / "outputs" / "2020").mkdir(parents=True)
     (proj / "outputs" / "2020" / "tables.json").write_text(json.dumps(last, ensure_ascii=False), encoding="utf-8")
     assert set(builder.build(2021, log=quiet).ran) == {"overview"}
+
+
+def test_years_on_the_command_line():
+    from reportkit.cli import _years
+
+    assert _years(["2019-2021"]) == [2019, 2020, 2021]
+    assert _years(["2021", "2020,2019"]) == [2021, 2020, 2019]
+    assert _years(["2020-2021", "2021"]) == [2020, 2021]  # a year given twice is built once
