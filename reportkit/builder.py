@@ -9,6 +9,7 @@ leaves them as they were.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import json
@@ -215,6 +216,7 @@ def run_sections(
     jobs: int,
     log: Log,
     total: int,
+    slots: threading.Semaphore | None = None,
 ) -> tuple[dict[str, dict], dict[str, str]]:
     """Execute the given section notebooks into staging/notebooks, `jobs` at a time, and convert
     each to its leadership HTML as soon as it is done (while the others still run).
@@ -234,7 +236,8 @@ def run_sections(
         s, nb = item
         t0 = time.monotonic()
         try:
-            recorded[s["slug"]], executed = _execute(nb, nb_dir / nb.name, parameters, root, pool)
+            with slots or contextlib.nullcontext():  # sections of every year in the batch
+                recorded[s["slug"]], executed = _execute(nb, nb_dir / nb.name, parameters, root, pool)
             with _CONVERTING:
                 bodies[s["slug"]] = notebook_body(executed)
             with lock:
@@ -318,12 +321,14 @@ def build(
     log: Log = _print,
     zygote: "Zygote | None" = None,
     after: threading.Event | None = None,
+    slots: threading.Semaphore | None = None,
 ) -> BuildResult:
     """Build one report year. Raises ReportkitError (Chinese message) on any failure.
 
     `zygote`: a started kernels.Zygote to fork the section kernels from (build_many passes one);
     without it the build starts and stops its own. `after`: set when the previous year's build
     in the same batch has finished; the checks wait for it, since they compare with its tables.
+    `slots`: shared by the years of a batch, so that together they run `jobs` sections at a time.
     """
     from .params import load_params
 
@@ -364,7 +369,7 @@ def build(
     pool = KernelPool(root, traces, needed=len(todo), ahead=jobs, zygote=zygote or own_zygote)
     try:
         result = _build_in(
-            staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log, after
+            staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log, after, slots
         )
     finally:
         pool.close()
@@ -378,7 +383,7 @@ def build(
 
 
 def _build_in(
-    staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log, after
+    staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log, after, slots
 ) -> BuildResult:
     from . import checks, render
     from .report import open_report
@@ -419,7 +424,7 @@ def _build_in(
             shutil.copyfile(out / "notebooks" / nb.name, staging / "notebooks" / nb.name)
             log(f"  [{i}/{len(sections)}] {s['heading']} … 无变化，沿用上次结果")
     try:
-        recorded, bodies = run_sections(todo, parameters, staging, out, root, pool, jobs, log, len(sections))
+        recorded, bodies = run_sections(todo, parameters, staging, out, root, pool, jobs, log, len(sections), slots)
     except SectionFailed:
         # out/failed/ is written outside the staging folder: it gets the same guard.
         failed = out / "failed"
@@ -490,6 +495,9 @@ def _build_years(years, params, out, jobs, use_cache, log, zygote) -> list[Build
     # A year's checks compare it with the year before (上年结转 = 上年结转下年度): when both are in
     # this batch, that one is awaited, so the result is that of building them one after the other.
     finished = {y: threading.Event() for y in years if y is not None}
+    # The cores are shared by section, not split by year: a year waiting for the one before it
+    # leaves its share to the others, and takes them all once they are done.
+    slots = threading.BoundedSemaphore(cores)
 
     def one(y: int | None) -> BuildResult:
         try:
@@ -512,11 +520,12 @@ def _build_years(years, params, out, jobs, use_cache, log, zygote) -> list[Build
                 y,
                 params=params,
                 out=out,
-                jobs=max(1, cores // len(years)),
+                jobs=cores,
                 use_cache=use_cache,
                 log=say,
                 zygote=zygote,
                 after=finished.get(y - 1) if y is not None else None,
+                slots=slots,
             )
         except ReportkitError as e:
             with lock:
