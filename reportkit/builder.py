@@ -44,7 +44,12 @@ def skip_slow_imports() -> None:
 
 
 def _print(msg: str) -> None:
-    print(msg, flush=True)
+    try:
+        print(msg, flush=True)
+    except BrokenPipeError:
+        # Whoever read our output has gone (`reportkit build | head`): the files are what the
+        # build is for, so it goes on without a log.
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
 
 
 @dataclass

@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             return _build(args, parser)
         return _check(args, parser)
+    except BrokenPipeError:  # `reportkit check | head`: the reader has gone, as with SIGPIPE
+        return 141
     except ReportkitError as e:
         if getattr(args, "debug", False):
             raise
@@ -121,8 +123,11 @@ def run() -> None:
     a quarter of a second before the prompt comes back, so the process ends at once."""
     code = main()
     logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`reportkit build | head`): nothing to say
+            pass
     os._exit(code)
 
 

@@ -170,3 +170,20 @@ def test_each_notebook_runs_alone_with_papermill(notebook, tmp_path):
     assert nb.metadata.papermill.parameters == {"year": 2021}
     html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "<div class=\"narrative\">" in html
+
+
+def test_build_goes_on_when_its_reader_goes_away(tmp_path):
+    # `reportkit build | head -1`: the pipe closes after the first line; the report is still built.
+    out = tmp_path / "2021"
+    build = subprocess.Popen(
+        [sys.executable, "-m", "reportkit.cli", "build", "--params", str(SEED_PARAMS), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    first = build.stdout.readline().decode("utf-8")
+    build.stdout.close()
+    _, err = build.communicate(timeout=300)
+    assert first.startswith("reportkit：大冶市应急管理局2021年")
+    assert build.returncode == 0, err.decode("utf-8", "replace")
+    assert err.decode("utf-8") == ""
+    assert (out / "report.html").is_file() and (out / "tables.json").is_file()
