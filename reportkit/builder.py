@@ -363,25 +363,22 @@ def build(
     # 3. kernels warm up while the ledgers are read and checked.
     from .kernels import KernelPool, Zygote
 
-    own_zygote = Zygote.start() if zygote is None else None
-
     out.parent.mkdir(parents=True, exist_ok=True)
     # The staging name ends in our pid, so a later build can tell a dead build's leftovers.
     staging = out.parent / f".{out.name}.staging-{threading.get_ident()}-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "notebooks").mkdir(parents=True)
     traces = Path(tempfile.mkdtemp(prefix="reportkit-trace-"))
-    pool = KernelPool(root, traces, needed=len(todo), ahead=jobs, zygote=zygote or own_zygote)
-    try:
-        result = _build_in(
-            staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log, after, slots
-        )
-    finally:
-        pool.close()
-        if own_zygote is not None:
-            own_zygote.close()
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(traces, ignore_errors=True)
+    with Zygote.unless(zygote) as forks_from:
+        pool = KernelPool(root, traces, needed=len(todo), ahead=jobs, zygote=forks_from)
+        try:
+            result = _build_in(
+                staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log, after, slots
+            )
+        finally:
+            pool.close()
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(traces, ignore_errors=True)
     result.seconds = time.monotonic() - started
     log(f"完成：{out / 'report.html'}（用时 {result.seconds:.1f} 秒）")
     return result
@@ -482,16 +479,10 @@ def build_many(
     """Build each year, concurrently within the machine's cores; a failure is reported in Chinese
     and the other years still build. All years fork their kernels from one zygote: `zygote` if
     given (the command line starts it before anything else), else one started here."""
-    own = None
-    if zygote is None:
-        from .kernels import Zygote
+    from .kernels import Zygote
 
-        zygote = own = Zygote.start()
-    try:
-        return _build_years(years, params, out, jobs, use_cache, log, zygote)
-    finally:
-        if own is not None:
-            own.close()
+    with Zygote.unless(zygote) as forks_from:
+        return _build_years(years, params, out, jobs, use_cache, log, forks_from)
 
 
 def _build_years(years, params, out, jobs, use_cache, log, zygote) -> list[BuildResult]:

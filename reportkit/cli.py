@@ -87,16 +87,12 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
     # Started first, so the kernels' imports run on another core while this process imports
     # pandas and checks the ledgers. A build that finds nothing to do stops it unused.
-    zygote = Zygote.start()
-    try:
+    with Zygote.unless(None) as zygote:
         from .builder import build_many
 
         results = build_many(
             years or [None], params=args.params, out=args.out, jobs=args.jobs, use_cache=not args.no_cache, zygote=zygote
         )
-    finally:
-        if zygote is not None:
-            zygote.close()
     return 0 if all(r.ok for r in results) else 1
 
 

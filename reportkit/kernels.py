@@ -9,6 +9,7 @@ ordinary way and imports them itself. Either way it is ready before papermill as
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import os
@@ -20,12 +21,14 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .zygote import NOTEBOOK_MODULES
 from .zygote import available as _can_fork
 
-WARMUP = "import reportkit.show, reportkit.report, reportkit.checks\nreportkit.show.setup()\n"
+WARMUP = f"import {', '.join(NOTEBOOK_MODULES)}\nreportkit.show.setup()\n"
 
 
 @functools.cache
@@ -150,7 +153,7 @@ class ForkedKernel:
         while self.poll() is None:
             if deadline is not None and time.monotonic() > deadline:
                 raise subprocess.TimeoutExpired(str(self.pid), timeout)
-            time.sleep(0.02)
+            time.sleep(0.002)  # a killed kernel is reaped (by the zygote) within milliseconds
         return 0
 
     def send_signal(self, signum: int) -> None:
@@ -160,12 +163,10 @@ class ForkedKernel:
             pass
 
     def kill(self) -> None:
-        # Killed and reaped (by the zygote) within milliseconds: waiting for it here spares the
-        # provisioner's 0.1 s polling sleep on every section.
+        # Waiting for it here spares the provisioner's 0.1 s polling sleep on every section.
         self.send_signal(signal.SIGKILL)
-        deadline = time.monotonic() + 1.0
-        while self.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.002)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.wait(timeout=1.0)
 
     def terminate(self) -> None:
         self.send_signal(signal.SIGTERM)
@@ -179,18 +180,16 @@ class Zygote:
     """
 
     def __init__(self):
-        log = bool(os.environ.get("REPORTKIT_KERNEL_LOG"))
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "reportkit.zygote"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=None if log else subprocess.DEVNULL,
+            stderr=None if os.environ.get("REPORTKIT_KERNEL_LOG") else subprocess.DEVNULL,
             cwd=tempfile.gettempdir(),  # kernels get their own cwd; this keeps the project off sys.path
         )
         self._lock = threading.Lock()
         self._ready = False
         self._broken = False
-        self._log = log
 
     @staticmethod
     def can_fork() -> bool:
@@ -201,6 +200,17 @@ class Zygote:
     def start(cls) -> "Zygote | None":
         """A new zygote, or None where kernels cannot be forked."""
         return cls() if cls.can_fork() else None
+
+    @classmethod
+    @contextlib.contextmanager
+    def unless(cls, given: "Zygote | None") -> Iterator["Zygote | None"]:
+        """`given` if there is one; else a zygote started for the block and stopped after it."""
+        own = cls.start() if given is None else None
+        try:
+            yield given or own
+        finally:
+            if own is not None:
+                own.close()
 
     @property
     def pid(self) -> int:
@@ -222,7 +232,7 @@ class Zygote:
         return line
 
     def fork(self, kernel_cmd: list[str], env: dict[str, str], cwd: str) -> int:
-        request = {"argv": kernel_cmd[3:], "env": dict(env), "cwd": str(cwd), "log": self._log}
+        request = {"argv": kernel_cmd[3:], "env": dict(env), "cwd": str(cwd)}
         with self._lock:
             try:
                 if not self._ready:

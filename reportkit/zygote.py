@@ -23,6 +23,9 @@ import os
 import signal
 import sys
 
+# What the section notebooks import; a kernel started the ordinary way imports them as it warms up.
+NOTEBOOK_MODULES = ("reportkit.show", "reportkit.report", "reportkit.checks")
+
 # What a section kernel would import anyway: the kernel itself, then what the notebooks use.
 PRELOAD = (
     "ipykernel.kernelapp",
@@ -36,9 +39,7 @@ PRELOAD = (
     "matplotlib_inline.backend_inline",
     "matplotlib.pyplot",
     "matplotlib.backends.backend_svg",
-    "reportkit.show",
-    "reportkit.report",
-    "reportkit.checks",
+    *NOTEBOOK_MODULES,
     "openpyxl",  # XLSX ledgers
 )
 
@@ -56,7 +57,7 @@ def _become_kernel(request: dict, replies: int) -> None:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the kernel's own subprocesses are waited for
         devnull = os.open(os.devnull, os.O_RDWR)
         os.dup2(devnull, 0)
-        if not request.get("log"):
+        if not request["env"].get("REPORTKIT_KERNEL_LOG"):
             os.dup2(devnull, 1)
             os.dup2(devnull, 2)
         os.close(devnull)
