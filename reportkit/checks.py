@@ -639,14 +639,6 @@ def _concluded_twice(ledgers: Ledgers) -> list[Finding]:
     return out
 
 
-# Ids that norm() leaves as they are: printable ASCII without spaces or quotation marks.
-_PLAIN_ID = re.compile(r"[!#-&(-~]*")
-
-
-def _id_key(value: str) -> str:
-    return (value if _PLAIN_ID.fullmatch(value) else norm(value)).casefold()
-
-
 def _duplicate_ids(ledgers: Ledgers) -> list[Finding]:
     out = []
     for stem, schema in SCHEMAS.items():
@@ -654,7 +646,7 @@ def _duplicate_ids(ledgers: Ledgers) -> list[Finding]:
         if not id_col:
             continue
         df = ledgers[stem][ledgers[stem][id_col].notna()]
-        keys = pd.Series([_id_key(str(v)) for v in df[id_col].tolist()], dtype=object)
+        keys = pd.Series([norm(v).casefold() for v in df[id_col].tolist()], dtype=object)
         repeats = _repeats(keys)
         # in row order, each against the first row with its key, as the rows are read
         rows = sorted((p, positions[0]) for positions in repeats.values() for p in positions[1:])

@@ -181,8 +181,7 @@ SCHEMAS: dict[str, Schema] = {
 # ------------------------------------------------------------------------------------------------
 # Normalising what people type
 # ------------------------------------------------------------------------------------------------
-_QUOTES = re.compile(r"[\"'“”‘’「」『』]")
-_SPACE = re.compile(r"\s+")
+_SPACES_AND_QUOTES = re.compile(r"[\s\"'“”‘’「」『』]+")
 _NUMBERING = re.compile(r"^(?:\(?[一二三四五六七八九十]+\)|[一二三四五六七八九十]+、|\d+[.、．])")
 _TRAILING_NOTE = re.compile(r"\([^()]*\)$")  # 收到日期（年/月/日） -> 收到日期
 
@@ -190,8 +189,10 @@ _TRAILING_NOTE = re.compile(r"\([^()]*\)$")  # 收到日期（年/月/日） -> 
 def norm(text: object) -> str:
     """The matching key of a header or category: NFKC (full width -> half width), no spaces,
     no quotation marks."""
-    s = unicodedata.normalize("NFKC", str(text))
-    return _QUOTES.sub("", _SPACE.sub("", s))
+    s = str(text)
+    if not s.isascii():  # ASCII is its own NFKC form: ids and codes skip the normalisation
+        s = unicodedata.normalize("NFKC", s)
+    return _SPACES_AND_QUOTES.sub("", s)
 
 
 def _header_key(text: object) -> str:
