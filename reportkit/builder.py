@@ -269,6 +269,19 @@ def run_sections(
 # have them all.
 LISTED_PER_RULE = 20
 
+def _listed(findings: list, params_file: Path) -> str:
+    """Findings for the build's log, LISTED_PER_RULE of each rule, and where to see them all when
+    some were left out."""
+    from collections import Counter
+
+    from .checks import format_findings
+
+    text = format_findings(findings, per_rule=LISTED_PER_RULE)
+    if max(Counter(f.rule for f in findings).values()) > LISTED_PER_RULE:
+        text += f"\n全部问题可运行 reportkit check --params {params_file} 查看"
+    return text
+
+
 # One notebook conversion at a time: they hold the GIL anyway, and nbconvert's lazily built
 # shared state is not meant for concurrent first use.
 _CONVERTING = threading.Lock()
@@ -411,14 +424,10 @@ def _build_in(
     warnings = [f for f in findings if f.severity != "error"]
     if warnings:
         log(f"  检查：{len(warnings)} 条警告")
-        for line in checks.format_findings(warnings, per_rule=LISTED_PER_RULE).splitlines():
+        for line in _listed(warnings, params_file).splitlines():
             log(f"    {line}")
-        if len(warnings) > LISTED_PER_RULE:
-            log(f"    全部警告见 checks.json，或运行 reportkit check --params {params_file}")
     if errors:
-        listed = checks.format_findings(errors, per_rule=LISTED_PER_RULE)
-        more = f"\n全部问题可运行 reportkit check --params {params_file} 查看" if len(errors) > LISTED_PER_RULE else ""
-        raise ChecksFailed(f"勾稽关系检查发现 {len(errors)} 处错误，未生成报告：\n{listed}{more}")
+        raise ChecksFailed(f"勾稽关系检查发现 {len(errors)} 处错误，未生成报告：\n{_listed(errors, params_file)}")
 
     # 6. sections: reuse what is still valid, run the rest.
     for i, (s, nb) in enumerate(sections, start=1):
