@@ -1144,9 +1144,9 @@ def _alias_notes(col: Column, d: _Distinct, codes: np.ndarray, aliases: dict[int
 def _same_id(d: _Distinct, values_of: np.ndarray) -> np.ndarray:
     """Per code, a number shared by every code whose id reads the same (「A1」 and 「A1 」), or -1."""
     k = len(d.uniques)
-    if d.stripped is d.uniques and not d.identity:  # distinct codes are distinct ids already
-        same = np.arange(k + 1)
-    elif d.identity and _all_different(values_of[:k][~d.blank[:k]]):  # the usual case: no repeats
+    # Codes already name distinct ids when factorised values needed no stripping, or when each
+    # cell is its own code and no id repeats (the usual case).
+    if _all_different(values_of[:k][~d.blank[:k]]) if d.identity else d.stripped is d.uniques:
         same = np.arange(k + 1)
     else:
         same = np.append(pd.factorize(values_of[:k], use_na_sentinel=True)[0], -1)
