@@ -45,6 +45,17 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--tables", type=Path, help="单独检查一个 tables.json（如按其他机关已发布报告录入的）")
     c.add_argument("--previous", type=Path, help="上年的 tables.json（默认：上年默认输出文件夹中的）")
     c.add_argument("--json", action="store_true", help="以 JSON 输出检查结果")
+
+    i = sub.add_parser("init", help="新增一个机关：参数文件、空白台账和 agencies.yaml 中的一项")
+    i.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    i.add_argument("--agency", required=True, help="机关全称，如 某某市应急管理局")
+    i.add_argument("--year", type=int, required=True, help="第一个报告年度，如 2024")
+    i.add_argument("--id", help="机关的简短标识（字母、数字和 -），用作文件夹名；中文名称必须给出")
+
+    n = sub.add_parser("new-year", help="从上年的参数文件生成新一年的参数文件")
+    n.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    n.add_argument("year", type=int, help="新的报告年度，如 2024")
+    n.add_argument("--agency", action="append", default=[], help="机关标识（可重复；默认：全部机关）")
     return p
 
 
@@ -57,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _build(args, parser)
+        if args.command in ("init", "new-year"):
+            return _onboard(args)
         return _check(args, parser)
     except BrokenPipeError:  # `reportkit check | head`: the reader has gone, as with SIGPIPE
         return 141
@@ -111,6 +124,17 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     else:
         print(checks.format_findings(findings))
     return 1 if any(f.severity == "error" for f in findings) else 0
+
+
+def _onboard(args: argparse.Namespace) -> int:
+    from . import onboard, paths
+
+    if args.command == "init":
+        written = onboard.init_agency(args.agency, args.year, args.id)
+    else:
+        written = onboard.new_year(args.year, args.agency or None)
+    print(written.summary(paths.project_root()))
+    return 0
 
 
 def run() -> None:
