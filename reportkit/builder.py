@@ -10,7 +10,6 @@ leaves them as they were.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import html
 import json
 import os
@@ -419,7 +418,10 @@ def _build_in(
     # with last year's published tables: when last year is being built alongside, its outcome.
     if after is not None:
         after.wait()
-    findings = checks.check_report(report, previous=checks.previous_for(report, root))
+    last, why_not = checks.find_previous(report, root)
+    findings = checks.Findings(checks.check_report(report, previous=last), [why_not] if why_not else [])
+    if why_not:
+        log(f"  提示：{why_not}")
     errors = [f for f in findings if f.severity == "error"]
     warnings = [f for f in findings if f.severity != "error"]
     if warnings:
@@ -454,7 +456,8 @@ def _build_in(
     for s, nb in sections:
         if s["slug"] not in bodies:  # reused from the last build
             bodies[s["slug"]] = render.notebook_body(staging / "notebooks" / nb.name)
-    page = render.render_report(report, bodies, generated=dt.datetime.now())
+    # 生成日期: the params' report date (成文日期) when given, else today.
+    page = render.render_report(report, bodies)
     (staging / "report.html").write_text(page, encoding="utf-8")
     (staging / "tables.json").write_text(json.dumps(tables, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     checks.write_json(findings, staging / "checks.json")

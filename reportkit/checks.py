@@ -40,6 +40,7 @@ RULES: dict[str, tuple[str, str]] = {
     "R11": (WARNING, "上年现行有效 + 本年制发 − 本年废止 = 本年现行有效"),
     "R12": (WARNING, "叙述或表格与上年完全相同（照抄上年）"),
     "X-previous": (WARNING, "上年 tables.json 的年度不是上一年，跨年检查未做"),
+    "T-rewrite": (WARNING, "叙述中仍有「【请改写】」标记：起草用的样板尚未改写"),
     "T-problems": (WARNING, "五、存在的主要问题及改进情况 不能空白、写「无」或寥寥数字"),
     "L-done-before-received": (ERROR, "办结日期早于收到日期"),
     "L-done-no-result": (ERROR, "有办结日期而无办理结果"),
@@ -982,6 +983,23 @@ def check_headings(narrative: dict[str, str]) -> list[Finding]:
     return out
 
 
+def check_rewrite_marks(narrative: dict[str, str]) -> list[Finding]:
+    """T-rewrite: a section still carrying the mark that `reportkit init` puts on its drafts."""
+    from .onboard import REWRITE_MARK
+
+    return [
+        finding(
+            "T-rewrite",
+            {"section": section_name(slug)},
+            "按本机关本年的工作改写",
+            "起草样板",
+            f"仍是起草用的样板，请按本机关本年的工作改写，改写后删去「{REWRITE_MARK}」",
+        )
+        for slug, template in narrative.items()
+        if REWRITE_MARK in template
+    ]
+
+
 def _meaningful(text: str) -> str:
     """Text without spaces and punctuation, for counting and comparing."""
     return re.sub(r"[\W_]+", "", text)
@@ -1079,6 +1097,7 @@ def check_report(
     findings += check_aliases(report.ledgers.notes)
     findings += check_stated_numbers(params.narrative, report.tables_json, report.year)
     findings += check_headings(params.narrative)
+    findings += check_rewrite_marks(params.narrative)
     findings += check_problems_section(params.narrative, report.texts)
     prev = previous_report(report)
     if prev is not None:
@@ -1088,32 +1107,123 @@ def check_report(
     return findings
 
 
+class Findings(list):
+    """A list of Finding, with `notes`: what the checks could not do, and why (no last-year
+    tables for the cross-year rules). Notes are not findings: they change no exit code."""
+
+    def __init__(self, findings: Any = (), notes: list[str] | None = None):
+        super().__init__(findings)
+        self.notes: list[str] = list(notes or [])
+
+
+CROSS_YEAR = "跨年检查（R10、R11、R12）"
+
+
 def run(
     year: int | None = None,
     params: str | Path | None = None,
     tables: str | Path | None = None,
     previous: str | Path | None = None,
-) -> list[Finding]:
+) -> Findings:
     """`reportkit check`: a tables.json alone, or a whole report year (with last year's
-    tables.json from `previous`, else from last year's default output folder when there)."""
+    tables.json from `previous`, else from the params' `previous:`, else from last year's default
+    output folder when there). Says in `notes` when the cross-year rules could not run."""
     last = load_tables(previous) if previous else None
     if tables:
-        return check_tables(load_tables(tables), last)
+        note = None if last is not None else f"{CROSS_YEAR}未做：没有上年的报告；请用 --previous 指定上年的 tables.json"
+        return Findings(check_tables(load_tables(tables), last), [note] if note else [])
     report = open_report(year=year, params=params)
-    return check_report(report, last if last is not None else previous_for(report))
+    note = None
+    if last is None:
+        last, note = find_previous(report)
+    return Findings(check_report(report, last), [note] if note else [])
 
 
 def previous_for(report: Report, root: Path | None = None) -> dict[str, Any] | None:
-    """Last year's tables.json from its default output folder, when it is this agency's (the
-    folder may hold another agency's report: a demo, a department's draft); else None."""
-    default = paths.default_out_dir(report.year - 1, root) / "tables.json"
-    if trace.enabled():
-        trace.file_read(default)
+    """Last year's tables for the cross-year rules, or None (find_previous says why)."""
+    return find_previous(report, root)[0]
+
+
+def _previous_candidates(report: Report, root: Path) -> list[Path]:
+    """Last year's default output folders: outputs/<Y-1>/, and outputs/<id>/<Y-1>/ for an
+    agency whose params live in params/<id>/."""
+    found = [paths.default_out_dir(report.year - 1, root) / "tables.json"]
+    source = report.params.source
+    if source is not None and source.parent.parent == (root / "params").resolve():
+        found.append(root / "outputs" / source.parent.name / str(report.year - 1) / "tables.json")
+    return found
+
+
+def find_previous(report: Report, root: Path | None = None) -> tuple[dict[str, Any] | None, str | None]:
+    """Last year's tables and, when there are none, why the cross-year rules cannot run.
+
+    The params' `previous:` (last year's published report) comes first; else last year's
+    default output folder, when it holds this agency's report (it may hold another agency's: a
+    demo, a department's draft)."""
+    named = report.params.previous_path
+    if named is not None:
+        return read_published(named, report.params), None
+    root = (root or paths.project_root()).resolve()
+    others = []
+    for path in _previous_candidates(report, root):
+        if trace.enabled():
+            trace.file_read(path)
+        try:
+            last = load_tables(path) if path.is_file() else None
+        except ReportkitError:
+            others.append(f"{_shown_path(path, root)} 无法读取")
+            continue
+        if isinstance(last, dict) and last.get("agency") == report.agency:
+            return last, None
+        if last is not None:
+            others.append(f"{_shown_path(path, root)} 是另一机关（{last.get('agency')}）的")
+    looked = "、".join(_shown_path(p, root) for p in _previous_candidates(report, root))
+    why = "；".join(others) if others else f"未找到上年的 tables.json（查找了 {looked}）"
+    return None, (
+        f"{CROSS_YEAR}未做：{why}。请先生成{report.year - 1}年的报告，"
+        "或在参数文件中用 previous: 指向上年已发布的报告，或用 --previous 指定"
+    )
+
+
+def _shown_path(path: Path, root: Path) -> str:
     try:
-        last = load_tables(default) if default.is_file() else None
-    except ReportkitError:
-        return None
-    return last if isinstance(last, dict) and last.get("agency") == report.agency else None
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+PUBLISHED_SUFFIXES = (".html", ".htm", ".docx")
+
+
+def read_published(path: Path, params: Any = None) -> dict[str, Any]:
+    """The tables of last year's published report named by `previous:`: a tables.json, or (when
+    reportkit.ingest.published is installed) a saved web page or Word file."""
+    from .errors import ParamsError
+
+    shown = str(params.source) if params is not None and params.source else str(path)
+    if not path.is_file():
+        raise ParamsError(shown, "previous", f"文件不存在：{path}")
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return load_tables(path)
+    if suffix not in PUBLISHED_SUFFIXES:
+        raise ParamsError(shown, "previous", f"应为 tables.json、网页（.html）或 Word 文件（.docx），实际为「{path.name}」")
+    try:
+        from .ingest.published import import_report
+    except ModuleNotFoundError as e:
+        if e.name not in ("reportkit.ingest", "reportkit.ingest.published"):
+            raise
+        raise ParamsError(
+            shown,
+            "previous",
+            f"暂不支持读取网页（.html）和 Word 文件（.docx）：{path.name}；"
+            "请把上年报告的表格录入为 tables.json（格式见 README），再用 previous: 指向它",
+        ) from None
+    imported = import_report(path)
+    tables = imported if isinstance(imported, dict) else getattr(imported, "tables", None)
+    if not isinstance(tables, dict):
+        raise ParamsError(shown, "previous", f"未能从 {path.name} 中读出统计表")
+    return tables
 
 
 # =============================================================================================
@@ -1141,12 +1251,14 @@ def _counts(findings: list[Finding]) -> tuple[int, int]:
 
 
 def format_findings(findings: list[Finding], per_rule: int | None = None) -> str:
-    """Findings as terminal lines, errors first; 「检查通过：未发现问题」 when there are none.
+    """Findings as terminal lines, errors first; 「检查通过：未发现问题」 when there are none;
+    then the notes of a Findings (what could not be checked).
 
     `per_rule`: list at most this many findings of each rule, then say how many more there are
     (a ledger with a systematic slip can give thousands of one kind)."""
+    notes = [f"说明：{n}" for n in getattr(findings, "notes", [])]
     if not findings:
-        return "检查通过：未发现问题"
+        return "\n".join(["检查通过：未发现问题" + ("（有的检查未做，见下）" if notes else ""), *notes])
     ordered = sorted(findings, key=lambda f: f.severity != ERROR)
     shown: dict[str, int] = {}
     lines = []
@@ -1161,7 +1273,7 @@ def format_findings(findings: list[Finding], per_rule: int | None = None) -> str
     lines.append(
         f"共 {errors} 个错误、{warnings} 个警告" + ("（有错误，报告不能发布）" if errors else "")
     )
-    return "\n".join(lines)
+    return "\n".join(lines + notes)
 
 
 def findings_frame(findings: list[Finding]) -> pd.DataFrame:
@@ -1180,8 +1292,19 @@ def findings_frame(findings: list[Finding]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["级别", "规则", "位置", "应为", "实为", "说明"])
 
 
-def write_json(findings: list[Finding], path: str | Path) -> None:
-    """checks.json: {"errors": n, "warnings": m, "findings": [...]}, UTF-8, Chinese unescaped."""
+def findings_json(findings: list[Finding]) -> dict[str, Any]:
+    """{"errors": n, "warnings": m, "findings": [...], "notes": [...]}: checks.json's content."""
     errors, warnings = _counts(findings)
-    data = {"errors": errors, "warnings": warnings, "findings": [f.to_dict() for f in findings]}
+    return {
+        "errors": errors,
+        "warnings": warnings,
+        "findings": [f.to_dict() for f in findings],
+        "notes": list(getattr(findings, "notes", [])),
+    }
+
+
+def write_json(findings: list[Finding], path: str | Path) -> None:
+    """checks.json: {"errors": n, "warnings": m, "findings": [...], "notes": [...]}, UTF-8,
+    Chinese unescaped."""
+    data = findings_json(findings)
     Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -118,9 +118,7 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return 2
     findings = checks.run(year=args.year, params=args.params, tables=args.tables, previous=args.previous)
     if args.json:
-        errors = sum(f.severity == "error" for f in findings)
-        out = {"errors": errors, "warnings": len(findings) - errors, "findings": [f.to_dict() for f in findings]}
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print(json.dumps(checks.findings_json(findings), ensure_ascii=False, indent=2))
     else:
         print(checks.format_findings(findings))
     return 1 if any(f.severity == "error" for f in findings) else 0

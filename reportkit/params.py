@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,11 @@ class Params(BaseModel):
     personal_columns: list[str] = Field(default_factory=list)
     # Marks fictional sample data: the report says 示例数据 everywhere.
     sample: bool = False
+    # Last year's published report (tables.json, page or Word file), relative to this file: the
+    # cross-year rules' source in a first reportkit year.
+    previous: str | None = None
+    # The report's date (成文日期), printed in its footer; None = the day it is built.
+    date: dt.date | None = None
 
     # Filled by load_params, not by the file.
     source: Path | None = Field(default=None, exclude=True)
@@ -90,10 +96,30 @@ class Params(BaseModel):
             out[slug] = text
         return out
 
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, v: Any) -> Any:
+        if isinstance(v, dt.datetime):
+            return v.date()
+        if isinstance(v, dt.date) or v is None:
+            return v
+        try:  # YAML reads 2025-01-20 as a date; "2025-01-20" quoted arrives as text
+            return dt.date.fromisoformat(str(v).strip())
+        except ValueError:
+            raise ValueError(f"应为日期，写作 YYYY-MM-DD，如 2025-01-20，实际为「{v}」") from None
+
     @property
     def data_path(self) -> Path:
         base = self.source.parent if self.source else paths.project_root()
         return (base / self.data_dir).resolve()
+
+    @property
+    def previous_path(self) -> Path | None:
+        """`previous`, resolved like data_dir (relative to the params file's folder)."""
+        if not self.previous:
+            return None
+        base = self.source.parent if self.source else paths.project_root()
+        return (base / self.previous).resolve()
 
 
 _TYPE_NAMES = {

@@ -115,13 +115,13 @@ def _date(d: dt.date) -> str:
 
 
 def render_report(
-    report: Report, bodies: dict[str, str], generated: dt.datetime | None = None
+    report: Report, bodies: dict[str, str], generated: dt.date | None = None
 ) -> str:
     """The whole report.html: title, preface, contents, the six sections, footer; fonts embedded."""
     missing = [s["heading"] for s in vocab.SECTIONS if s["slug"] not in bodies]
     if missing:
         raise ReportkitError("缺少章节内容：" + "、".join(missing))
-    generated = generated or dt.datetime.now()
+    generated = generated or report.params.date or dt.datetime.now()
     names = {
         "title": report.title,
         "sample": bool(report.params.sample),

@@ -12,7 +12,6 @@ import openpyxl
 import pytest
 import yaml
 
-from reportkit import onboard
 from reportkit.cli import main
 from reportkit.errors import ReportkitError
 from reportkit.params import load_params
@@ -248,3 +247,216 @@ def test_filled_blank_ledgers_resaved_by_libreoffice_check_and_count(project, tm
     report = open_report(params=project / "params/yjj/2024.yaml")
     outreach = report.figures.outreach
     assert (outreach.sessions.value, outreach.participants.value) == (3, 350)  # blank 场次 is 1
+
+
+# ------------------------------------------------------------------------------------------------
+# new-year
+# ------------------------------------------------------------------------------------------------
+LAST_YEAR = """\
+# 测试局的参数（手写的注释要保留）
+agency: 测试局
+year: 2023
+data_dir: ../data
+previous: ../published/2022.tables.json
+date: 2024-01-20
+narrative:
+  一、总体情况: |
+    {{ 年度 }}年，测试局依照《中华人民共和国政府信息公开条例》做好政府信息公开工作，组织领导有力，制度建设完善，平台建设扎实。
+  五、存在的主要问题及改进情况: |
+    存在的主要问题：一是主动公开意识不强，二是政策解读偏少。改进情况：一是加强培训，二是文件与解读同步发布。
+"""
+REQUESTS_CSV = "申请编号,收到日期,申请人类型,办理结果,办结日期\nR1,2023-12-28,自然人,予以公开,2024-01-05\nR2,2024-02-01,自然人,,\n"
+
+
+def _single_agency(project: Path) -> Path:
+    (project / "data").mkdir()
+    (project / "data/requests.csv").write_text(REQUESTS_CSV, encoding="utf-8")
+    (project / "published").mkdir()
+    (project / "published/2022.tables.json").write_text("{}", encoding="utf-8")
+    path = project / "params/2023.yaml"
+    path.write_text(LAST_YEAR, encoding="utf-8")
+    return path
+
+
+def test_new_year_carries_params_over(project, capsys):
+    _single_agency(project)
+    assert main(["new-year", "2024"]) == 0
+    out = capsys.readouterr().out
+    assert "params/2024.yaml" in out and "接下来" in out and "check --params params/2024.yaml" in out
+    text = (project / "params/2024.yaml").read_text(encoding="utf-8")
+    assert "# 测试局的参数（手写的注释要保留）" in text
+    assert "以下叙述沿用2023年的" in text
+    new, old = load_params(project / "params/2024.yaml"), load_params(project / "params/2023.yaml")
+    assert new.year == 2024 and new.agency == "测试局" and new.data_dir == "../data"
+    # last year's own report date and last year's previous report do not carry over
+    assert (new.date, new.previous) == (None, None)
+    assert new.narrative == old.narrative
+
+
+def test_new_year_copy_is_caught_until_rewritten(project, capsys):
+    _single_agency(project)
+    (project / "params/2023.yaml").write_text(LAST_YEAR.replace("previous: ../published/2022.tables.json\n", ""), encoding="utf-8")
+    assert main(["new-year", "2024"]) == 0
+    capsys.readouterr()
+    assert main(["check", "--params", "params/2024.yaml", "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)["findings"]
+    copied = sorted(f["where"]["section"] for f in found if f["rule"] == "R12")
+    assert copied == ["一、总体情况", "五、存在的主要问题及改进情况"]
+
+
+def test_new_year_refuses_to_overwrite(project, capsys):
+    _single_agency(project)
+    (project / "params/2024.yaml").write_text("agency: 已有\n", encoding="utf-8")
+    assert main(["new-year", "2024"]) == 1
+    assert "params/2024.yaml 已存在" in capsys.readouterr().err
+    assert (project / "params/2024.yaml").read_text(encoding="utf-8") == "agency: 已有\n"
+
+
+def test_new_year_without_last_year_lists_the_years(project, capsys):
+    _single_agency(project)
+    assert main(["new-year", "2026"]) == 1
+    err = capsys.readouterr().err
+    assert "params/2025.yaml" in err and "已有：2023" in err
+    assert not (project / "params/2026.yaml").exists()
+
+
+def test_new_year_for_an_agency_of_agencies_yaml(project, capsys):
+    assert _init(capsys, "--agency", "某某县应急管理局", "--year", "2024", "--id", "yjj")[0] == 0
+    assert main(["new-year", "2025", "--agency", "yjj"]) == 0
+    p = load_params(project / "params/yjj/2025.yaml")
+    assert p.year == 2025 and p.data_path == (project / "data/yjj").resolve()
+    assert main(["new-year", "2025", "--agency", "nope"]) == 1
+    err = capsys.readouterr().err
+    assert "找不到机关「nope」" in err and "已有的机关：yjj" in err
+
+
+# ------------------------------------------------------------------------------------------------
+# previous: last year's published report, and saying when the cross-year rules cannot run
+# ------------------------------------------------------------------------------------------------
+def _previous_tables(carried_out: int) -> dict:
+    zero = {"自然人": 0, "商业企业": 0, "科研机构": 0, "社会公益组织": 0, "法律服务机构": 0, "其他": 0, "总计": 0}
+    return {
+        "agency": "测试局",
+        "year": 2023,
+        "section3": {"结转下年度继续办理": {**zero, "自然人": carried_out, "总计": carried_out}},
+    }
+
+
+def _first_year(project: Path, previous: str | None) -> Path:
+    (project / "data").mkdir(exist_ok=True)
+    (project / "data/requests.csv").write_text(REQUESTS_CSV, encoding="utf-8")
+    path = project / "params/2024.yaml"
+    path.write_text(
+        "agency: 测试局\nyear: 2024\ndata_dir: ../data\n" + (f"previous: {previous}\n" if previous else "")
+        + "narrative:\n  五: 一是主动公开意识不强，二是政策解读偏少；改进情况：一是加强培训，二是文件与解读同步发布。\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize("carried_out, code", [(1, 0), (2, 1)])
+def test_previous_feeds_the_cross_year_rules(project, capsys, carried_out, code):
+    (project / "published").mkdir()
+    (project / "published/2023.tables.json").write_text(
+        json.dumps(_previous_tables(carried_out), ensure_ascii=False), encoding="utf-8"
+    )
+    _first_year(project, "../published/2023.tables.json")
+    assert main(["check", "--params", "params/2024.yaml", "--json"]) == code
+    out = json.loads(capsys.readouterr().out)
+    r10 = [(f["where"]["column"], f["expected"], f["found"]) for f in out["findings"] if f["rule"] == "R10"]
+    # this year's 上年结转: R1, received 2023-12-28 and concluded in 2024, by a 自然人
+    assert r10 == ([] if carried_out == 1 else [("自然人", 2, 1), ("总计", 2, 1)])
+    assert out["notes"] == []
+
+
+def test_previous_missing_file_is_a_params_error(project, capsys):
+    _first_year(project, "../published/nope.tables.json")
+    assert main(["check", "--params", "params/2024.yaml"]) == 2
+    err = capsys.readouterr().err
+    assert "previous" in err and "nope.tables.json" in err and "不存在" in err
+
+
+def test_previous_page_or_word_file(project, capsys):
+    (project / "published").mkdir()
+    (project / "published/2023.html").write_text("<html></html>", encoding="utf-8")
+    _first_year(project, "../published/2023.html")
+    try:
+        import reportkit.ingest.published  # noqa: F401
+    except ModuleNotFoundError:
+        assert main(["check", "--params", "params/2024.yaml"]) == 2
+        assert "暂不支持读取网页（.html）和 Word 文件（.docx）" in capsys.readouterr().err
+    else:
+        pytest.skip("reportkit.ingest.published is installed: its own tests cover reading pages")
+
+
+def test_check_says_when_cross_year_rules_did_not_run(project, capsys):
+    _first_year(project, None)
+    assert main(["check", "--params", "params/2024.yaml"]) == 0  # exit code unchanged
+    text = capsys.readouterr().out
+    assert text.splitlines()[0] == "检查通过：未发现问题（有的检查未做，见下）"
+    assert "跨年检查（R10、R11、R12）未做" in text and "outputs/2023/tables.json" in text
+    assert main(["check", "--params", "params/2024.yaml", "--json"]) == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert len(notes) == 1 and "未找到上年的 tables.json" in notes[0]
+
+
+def test_check_names_the_other_agencys_tables(project, capsys):
+    _first_year(project, None)
+    (project / "outputs/2023").mkdir(parents=True)
+    other = {**_previous_tables(1), "agency": "别的局"}
+    (project / "outputs/2023/tables.json").write_text(json.dumps(other, ensure_ascii=False), encoding="utf-8")
+    assert main(["check", "--params", "params/2024.yaml"]) == 0
+    assert "outputs/2023/tables.json 是另一机关（别的局）的" in capsys.readouterr().out
+
+
+def test_check_finds_last_year_under_the_agency_id(project, capsys):
+    _first_year(project, None)
+    (project / "params/yjj").mkdir()
+    (project / "params/2024.yaml").rename(project / "params/yjj/2024.yaml")
+    (project / "params/yjj/2024.yaml").write_text(
+        (project / "params/yjj/2024.yaml").read_text(encoding="utf-8").replace("../data", "../../data"), encoding="utf-8"
+    )
+    (project / "outputs/yjj/2023").mkdir(parents=True)
+    (project / "outputs/yjj/2023/tables.json").write_text(json.dumps(_previous_tables(2), ensure_ascii=False), encoding="utf-8")
+    assert main(["check", "--params", "params/yjj/2024.yaml"]) == 1  # R10: 2 carried out, 1 carried in
+    assert "[R10]" in capsys.readouterr().out
+
+
+def test_init_drafts_are_flagged_until_rewritten(project, capsys):
+    assert _init(capsys, "--agency", "某某县应急管理局", "--year", "2024", "--id", "yjj")[0] == 0
+    assert main(["check", "--params", "params/yjj/2024.yaml", "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert sorted(f["where"]["section"] for f in found if f["rule"] == "T-rewrite") == [
+        "一、总体情况", "二、主动公开政府信息情况", "五、存在的主要问题及改进情况"
+    ]
+
+
+# ------------------------------------------------------------------------------------------------
+# date: the report's date in the footer
+# ------------------------------------------------------------------------------------------------
+def _footer_date(project: Path, monkeypatch, extra: str) -> str:
+    from reportkit import fonts, render, vocab
+
+    monkeypatch.setattr(fonts, "font_face_css", lambda text, sans_text=None: "")
+    path = _first_year(project, None)
+    path.write_text(path.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    report = open_report(params=path)
+    page = render.render_report(report, {s["slug"]: "<p>正文</p>" for s in vocab.SECTIONS})
+    return page.split("生成日期：", 1)[1].split("<", 1)[0]
+
+
+def test_report_date_from_params(project, monkeypatch):
+    assert _footer_date(project, monkeypatch, "date: 2025-01-20\n") == "2025年1月20日"
+
+
+def test_report_date_defaults_to_today(project, monkeypatch):
+    today = dt.date.today()
+    assert _footer_date(project, monkeypatch, "") == f"{today.year}年{today.month}月{today.day}日"
+
+
+@pytest.mark.parametrize("value", ["2025-13-01", "明年一月"])
+def test_report_date_must_be_a_date(project, value):
+    path = _first_year(project, None)
+    path.write_text(path.read_text(encoding="utf-8") + f"date: '{value}'\n", encoding="utf-8")
+    with pytest.raises(ReportkitError, match="「date」.*YYYY-MM-DD"):
+        load_params(path)
