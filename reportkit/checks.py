@@ -1132,7 +1132,8 @@ def run(
     if tables:
         note = None if last is not None else f"{CROSS_YEAR}未做：没有上年的报告；请用 --previous 指定上年的 tables.json"
         return Findings(check_tables(load_tables(tables), last), [note] if note else [])
-    report = open_report(year=year, params=params)
+    # A path typed on the command line is relative to where the command runs.
+    report = open_report(year=year, params=Path(params).resolve() if params else None)
     note = None
     if last is None:
         last, note = find_previous(report)

@@ -8,6 +8,11 @@ from dataclasses import dataclass
 class ReportkitError(Exception):
     """Root of every error reportkit raises on purpose; its message is Chinese and user-facing."""
 
+    def _render_traceback_(self) -> list[str]:
+        # IPython shows this instead of the traceback: in a notebook the message says what is
+        # wrong and what to do; the cell still fails, so papermill stops there as before.
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
+
 
 @dataclass(frozen=True)
 class CellProblem:
@@ -51,6 +56,10 @@ class ParamsError(ReportkitError):
         self.file, self.key = file, key
         where = f"参数文件 {file}" + (f" 的「{key}」" if key else "")
         super().__init__(f"{where}：{message}")
+
+
+class NotebookParameterError(ReportkitError):
+    """A notebook's `year` or `params` parameter names no report year that exists."""
 
 
 class TemplateError(ReportkitError):

@@ -311,11 +311,4 @@ def new_year(year: int, agencies: list[str] | None = None, root: Path | None = N
 
 
 def _years_in(folder: Path) -> str:
-    return "、".join(str(y) for y in params_years(folder))
-
-
-def params_years(folder: Path) -> list[int]:
-    """The years that have a `<year>.yaml` in a params folder, ascending."""
-    if not folder.is_dir():
-        return []
-    return sorted(int(p.stem) for p in folder.glob("*.yaml") if p.stem.isdigit() and len(p.stem) == 4)
+    return "、".join(str(y) for y in paths.params_years(folder))

@@ -37,3 +37,10 @@ def default_out_dir(year: int, root: Path | None = None) -> Path:
 
 def notebooks_dir(root: Path | None = None) -> Path:
     return (root or project_root()) / "notebooks"
+
+
+def params_years(folder: Path) -> list[int]:
+    """The years that have a `<year>.yaml` in a params folder, ascending."""
+    if not folder.is_dir():
+        return []
+    return sorted(int(p.stem) for p in folder.glob("*.yaml") if p.stem.isdigit() and len(p.stem) == 4)
