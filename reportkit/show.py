@@ -6,12 +6,13 @@ the export keeps it. Analysts' extras live in cells tagged `analyst`, which the 
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import pandas as pd
 
 from . import charts, figures, htmltables, vocab
-from .ledgers import PERSONAL_COLUMNS
+from .ledgers import PERSONAL_COLUMNS, ROW
 from .report import Report
 
 
@@ -98,8 +99,44 @@ def appeals(report: Report) -> None:
 
 # Free text an applicant wrote may name people: analysts see it in the ledger itself, not here.
 HIDDEN = [*PERSONAL_COLUMNS, "申请内容"]
+ROW_LABEL = "行号"  # the row number as Excel shows it, where the analyst finds the row
+_LEFT = [{"selector": "th, td", "props": [("text-align", "left"), ("white-space", "pre-wrap")]}]
 
 
-def rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """Ledger rows for analysts, without personal columns (dropped at reading) or free text."""
-    return frame.drop(columns=[c for c in HIDDEN if c in frame.columns])
+def rows(frame: pd.DataFrame, year: int | None = None):
+    """Ledger rows for analysts, as a table: the Excel row number (行号) as the only row number,
+    blank cells blank, text left-aligned; without personal columns (dropped at reading) or free
+    text. With `year`, only the rows with a date in that year."""
+    df = frame.drop(columns=[c for c in HIDDEN if c in frame.columns])
+    if year is not None:
+        dates = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c])]
+        if dates:
+            df = df[pd.concat([df[c].dt.year == year for c in dates], axis=1).any(axis=1)]
+    shown = pd.DataFrame(index=range(len(df)))
+    for column in df.columns:
+        values = df[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            text = values.dt.strftime("%Y-%m-%d")
+        else:
+            text = values.astype(object).map(str)
+        shown[ROW_LABEL if column == ROW else column] = text.where(values.notna(), "").to_numpy()
+    if ROW_LABEL in shown.columns:
+        shown = shown[[ROW_LABEL, *(c for c in shown.columns if c != ROW_LABEL)]]
+    return shown.style.hide(axis="index").set_table_styles(_LEFT)
+
+
+def findings(report: Report) -> None:
+    """The consistency checks for analysts: 检查通过, or every finding with its whole message;
+    and what could not be checked (no last-year tables)."""
+    from . import checks
+
+    last, why_not = checks.find_previous(report)
+    found = checks.check_report(report, previous=last)
+    notes = "".join(f"<p>说明：{html.escape(why_not)}</p>" for _ in [why_not] if why_not)
+    if not found:
+        _html(f"<p>检查通过：未发现问题</p>{notes}")
+        return
+    frame = checks.findings_frame(found).astype(str)
+    table = frame.style.hide(axis="index").set_table_styles(_LEFT).to_html()
+    errors = int((frame["级别"] == checks.SEVERITY_NAMES[checks.ERROR]).sum())
+    _html(f"<p>共 {errors} 个错误、{len(frame) - errors} 个警告</p>{table}{notes}")

@@ -99,3 +99,64 @@ def test_papermill_from_the_notebook_folder_with_params_alone(tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "基层站所对公开标准的把握仍不统一" in text  # the demo agency's 2023 text
     assert '"output_type": "error"' not in text
+
+
+# ------------------------------------------------------------------------------------------------
+# The analysts' cells
+# ------------------------------------------------------------------------------------------------
+def test_analyst_rows_are_tidy():
+    import pandas as pd
+
+    from reportkit import show
+
+    frame = pd.DataFrame({
+        "_row": [2, 3, 4],
+        "文号": ["甲〔2021〕1号", "甲〔2022〕1号", "甲〔2022〕2号"],
+        "类型": ["行政规范性文件", "规章", None],
+        "印发日期": pd.to_datetime(["2021-03-01", "2022-05-06", "2022-07-08"]),
+        "废止日期": pd.to_datetime(["2022-01-10", None, None]),
+        "场次": [1.0, float("nan"), 3.0],
+    })
+    styled = show.rows(frame, 2021)
+    assert styled.data.to_dict("records") == [
+        {"行号": "2", "文号": "甲〔2021〕1号", "类型": "行政规范性文件", "印发日期": "2021-03-01", "废止日期": "2022-01-10", "场次": "1.0"},
+    ]
+    shown = show.rows(frame, 2022).data
+    assert list(shown["行号"]) == ["2", "3", "4"]  # row 2 was abolished in 2022
+    assert list(shown["废止日期"]) == ["2022-01-10", "", ""] and list(shown["类型"]) == ["行政规范性文件", "规章", ""]
+    html = show.rows(frame).to_html()
+    assert "text-align: left" in html
+    assert "None" not in html and "NaT" not in html and "nan" not in html
+    assert html.count("<th ") == 6  # the six headers: no second row number
+
+
+def _shown_html(monkeypatch) -> list[str]:
+    from reportkit import show
+
+    shown: list[str] = []
+    monkeypatch.setattr(show, "_html", shown.append)
+    return shown
+
+
+def test_analyst_check_cell_passes(monkeypatch):
+    from reportkit import show
+
+    shown = _shown_html(monkeypatch)
+    show.findings(open_report(params="params/demo/2022.yaml"))
+    assert shown[0].startswith("<p>检查通过：未发现问题</p>")
+
+
+def test_analyst_check_cell_shows_each_finding_whole(monkeypatch, write_agency):
+    from reportkit import show
+
+    params = write_agency({"requests.csv": "申请编号,收到日期,申请人类型,办理结果,办结日期\nR1,2021-03-01,自然人,,2021-03-05\n"})
+    shown = _shown_html(monkeypatch)
+    show.findings(open_report(params=params))
+    page = shown[0]
+    # L-done-no-result; R1 in 自然人 and 总计 (the row is neither an outcome nor carried over);
+    # T-problems (no 五 written)
+    assert page.startswith("<p>共 3 个错误、1 个警告</p>")
+    # L-done-no-result's message is 38 characters; T-problems' is over 50: neither is cut
+    assert "已填办结日期却没有办理结果，请填写办理结果；未办结的请清空办结日期" in page
+    assert "（空白、「无」或寥寥数字会被评为缺项）" in page and "..." not in page
+    assert "说明：跨年检查（R10、R11、R12）未做" in page
