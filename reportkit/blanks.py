@@ -206,7 +206,10 @@ def _write_guide(ws, schema: Schema, columns: list[tuple[str, Column | None]], y
         if col is None:
             meaning, required = PERSONAL_MEANING, ""
         else:
-            meaning, required = MEANINGS.get(name, KIND_MEANINGS[col.kind]), "*" if col.required else ""
+            meaning, required = (
+                MEANINGS.get(name, KIND_MEANINGS[col.kind]),
+                "*" if col.required else "",
+            )
             if col.kind in ("category", "outcome"):
                 meaning += "。可选：" + "、".join(_choices(col))
         example = _example(name, col, year)

@@ -29,6 +29,7 @@ from .errors import ChecksFailed, PrivacyLeak, ReportkitError, SectionFailed
 
 if TYPE_CHECKING:
     from .kernels import KernelPool, Zygote
+    from .params import Params
 
 Log = Callable[[str], None]
 
@@ -172,8 +173,6 @@ def _mask(value: str) -> str:
 # ------------------------------------------------------------------------------------------------
 # Running the sections
 # ------------------------------------------------------------------------------------------------
-def _previous_tables_file(year: int, root: Path) -> Path:
-    return paths.default_out_dir(year - 1, root) / "tables.json"
 
 
 def _section_error(exc: BaseException) -> str:
@@ -317,12 +316,12 @@ def _plan(
     return previous, todo, valid
 
 
-def _build_key(params_file: Path, data_dir: Path, year: int, root: Path, section_keys: dict[str, str]) -> str:
+def _build_key(params_file: Path, p: "Params", root: Path, section_keys: dict[str, str]) -> str:
     """Everything a finished build depended on, beyond its sections: params, ledgers, last year."""
     parts = [
         cache.digest_file(params_file),
-        cache.ledger_digest(data_dir, cache.ALL),
-        cache.digest_file(_previous_tables_file(year, root)),
+        cache.ledger_digest(p.data_path, cache.ALL),
+        *(cache.digest_file(f) for f in paths.previous_tables_files(p, root)),
         cache.code_version(),
         json.dumps(section_keys, sort_keys=True),
     ]
@@ -366,7 +365,7 @@ def build(
     # 2. the cache: nothing changed -> the outputs already there are this build's outputs.
     recover(out)
     previous, todo, valid = _plan(sections, parameters, params_file, out, use_cache)
-    if not todo and previous.get("build") == _build_key(params_file, p.data_path, year, root, valid):
+    if not todo and previous.get("build") == _build_key(params_file, p, root, valid):
         secs = time.monotonic() - started
         log(f"reportkit：{title}\n  台账、参数和笔记本均无变化，沿用上次结果")
         log(f"完成：{out / 'report.html'}（用时 {secs:.1f} 秒）")
@@ -472,7 +471,7 @@ def _build_in(
     section_keys = {slug: e["key"] for slug, e in entries.items()}
     cache.save(staging, {
         "sections": entries,
-        "build": _build_key(params_file, report.params.data_path, year, root, section_keys),
+        "build": _build_key(params_file, report.params, root, section_keys),
     })
     publish(staging, out)
     shutil.rmtree(out / "failed", ignore_errors=True)

@@ -1130,7 +1130,8 @@ def run(
     output folder when there). Says in `notes` when the cross-year rules could not run."""
     last = load_tables(previous) if previous else None
     if tables:
-        note = None if last is not None else f"{CROSS_YEAR}未做：没有上年的报告；请用 --previous 指定上年的 tables.json"
+        note = f"{CROSS_YEAR}未做：没有上年的报告；请用 --previous 指定上年的 tables.json"
+        note = None if last is not None else note
         return Findings(check_tables(load_tables(tables), last), [note] if note else [])
     # A path typed on the command line is relative to where the command runs.
     report = open_report(year=year, params=Path(params).resolve() if params else None)
@@ -1145,17 +1146,9 @@ def previous_for(report: Report, root: Path | None = None) -> dict[str, Any] | N
     return find_previous(report, root)[0]
 
 
-def _previous_candidates(report: Report, root: Path) -> list[Path]:
-    """Last year's default output folders: outputs/<Y-1>/, and outputs/<id>/<Y-1>/ for an
-    agency whose params live in params/<id>/."""
-    found = [paths.default_out_dir(report.year - 1, root) / "tables.json"]
-    source = report.params.source
-    if source is not None and source.parent.parent == (root / "params").resolve():
-        found.append(root / "outputs" / source.parent.name / str(report.year - 1) / "tables.json")
-    return found
-
-
-def find_previous(report: Report, root: Path | None = None) -> tuple[dict[str, Any] | None, str | None]:
+def find_previous(
+    report: Report, root: Path | None = None
+) -> tuple[dict[str, Any] | None, str | None]:
     """Last year's tables and, when there are none, why the cross-year rules cannot run.
 
     The params' `previous:` (last year's published report) comes first; else last year's
@@ -1163,10 +1156,13 @@ def find_previous(report: Report, root: Path | None = None) -> tuple[dict[str, A
     demo, a department's draft)."""
     named = report.params.previous_path
     if named is not None:
+        if trace.enabled():
+            trace.file_read(named)
         return read_published(named, report.params), None
     root = (root or paths.project_root()).resolve()
+    candidates = paths.previous_tables_files(report.params, root)
     others = []
-    for path in _previous_candidates(report, root):
+    for path in candidates:
         if trace.enabled():
             trace.file_read(path)
         try:
@@ -1178,7 +1174,7 @@ def find_previous(report: Report, root: Path | None = None) -> tuple[dict[str, A
             return last, None
         if last is not None:
             others.append(f"{_shown_path(path, root)} 是另一机关（{last.get('agency')}）的")
-    looked = "、".join(_shown_path(p, root) for p in _previous_candidates(report, root))
+    looked = "、".join(_shown_path(p, root) for p in candidates)
     why = "；".join(others) if others else f"未找到上年的 tables.json（查找了 {looked}）"
     return None, (
         f"{CROSS_YEAR}未做：{why}。请先生成{report.year - 1}年的报告，"
@@ -1208,7 +1204,8 @@ def read_published(path: Path, params: Any = None) -> dict[str, Any]:
     if suffix == ".json":
         return load_tables(path)
     if suffix not in PUBLISHED_SUFFIXES:
-        raise ParamsError(shown, "previous", f"应为 tables.json、网页（.html）或 Word 文件（.docx），实际为「{path.name}」")
+        why = f"应为 tables.json、网页（.html）或 Word 文件（.docx），实际为「{path.name}」"
+        raise ParamsError(shown, "previous", why)
     try:
         from .ingest.published import import_report
     except ModuleNotFoundError as e:

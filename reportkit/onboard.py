@@ -39,9 +39,7 @@ SECTION_HINTS: dict[str, str] = {
 }
 # Sections a person writes (the others are placeholder text that follows the numbers).
 PROSE = {"overview", "proactive", "problems"}
-PROBLEMS_DRAFT = (
-    "**存在的主要问题：** 一是……；二是……。\n\n**改进情况：** 一是（对上年所列问题的改进）……；二是……。\n"
-)
+PROBLEMS_DRAFT = "**存在的主要问题：** 一是……；二是……。\n\n**改进情况：** 一是（对上年所列问题的改进）……；二是……。\n"
 
 
 @dataclass
@@ -116,7 +114,9 @@ def agency_params_dir(agency_id: str, root: Path) -> Path:
     for entry in read_agencies(root) or []:
         if str(entry.get("id")) == agency_id:
             if not entry.get("params"):
-                raise ReportkitError(f"机关「{agency_id}」在 {AGENCIES_FILE} 中没有 params（只有已发布的报告），无需生成参数文件")
+                raise ReportkitError(
+                    f"机关「{agency_id}」在 {AGENCIES_FILE} 中没有 params（只有已发布的报告），无需生成参数文件"
+                )
             return root / str(entry["params"])
     folder = root / "params" / agency_id
     if folder.is_dir():
@@ -159,7 +159,11 @@ def params_text(agency: str, year: int, data_dir: str) -> str:
         "narrative:",
     ]
     for slug in narrative.SLUGS:
-        heading = "前言" if slug == PREFACE else next(s["heading"] for s in vocab.SECTIONS if s["slug"] == slug)
+        heading = (
+            "前言"
+            if slug == PREFACE
+            else next(s["heading"] for s in vocab.SECTIONS if s["slug"] == slug)
+        )
         text = PROBLEMS_DRAFT if slug == "problems" else defaults.get(slug, "")
         if slug in PROSE:
             text = REWRITE_MARK + text
@@ -169,7 +173,9 @@ def params_text(agency: str, year: int, data_dir: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def init_agency(name: str, year: int, agency_id: str | None = None, root: Path | None = None) -> Written:
+def init_agency(
+    name: str, year: int, agency_id: str | None = None, root: Path | None = None
+) -> Written:
     """`reportkit init`: params/<id>/<year>.yaml, data/<id>/ with a blank ledger for each kind,
     and the agency's entry in agencies.yaml. Refuses before writing when anything is in the way."""
     from .blanks import write_blank_ledger
@@ -188,15 +194,21 @@ def init_agency(name: str, year: int, agency_id: str | None = None, root: Path |
             "它是该机关的文件夹名：params/<id>/、data/<id>/、outputs/<id>/"
         )
     if not _ID.match(agency_id):
-        raise ReportkitError(f"标识「{agency_id}」只能由字母、数字和 - 组成，且以字母或数字开头，如 yjj、county-2")
+        raise ReportkitError(
+            f"标识「{agency_id}」只能由字母、数字和 - 组成，且以字母或数字开头，如 yjj、county-2"
+        )
     params_file = root / "params" / agency_id / f"{year}.yaml"
     data_dir = root / "data" / agency_id
     in_the_way = [params_file] if params_file.exists() else []
     for stem in SCHEMAS:
-        in_the_way += [p for p in (data_dir / f"{stem}.xlsx", data_dir / f"{stem}.csv") if p.exists()]
+        in_the_way += [
+            p for p in (data_dir / f"{stem}.xlsx", data_dir / f"{stem}.csv") if p.exists()
+        ]
     if in_the_way:
         shown = "、".join(_rel(p, root) for p in in_the_way)
-        raise ReportkitError(f"未生成任何文件：{shown} 已存在，不会覆盖。已有的机关开始新的一年请用 reportkit new-year {year}")
+        raise ReportkitError(
+            f"未生成任何文件：{shown} 已存在，不会覆盖。已有的机关开始新的一年请用 reportkit new-year {year}"
+        )
     known = {str(e.get("id")) for e in read_agencies(root) or []}
     if agency_id in known:
         raise ReportkitError(
@@ -216,8 +228,10 @@ def init_agency(name: str, year: int, agency_id: str | None = None, root: Path |
     written.files.append(_add_agency(root, {"id": agency_id, "params": f"params/{agency_id}"}))
     p = _rel(params_file, root)
     written.next_steps = [
-        f"在 {_rel(data_dir, root)}/ 的各台账中登记本年的记录（每个文件的「填写说明」工作表写明了各列的含义）；"
-        "没有某类记录的，台账留空即可",
+        (
+            f"在 {_rel(data_dir, root)}/ 的各台账中登记本年的记录（每个文件的「填写说明」工作表写明了各列的含义）；"
+            "没有某类记录的，台账留空即可"
+        ),
         f"改写 {p} 中标有「{REWRITE_MARK}」的叙述，填写 contact",
         f"reportkit check --params {p}，按提示改正；然后 reportkit build --params {p}",
         f"上年报告不是用 reportkit 生成的：在 {p} 中用 previous: 指向上年已发布的报告，以便做跨年检查",
@@ -234,14 +248,16 @@ _TOP_KEY = r"^{key}[ \t]*:.*(?:\n(?:[ \t]+.*|[ \t]*))*?(?=\n\S|\Z)\n?"
 def next_year_text(text: str, year: int) -> str:
     """Last year's params text for `year`: the year changed, `previous:` and `date:` (last year's
     own) dropped, a note that the narrative is last year's; comments and wording kept."""
-    out = re.sub(r"^year[ \t]*:.*$", f"year: {year}", text, count=1, flags=re.M)
+    out = re.sub(r"^year[ \t]*:.*$", f"year: {year}", text, count=1, flags=re.MULTILINE)
     for key in ("previous", "date"):
-        out = re.sub(_TOP_KEY.format(key=key), "", out, count=1, flags=re.M)
+        out = re.sub(_TOP_KEY.format(key=key), "", out, count=1, flags=re.MULTILINE)
     note = (
         f"# 以下叙述沿用{year - 1}年的，请按{year}年的工作逐节改写"
         "（未改写的章节，reportkit check 会提示「照抄上年」）。\n"
     )
-    out, n = re.subn(r"^narrative[ \t]*:", lambda m: note + m.group(0), out, count=1, flags=re.M)
+    out = re.sub(
+        r"^narrative[ \t]*:", lambda m: note + m.group(0), out, count=1, flags=re.MULTILINE
+    )
     return f"# {year}年的参数，由 reportkit new-year 从{year - 1}年的复制。\n" + out
 
 
@@ -254,24 +270,32 @@ def _expected(raw: dict[str, Any], year: int) -> dict[str, Any]:
 def new_year(year: int, agencies: list[str] | None = None, root: Path | None = None) -> Written:
     """`reportkit new-year`: each agency's params for `year` from its `year - 1` file.
 
-    Without --agency: every agency of agencies.yaml that has params, or params/<year-1>.yaml in a
-    single-agency project. Refuses before writing when a target exists or a source is missing."""
+    Without --agency: every agency (of agencies.yaml, and params/ itself) that has params for
+    `year - 1`. Refuses before writing when a target exists or a named source is missing."""
     root = (root or paths.project_root()).resolve()
     if not 1900 < year <= 2999:
         raise ReportkitError(f"年度「{year}」不合理，应为如 2024 的年份")
     if agencies:
         folders = [agency_params_dir(a, root) for a in agencies]
     else:
-        entries = read_agencies(root)
-        if entries:
-            folders = [root / str(e["params"]) for e in entries if e.get("params")]
-        else:
-            folders = [root / "params"]
+        # Every agency of agencies.yaml that had a report last year, and the single-agency
+        # params/<year-1>.yaml a project kept from before it listed agencies.
+        listed = [root / str(e["params"]) for e in read_agencies(root) or [] if e.get("params")]
+        folders = [
+            f
+            for f in dict.fromkeys([root / "params", *listed])
+            if (f / f"{year - 1}.yaml").is_file()
+        ]
+        folders = folders or listed or [root / "params"]
     pairs = [(f / f"{year - 1}.yaml", f / f"{year}.yaml") for f in folders]
     missing = [src for src, _ in pairs if not src.is_file()]
     if missing:
-        shown = "；".join(f"{_rel(p, root)}（已有：{_years_in(p.parent) or '无'}）" for p in missing)
-        raise ReportkitError(f"未生成任何文件：找不到上年的参数文件 {shown}；新机关请用 reportkit init")
+        shown = "；".join(
+            f"{_rel(p, root)}（已有：{_years_in(p.parent) or '无'}）" for p in missing
+        )
+        raise ReportkitError(
+            f"未生成任何文件：找不到上年的参数文件 {shown}；新机关请用 reportkit init"
+        )
     present = [dst for _, dst in pairs if dst.exists()]
     if present:
         shown = "、".join(_rel(p, root) for p in present)
@@ -291,8 +315,9 @@ def new_year(year: int, agencies: list[str] | None = None, root: Path | None = N
         except yaml.YAMLError:
             same = False
         if not same:  # an unusual layout: the data is what matters, the comments are lost
-            new = f"# {year}年的参数，由 reportkit new-year 从{year - 1}年的复制。\n" + yaml.safe_dump(
-                _expected(raw, year), allow_unicode=True, sort_keys=False
+            new = (
+                f"# {year}年的参数，由 reportkit new-year 从{year - 1}年的复制。\n"
+                + yaml.safe_dump(_expected(raw, year), allow_unicode=True, sort_keys=False)
             )
         dst.write_text(new, encoding="utf-8")
         load_params(dst, year=year)
@@ -304,8 +329,10 @@ def new_year(year: int, agencies: list[str] | None = None, root: Path | None = N
     written.next_steps = [
         f"在同一批台账（{data}）中继续往下登记{year}年的记录，不要新建文件",
         f"逐节改写 {shown} 中的叙述（沿用的是{year - 1}年的文字）",
-        f"先生成{year - 1}年的报告（或保留其 tables.json），跨年检查要用；"
-        f"然后 reportkit check --params {first}，再 reportkit build --params {first}",
+        (
+            f"先生成{year - 1}年的报告（或保留其 tables.json），跨年检查要用；"
+            f"然后 reportkit check --params {first}，再 reportkit build --params {first}"
+        ),
     ]
     return written
 

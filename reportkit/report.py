@@ -10,9 +10,9 @@ from typing import Any
 import pandas as pd
 
 from . import narrative, paths, tables, trace, vocab
+from .errors import NotebookParameterError, ParamsError
 from .figures import Figures
 from .ledgers import Ledgers, load_ledgers
-from .errors import NotebookParameterError, ParamsError
 from .params import Params, load_params
 
 

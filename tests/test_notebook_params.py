@@ -70,19 +70,31 @@ def test_a_year_without_params_says_what_exists_and_what_to_do(year, head):
 
 def test_errors_show_without_a_traceback_in_ipython():
     e = errors.ParamsError("params/x.yaml", "year", "缺少必填项")
-    assert e._render_traceback_() == ["\x1b[0;31mParamsError\x1b[0m: 参数文件 params/x.yaml 的「year」：缺少必填项"]
+    assert e._render_traceback_() == [
+        "\x1b[0;31mParamsError\x1b[0m: 参数文件 params/x.yaml 的「year」：缺少必填项"
+    ]
 
 
 def _error_output(nb: dict) -> dict:
-    return next(o for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []) if o["output_type"] == "error")
+    return next(
+        o
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+        for o in c.get("outputs", [])
+        if o["output_type"] == "error"
+    )
 
 
 def test_papermill_with_a_bad_year_fails_with_a_short_message(tmp_path):
     out = tmp_path / "out.ipynb"
     with pytest.raises(pm.PapermillExecutionError) as caught:
         pm.execute_notebook(
-            str(ROOT / "notebooks" / "05_problems.ipynb"), str(out), parameters={"year": 1999},
-            cwd=str(ROOT), progress_bar=False, kernel_name="python3",
+            str(ROOT / "notebooks" / "05_problems.ipynb"),
+            str(out),
+            parameters={"year": 1999},
+            cwd=str(ROOT),
+            progress_bar=False,
+            kernel_name="python3",
         )
     assert caught.value.ename == "NotebookParameterError"
     error = _error_output(json.loads(out.read_text(encoding="utf-8")))
@@ -93,8 +105,12 @@ def test_papermill_with_a_bad_year_fails_with_a_short_message(tmp_path):
 def test_papermill_from_the_notebook_folder_with_params_alone(tmp_path):
     out = tmp_path / "out.ipynb"
     pm.execute_notebook(
-        str(ROOT / "notebooks" / "05_problems.ipynb"), str(out), parameters={"params": "params/demo/2023.yaml"},
-        cwd=str(ROOT / "notebooks"), progress_bar=False, kernel_name="python3",
+        str(ROOT / "notebooks" / "05_problems.ipynb"),
+        str(out),
+        parameters={"params": "params/demo/2023.yaml"},
+        cwd=str(ROOT / "notebooks"),
+        progress_bar=False,
+        kernel_name="python3",
     )
     text = out.read_text(encoding="utf-8")
     assert "基层站所对公开标准的把握仍不统一" in text  # the demo agency's 2023 text
@@ -109,21 +125,34 @@ def test_analyst_rows_are_tidy():
 
     from reportkit import show
 
-    frame = pd.DataFrame({
-        "_row": [2, 3, 4],
-        "文号": ["甲〔2021〕1号", "甲〔2022〕1号", "甲〔2022〕2号"],
-        "类型": ["行政规范性文件", "规章", None],
-        "印发日期": pd.to_datetime(["2021-03-01", "2022-05-06", "2022-07-08"]),
-        "废止日期": pd.to_datetime(["2022-01-10", None, None]),
-        "场次": [1.0, float("nan"), 3.0],
-    })
+    frame = pd.DataFrame(
+        {
+            "_row": [2, 3, 4],
+            "文号": ["甲〔2021〕1号", "甲〔2022〕1号", "甲〔2022〕2号"],
+            "类型": ["行政规范性文件", "规章", None],
+            "印发日期": pd.to_datetime(["2021-03-01", "2022-05-06", "2022-07-08"]),
+            "废止日期": pd.to_datetime(["2022-01-10", None, None]),
+            "场次": [1.0, float("nan"), 3.0],
+        }
+    )
     styled = show.rows(frame, 2021)
     assert styled.data.to_dict("records") == [
-        {"行号": "2", "文号": "甲〔2021〕1号", "类型": "行政规范性文件", "印发日期": "2021-03-01", "废止日期": "2022-01-10", "场次": "1.0"},
+        {
+            "行号": "2",
+            "文号": "甲〔2021〕1号",
+            "类型": "行政规范性文件",
+            "印发日期": "2021-03-01",
+            "废止日期": "2022-01-10",
+            "场次": "1.0",
+        },
     ]
     shown = show.rows(frame, 2022).data
     assert list(shown["行号"]) == ["2", "3", "4"]  # row 2 was abolished in 2022
-    assert list(shown["废止日期"]) == ["2022-01-10", "", ""] and list(shown["类型"]) == ["行政规范性文件", "规章", ""]
+    assert list(shown["废止日期"]) == ["2022-01-10", "", ""] and list(shown["类型"]) == [
+        "行政规范性文件",
+        "规章",
+        "",
+    ]
     html = show.rows(frame).to_html()
     assert "text-align: left" in html
     assert "None" not in html and "NaT" not in html and "nan" not in html
@@ -149,7 +178,11 @@ def test_analyst_check_cell_passes(monkeypatch):
 def test_analyst_check_cell_shows_each_finding_whole(monkeypatch, write_agency):
     from reportkit import show
 
-    params = write_agency({"requests.csv": "申请编号,收到日期,申请人类型,办理结果,办结日期\nR1,2021-03-01,自然人,,2021-03-05\n"})
+    params = write_agency(
+        {
+            "requests.csv": "申请编号,收到日期,申请人类型,办理结果,办结日期\nR1,2021-03-01,自然人,,2021-03-05\n"
+        }
+    )
     shown = _shown_html(monkeypatch)
     show.findings(open_report(params=params))
     page = shown[0]

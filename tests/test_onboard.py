@@ -18,8 +18,17 @@ from reportkit.params import load_params
 from reportkit.report import open_report
 
 STEMS = [
-    "requests", "appeals", "documents", "licensing", "penalties", "enforcement", "fees",
-    "procurement", "outreach", "media", "proposals",
+    "requests",
+    "appeals",
+    "documents",
+    "licensing",
+    "penalties",
+    "enforcement",
+    "fees",
+    "procurement",
+    "outreach",
+    "media",
+    "proposals",
 ]
 
 
@@ -51,9 +60,19 @@ def test_init_writes_params_ledgers_and_agencies(project, capsys):
     assert (p.agency, p.year) == ("某某县应急管理局", 2024)
     assert p.data_path == (project / "data/yjj").resolve()
     # every section drafted: the preface and the six
-    assert set(p.narrative) == {"preface", "overview", "proactive", "requests", "appeals", "problems", "other"}
+    assert set(p.narrative) == {
+        "preface",
+        "overview",
+        "proactive",
+        "requests",
+        "appeals",
+        "problems",
+        "other",
+    }
     assert p.narrative["problems"].startswith("【请改写】")
-    assert sorted(x.name for x in (project / "data/yjj").iterdir()) == sorted(f"{s}.xlsx" for s in STEMS)
+    assert sorted(x.name for x in (project / "data/yjj").iterdir()) == sorted(
+        f"{s}.xlsx" for s in STEMS
+    )
     assert yaml.safe_load((project / "agencies.yaml").read_text(encoding="utf-8")) == {
         "agencies": [{"id": "yjj", "params": "params/yjj"}]
     }
@@ -66,8 +85,16 @@ def test_blank_ledger_layout(project, capsys):
     assert [ws.sheet_state for ws in wb.worksheets] == ["visible", "visible", "hidden"]
     ws = wb.worksheets[0]
     assert [c.value for c in ws[1]] == [
-        "申请编号", "收到日期", "申请人类型", "办理结果", "办结日期",
-        "申请人姓名", "证件号码", "联系电话", "申请内容", "收费金额（元）",
+        "申请编号",
+        "收到日期",
+        "申请人类型",
+        "办理结果",
+        "办结日期",
+        "申请人姓名",
+        "证件号码",
+        "联系电话",
+        "申请内容",
+        "收费金额（元）",
     ]
     assert ws.max_row == 1  # no example row in the ledger itself: it would be counted
     assert ws.freeze_panes == "A2"
@@ -79,7 +106,14 @@ def test_blank_ledger_layout(project, capsys):
     assert names[lists["C2"].lstrip("=")] == "'选项'!$A$2:$A$7"
     assert names[lists["D2"].lstrip("=")] == "'选项'!$B$2:$B$22"  # the 21 results of 表三
     hidden = wb["选项"]
-    assert [hidden.cell(r, 1).value for r in range(2, 8)] == ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+    assert [hidden.cell(r, 1).value for r in range(2, 8)] == [
+        "自然人",
+        "商业企业",
+        "科研机构",
+        "社会公益组织",
+        "法律服务机构",
+        "其他",
+    ]
     assert hidden.cell(2, 2).value == "予以公开" and hidden.cell(22, 2).value == "其他处理/其他"
     guide = wb["填写说明"]
     rows = {r[0]: r for r in guide.iter_rows(values_only=True) if r and r[0]}
@@ -113,7 +147,9 @@ def test_init_refuses_to_overwrite_and_writes_nothing(project, capsys):
 
 
 def test_init_refuses_a_known_id(project, capsys):
-    (project / "agencies.yaml").write_text("agencies:\n  - id: yjj\n    params: params/yjj\n", encoding="utf-8")
+    (project / "agencies.yaml").write_text(
+        "agencies:\n  - id: yjj\n    params: params/yjj\n", encoding="utf-8"
+    )
     code, _, err = _init(capsys, "--agency", "某某县应急管理局", "--year", "2024", "--id", "yjj")
     assert code == 1 and "new-year 2024 --agency yjj" in err
 
@@ -155,13 +191,25 @@ def _fill(path: Path, rows: list[dict[str, object]]) -> None:
 def _resave_with_libreoffice(folder: Path, tmp: Path) -> None:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed: cannot re-save the ledgers as an office program would")
+        pytest.skip(
+            "LibreOffice (soffice) is not installed: cannot re-save the ledgers as Excel would"
+        )
     out = tmp / "resaved"
     files = sorted(folder.glob("*.xlsx"))
     subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{tmp}/lo-onboard", "--headless",
-         "--convert-to", "xlsx", "--outdir", str(out), *map(str, files)],
-        check=True, capture_output=True, timeout=240,
+        [
+            soffice,
+            f"-env:UserInstallation=file://{tmp}/lo-onboard",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            *map(str, files),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
     )
     if not all((out / f.name).is_file() for f in files):
         pytest.skip("LibreOffice could not open .xlsx files (is libreoffice-calc installed?)")
@@ -176,40 +224,96 @@ def test_filled_blank_ledgers_resaved_by_libreoffice_check_and_count(project, tm
     applicant, result = _choices(wb, "申请人类型"), _choices(wb, "办理结果")
     person, firm = applicant[0], applicant[1]  # 自然人, 商业企业
     granted, secret, absent = result[0], result[2], result[10]
-    assert (granted, secret, absent) == ("予以公开", "不予公开/属于国家秘密", "无法提供/本机关不掌握相关政府信息")
+    assert (granted, secret, absent) == (
+        "予以公开",
+        "不予公开/属于国家秘密",
+        "无法提供/本机关不掌握相关政府信息",
+    )
     d = dt.datetime
-    _fill(data / "requests.xlsx", [
-        {"申请编号": "2024-001", "收到日期": d(2024, 3, 1), "申请人类型": person, "办理结果": granted,
-         "办结日期": d(2024, 3, 10), "申请人姓名": "张小明", "证件号码": "420281199001011234"},
-        {"申请编号": "2024-002", "收到日期": d(2024, 5, 6), "申请人类型": firm, "办理结果": secret,
-         "办结日期": d(2024, 5, 20)},
-        {"申请编号": "2024-003", "收到日期": d(2024, 12, 20), "申请人类型": person},
-        # received last year, concluded this year: 上年结转
-        {"申请编号": "2023-009", "收到日期": d(2023, 12, 28), "申请人类型": person, "办理结果": absent,
-         "办结日期": d(2024, 1, 5)},
-    ])
+    _fill(
+        data / "requests.xlsx",
+        [
+            {
+                "申请编号": "2024-001",
+                "收到日期": d(2024, 3, 1),
+                "申请人类型": person,
+                "办理结果": granted,
+                "办结日期": d(2024, 3, 10),
+                "申请人姓名": "张小明",
+                "证件号码": "420281199001011234",
+            },
+            {
+                "申请编号": "2024-002",
+                "收到日期": d(2024, 5, 6),
+                "申请人类型": firm,
+                "办理结果": secret,
+                "办结日期": d(2024, 5, 20),
+            },
+            {"申请编号": "2024-003", "收到日期": d(2024, 12, 20), "申请人类型": person},
+            # received last year, concluded this year: 上年结转
+            {
+                "申请编号": "2023-009",
+                "收到日期": d(2023, 12, 28),
+                "申请人类型": person,
+                "办理结果": absent,
+                "办结日期": d(2024, 1, 5),
+            },
+        ],
+    )
     kinds = _choices(openpyxl.load_workbook(data / "appeals.xlsx"), "类别")
     results = _choices(openpyxl.load_workbook(data / "appeals.xlsx"), "结果")
-    _fill(data / "appeals.xlsx", [
-        {"案件编号": "F-1", "类别": kinds[0], "收到日期": d(2024, 4, 1), "结果": results[0], "审结日期": d(2024, 6, 1)},
-        {"案件编号": "S-1", "类别": kinds[2], "收到日期": d(2024, 11, 1)},
-    ])
+    _fill(
+        data / "appeals.xlsx",
+        [
+            {
+                "案件编号": "F-1",
+                "类别": kinds[0],
+                "收到日期": d(2024, 4, 1),
+                "结果": results[0],
+                "审结日期": d(2024, 6, 1),
+            },
+            {"案件编号": "S-1", "类别": kinds[2], "收到日期": d(2024, 11, 1)},
+        ],
+    )
     doc = _choices(openpyxl.load_workbook(data / "documents.xlsx"), "类型")[1]
-    _fill(data / "documents.xlsx", [
-        {"文号": "某应急〔2024〕1号", "标题": "关于甲的通知", "类型": doc, "印发日期": d(2024, 2, 1)},
-        {"文号": "某应急〔2020〕3号", "标题": "关于乙的规定", "类型": doc, "印发日期": d(2020, 5, 1),
-         "废止日期": d(2024, 8, 1)},
-    ])
-    _fill(data / "licensing.xlsx", [
-        {"编号": "X1", "决定日期": d(2024, 1, 2)}, {"编号": "X2", "决定日期": d(2024, 7, 9)},
-        {"编号": "X0", "决定日期": d(2023, 7, 9)},
-    ])
-    _fill(data / "penalties.xlsx", [{"编号": "C1", "决定日期": d(2024, 9, 30), "案由": "未按规定培训"}])
+    _fill(
+        data / "documents.xlsx",
+        [
+            {
+                "文号": "某应急〔2024〕1号",
+                "标题": "关于甲的通知",
+                "类型": doc,
+                "印发日期": d(2024, 2, 1),
+            },
+            {
+                "文号": "某应急〔2020〕3号",
+                "标题": "关于乙的规定",
+                "类型": doc,
+                "印发日期": d(2020, 5, 1),
+                "废止日期": d(2024, 8, 1),
+            },
+        ],
+    )
+    _fill(
+        data / "licensing.xlsx",
+        [
+            {"编号": "X1", "决定日期": d(2024, 1, 2)},
+            {"编号": "X2", "决定日期": d(2024, 7, 9)},
+            {"编号": "X0", "决定日期": d(2023, 7, 9)},
+        ],
+    )
+    _fill(
+        data / "penalties.xlsx",
+        [{"编号": "C1", "决定日期": d(2024, 9, 30), "案由": "未按规定培训"}],
+    )
     _fill(data / "fees.xlsx", [{"日期": d(2024, 3, 3), "项目": "信息处理费", "金额（元）": 1500}])
-    _fill(data / "outreach.xlsx", [
-        {"日期": d(2024, 6, 16), "活动类型": "安全咨询日", "参与人次": 300},
-        {"日期": d(2024, 6, 20), "活动类型": "安全咨询日", "场次": 2, "参与人次": 50},
-    ])
+    _fill(
+        data / "outreach.xlsx",
+        [
+            {"日期": d(2024, 6, 16), "活动类型": "安全咨询日", "参与人次": 300},
+            {"日期": d(2024, 6, 20), "活动类型": "安全咨询日", "场次": 2, "参与人次": 50},
+        ],
+    )
     _resave_with_libreoffice(data, tmp_path)
 
     resaved = openpyxl.load_workbook(data / "requests.xlsx")
@@ -225,7 +329,14 @@ def test_filled_blank_ledgers_resaved_by_libreoffice_check_and_count(project, tm
 
     t = open_report(params=project / "params/yjj/2024.yaml").tables_json
     s3 = t["section3"]
-    zero = {"自然人": 0, "商业企业": 0, "科研机构": 0, "社会公益组织": 0, "法律服务机构": 0, "其他": 0}
+    zero = {
+        "自然人": 0,
+        "商业企业": 0,
+        "科研机构": 0,
+        "社会公益组织": 0,
+        "法律服务机构": 0,
+        "其他": 0,
+    }
     assert s3["本年新收政府信息公开申请数量"] == {**zero, "自然人": 2, "商业企业": 1, "总计": 3}
     assert s3["上年结转政府信息公开申请数量"] == {**zero, "自然人": 1, "总计": 1}
     assert s3["予以公开"] == {**zero, "自然人": 1, "总计": 1}
@@ -235,7 +346,13 @@ def test_filled_blank_ledgers_resaved_by_libreoffice_check_and_count(project, tm
     assert s3["结转下年度继续办理"] == {**zero, "自然人": 1, "总计": 1}
     s4 = t["section4"]
     assert s4["行政复议"] == {"结果维持": 1, "结果纠正": 0, "其他结果": 0, "尚未审结": 0, "总计": 1}
-    assert s4["复议后起诉"] == {"结果维持": 0, "结果纠正": 0, "其他结果": 0, "尚未审结": 1, "总计": 1}
+    assert s4["复议后起诉"] == {
+        "结果维持": 0,
+        "结果纠正": 0,
+        "其他结果": 0,
+        "尚未审结": 1,
+        "总计": 1,
+    }
     assert s4["未经复议直接起诉"]["总计"] == 0
     s2 = t["section2"]
     assert s2["行政规范性文件"] == {"本年制发件数": 1, "本年废止件数": 1, "现行有效件数": 1}
@@ -282,7 +399,9 @@ def test_new_year_carries_params_over(project, capsys):
     _single_agency(project)
     assert main(["new-year", "2024"]) == 0
     out = capsys.readouterr().out
-    assert "params/2024.yaml" in out and "接下来" in out and "check --params params/2024.yaml" in out
+    assert (
+        "params/2024.yaml" in out and "接下来" in out and "check --params params/2024.yaml" in out
+    )
     text = (project / "params/2024.yaml").read_text(encoding="utf-8")
     assert "# 测试局的参数（手写的注释要保留）" in text
     assert "以下叙述沿用2023年的" in text
@@ -295,7 +414,9 @@ def test_new_year_carries_params_over(project, capsys):
 
 def test_new_year_copy_is_caught_until_rewritten(project, capsys):
     _single_agency(project)
-    (project / "params/2023.yaml").write_text(LAST_YEAR.replace("previous: ../published/2022.tables.json\n", ""), encoding="utf-8")
+    (project / "params/2023.yaml").write_text(
+        LAST_YEAR.replace("previous: ../published/2022.tables.json\n", ""), encoding="utf-8"
+    )
     assert main(["new-year", "2024"]) == 0
     capsys.readouterr()
     assert main(["check", "--params", "params/2024.yaml", "--json"]) == 0
@@ -334,7 +455,15 @@ def test_new_year_for_an_agency_of_agencies_yaml(project, capsys):
 # previous: last year's published report, and saying when the cross-year rules cannot run
 # ------------------------------------------------------------------------------------------------
 def _previous_tables(carried_out: int) -> dict:
-    zero = {"自然人": 0, "商业企业": 0, "科研机构": 0, "社会公益组织": 0, "法律服务机构": 0, "其他": 0, "总计": 0}
+    zero = {
+        "自然人": 0,
+        "商业企业": 0,
+        "科研机构": 0,
+        "社会公益组织": 0,
+        "法律服务机构": 0,
+        "其他": 0,
+        "总计": 0,
+    }
     return {
         "agency": "测试局",
         "year": 2023,
@@ -347,7 +476,8 @@ def _first_year(project: Path, previous: str | None) -> Path:
     (project / "data/requests.csv").write_text(REQUESTS_CSV, encoding="utf-8")
     path = project / "params/2024.yaml"
     path.write_text(
-        "agency: 测试局\nyear: 2024\ndata_dir: ../data\n" + (f"previous: {previous}\n" if previous else "")
+        "agency: 测试局\nyear: 2024\ndata_dir: ../data\n"
+        + (f"previous: {previous}\n" if previous else "")
         + "narrative:\n  五: 一是主动公开意识不强，二是政策解读偏少；改进情况：一是加强培训，二是文件与解读同步发布。\n",
         encoding="utf-8",
     )
@@ -363,7 +493,11 @@ def test_previous_feeds_the_cross_year_rules(project, capsys, carried_out, code)
     _first_year(project, "../published/2023.tables.json")
     assert main(["check", "--params", "params/2024.yaml", "--json"]) == code
     out = json.loads(capsys.readouterr().out)
-    r10 = [(f["where"]["column"], f["expected"], f["found"]) for f in out["findings"] if f["rule"] == "R10"]
+    r10 = [
+        (f["where"]["column"], f["expected"], f["found"])
+        for f in out["findings"]
+        if f["rule"] == "R10"
+    ]
     # this year's 上年结转: R1, received 2023-12-28 and concluded in 2024, by a 自然人
     assert r10 == ([] if carried_out == 1 else [("自然人", 2, 1), ("总计", 2, 1)])
     assert out["notes"] == []
@@ -404,7 +538,9 @@ def test_check_names_the_other_agencys_tables(project, capsys):
     _first_year(project, None)
     (project / "outputs/2023").mkdir(parents=True)
     other = {**_previous_tables(1), "agency": "别的局"}
-    (project / "outputs/2023/tables.json").write_text(json.dumps(other, ensure_ascii=False), encoding="utf-8")
+    (project / "outputs/2023/tables.json").write_text(
+        json.dumps(other, ensure_ascii=False), encoding="utf-8"
+    )
     assert main(["check", "--params", "params/2024.yaml"]) == 0
     assert "outputs/2023/tables.json 是另一机关（别的局）的" in capsys.readouterr().out
 
@@ -414,11 +550,18 @@ def test_check_finds_last_year_under_the_agency_id(project, capsys):
     (project / "params/yjj").mkdir()
     (project / "params/2024.yaml").rename(project / "params/yjj/2024.yaml")
     (project / "params/yjj/2024.yaml").write_text(
-        (project / "params/yjj/2024.yaml").read_text(encoding="utf-8").replace("../data", "../../data"), encoding="utf-8"
+        (project / "params/yjj/2024.yaml")
+        .read_text(encoding="utf-8")
+        .replace("../data", "../../data"),
+        encoding="utf-8",
     )
     (project / "outputs/yjj/2023").mkdir(parents=True)
-    (project / "outputs/yjj/2023/tables.json").write_text(json.dumps(_previous_tables(2), ensure_ascii=False), encoding="utf-8")
-    assert main(["check", "--params", "params/yjj/2024.yaml"]) == 1  # R10: 2 carried out, 1 carried in
+    (project / "outputs/yjj/2023/tables.json").write_text(
+        json.dumps(_previous_tables(2), ensure_ascii=False), encoding="utf-8"
+    )
+    assert (
+        main(["check", "--params", "params/yjj/2024.yaml"]) == 1
+    )  # R10: 2 carried out, 1 carried in
     assert "[R10]" in capsys.readouterr().out
 
 
@@ -427,7 +570,9 @@ def test_init_drafts_are_flagged_until_rewritten(project, capsys):
     assert main(["check", "--params", "params/yjj/2024.yaml", "--json"]) == 0
     found = json.loads(capsys.readouterr().out)["findings"]
     assert sorted(f["where"]["section"] for f in found if f["rule"] == "T-rewrite") == [
-        "一、总体情况", "二、主动公开政府信息情况", "五、存在的主要问题及改进情况"
+        "一、总体情况",
+        "二、主动公开政府信息情况",
+        "五、存在的主要问题及改进情况",
     ]
 
 
@@ -460,3 +605,16 @@ def test_report_date_must_be_a_date(project, value):
     path.write_text(path.read_text(encoding="utf-8") + f"date: '{value}'\n", encoding="utf-8")
     with pytest.raises(ReportkitError, match="「date」.*YYYY-MM-DD"):
         load_params(path)
+
+
+def test_new_year_without_agency_takes_every_agency_with_last_year(project, capsys):
+    _single_agency(project)  # params/2023.yaml, from before the project listed agencies
+    assert _init(capsys, "--agency", "某某县应急管理局", "--year", "2023", "--id", "yjj")[0] == 0
+    assert _init(capsys, "--agency", "某某县财政局", "--year", "2024", "--id", "czj")[0] == 0
+    czj = (project / "params/czj/2024.yaml").read_text(encoding="utf-8")
+    assert main(["new-year", "2024"]) == 0
+    assert (project / "params/2024.yaml").is_file() and (project / "params/yjj/2024.yaml").is_file()
+    assert (project / "params/czj/2024.yaml").read_text(encoding="utf-8") == czj  # had no 2023
+    capsys.readouterr()
+    assert main(["new-year", "2024"]) == 1  # done already: refused, not overwritten
+    assert "params/2024.yaml、params/yjj/2024.yaml 已存在" in capsys.readouterr().err
