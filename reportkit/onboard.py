@@ -185,6 +185,8 @@ def init_agency(
     name = name.strip()
     if not name:
         raise ReportkitError("请用 --agency 写明机关全称，如 --agency 某某市应急管理局")
+    if not name.isprintable():  # a line break would end the comment it is quoted in
+        raise ReportkitError(f"机关名称「{name!r}」含换行或控制字符，请只写一行名称")
     if not 1900 <= year <= 2999:
         raise ReportkitError(f"年度「{year}」不合理，应为如 2024 的年份")
     agency_id = agency_id or agency_id_for(name)

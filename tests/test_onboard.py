@@ -618,3 +618,9 @@ def test_new_year_without_agency_takes_every_agency_with_last_year(project, caps
     capsys.readouterr()
     assert main(["new-year", "2024"]) == 1  # done already: refused, not overwritten
     assert "params/2024.yaml、params/yjj/2024.yaml 已存在" in capsys.readouterr().err
+
+
+def test_init_rejects_a_name_on_two_lines(project, capsys):
+    code, _, err = _init(capsys, "--agency", "某某局\nyear: 1999", "--year", "2024", "--id", "x")
+    assert code == 1 and "换行" in err
+    assert not (project / "params/x").exists()
