@@ -226,15 +226,15 @@ def run_sections(
     """Execute the given section notebooks into staging/notebooks, `jobs` at a time, and convert
     each to its leadership HTML as soon as it is done (while the others still run).
 
-    Returns what each section read and its HTML; on failure keeps the failed notebook in
+    Returns what each section read and its content blocks; on failure keeps the failed notebook in
     out/failed/ and raises.
     """
-    from .render import notebook_body
+    from .content import blocks_of
 
     nb_dir = staging / "notebooks"
     failures: list[SectionFailed] = []
     recorded: dict[str, dict] = {}
-    bodies: dict[str, str] = {}
+    bodies: dict[str, list] = {}
     lock = threading.Lock()
 
     def one(item: tuple[dict[str, str], Path]) -> None:
@@ -243,8 +243,7 @@ def run_sections(
         try:
             with slots or contextlib.nullcontext():  # sections of every year in the batch
                 recorded[s["slug"]], executed = _execute(nb, nb_dir / nb.name, parameters, root, pool)
-            with _CONVERTING:
-                bodies[s["slug"]] = notebook_body(executed)
+            bodies[s["slug"]] = blocks_of(executed)
             with lock:
                 log(f"  [{s['index']}/{total}] {s['heading']} … 完成（{time.monotonic() - t0:.1f} 秒）")
         except Exception as e:  # papermill's and the kernel's errors all become SectionFailed
@@ -282,21 +281,9 @@ def _listed(findings: list, params_file: Path) -> str:
     return text
 
 
-# One notebook conversion at a time: they hold the GIL anyway, and nbconvert's lazily built
-# shared state is not meant for concurrent first use.
-_CONVERTING = threading.Lock()
-
-
 def _warm_up() -> None:
-    """Import papermill, and nbconvert with its templates, while the kernels start: the first
-    sections then start, and are converted, at once."""
-    import nbformat
+    """Import papermill while the kernels start: the first sections then start at once."""
     import papermill  # noqa: F401
-
-    from .render import notebook_body
-
-    with _CONVERTING:
-        notebook_body(nbformat.v4.new_notebook())
 
 
 # ------------------------------------------------------------------------------------------------
@@ -401,6 +388,7 @@ def _build_in(
     staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log, after, slots
 ) -> BuildResult:
     from . import checks, render
+    from .content import blocks_of, section_html
     from .report import open_report
 
     # 4. params, ledgers, figures, narrative: every input error surfaces before any section runs.
@@ -453,8 +441,10 @@ def _build_in(
     # 7. assemble and write.
     for s, nb in sections:
         if s["slug"] not in bodies:  # reused from the last build
-            bodies[s["slug"]] = render.notebook_body(staging / "notebooks" / nb.name)
-    page = render.render_report(report, bodies, generated=dt.datetime.now())
+            bodies[s["slug"]] = blocks_of(staging / "notebooks" / nb.name)
+    page = render.render_report(
+        report, {slug: section_html(b) for slug, b in bodies.items()}, generated=dt.datetime.now()
+    )
     (staging / "report.html").write_text(page, encoding="utf-8")
     (staging / "tables.json").write_text(json.dumps(tables, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     checks.write_json(findings, staging / "checks.json")

@@ -1,30 +1,18 @@
 """What a section notebook shows: one call per item, so notebooks stay thin.
 
-Leadership content is displayed as HTML (narrative, statutory tables, charts with alt text);
-the export keeps it. Analysts' extras live in cells tagged `analyst`, which the export drops.
+Leadership content is displayed as content blocks (narrative, statutory tables, charts with alt
+text; see content.py): the analyst sees their HTML, the build renders every output from them.
+Analysts' extras live in cells tagged `analyst`, which the outputs leave out.
 """
 
 from __future__ import annotations
 
-from typing import Any
 
 import pandas as pd
 
-from . import charts, figures, htmltables, vocab
+from . import charts, content, figures, vocab
 from .ledgers import PERSONAL_COLUMNS
 from .report import Report
-
-
-def _display(obj: Any) -> None:
-    from IPython.display import display  # only inside a kernel
-
-    display(obj)
-
-
-def _html(fragment: str) -> None:
-    from IPython.display import HTML
-
-    _display(HTML(fragment))
 
 
 def setup() -> None:
@@ -34,20 +22,30 @@ def setup() -> None:
 
 
 def narrative(report: Report, slug: str) -> None:
-    """The section's text, filled from the figures (Markdown rendered without raw HTML)."""
-    _html(f'<div class="narrative">{report.html(slug)}</div>')
+    """The section's text, filled from the figures (Markdown without raw HTML), as blocks."""
+    for block in content.narrative_blocks(report.text(slug)):
+        content.display(block)
+
+
+def _table(report: Report, table: str) -> None:
+    key = {"table2": "section2", "table3": "section3", "table4": "section4"}[table]
+    content.display(content.table_block(table, report.tables_json[key]))
 
 
 def table2(report: Report) -> None:
-    _html(htmltables.table2_html(report.table2))
+    _table(report, "table2")
 
 
 def table3(report: Report) -> None:
-    _html(htmltables.table3_html(report.table3))
+    _table(report, "table3")
 
 
 def table4(report: Report) -> None:
-    _html(htmltables.table4_html(report.table4))
+    _table(report, "table4")
+
+
+def _chart(fig, alt: str, caption: str) -> None:
+    content.display(content.chart_block(fig, alt, caption))
 
 
 def _describe(series: pd.Series, unit: str) -> str:
@@ -58,13 +56,13 @@ def _describe(series: pd.Series, unit: str) -> str:
 def outreach_by_type(report: Report) -> None:
     df = figures.outreach_by_type(report.ledgers, report.year)
     alt = f"{report.year}年各类宣传活动场次：" + _describe(df["场次"] if len(df) else pd.Series(dtype=int), "场")
-    _html(charts.figure_html(charts.outreach_by_type(df), alt, f"{report.year}年宣传活动场次（按活动类型）"))
+    _chart(charts.outreach_by_type(df), alt, f"{report.year}年宣传活动场次（按活动类型）")
 
 
 def outreach_by_month(report: Report) -> None:
     df = figures.outreach_by_month(report.ledgers, report.year)
     alt = f"{report.year}年各月宣传活动场次：" + _describe(df["场次"].rename(lambda m: f"{m}月"), "场")
-    _html(charts.figure_html(charts.outreach_by_month(df), alt, f"{report.year}年宣传活动场次（按月份）"))
+    _chart(charts.outreach_by_month(df), alt, f"{report.year}年宣传活动场次（按月份）")
 
 
 def decisions_by_year(report: Report) -> None:
@@ -75,7 +73,7 @@ def decisions_by_year(report: Report) -> None:
     alt = "；".join(
         f"{y}年" + "、".join(f"{col}{int(df.at[y, col])}件" for col in df.columns) for y in df.index
     )
-    _html(charts.figure_html(charts.decisions_by_year(df), alt, "行政许可、行政处罚、行政强制决定数量（按年度）"))
+    _chart(charts.decisions_by_year(df), alt, "行政许可、行政处罚、行政强制决定数量（按年度）")
 
 
 def requests_outcomes(report: Report) -> None:
@@ -84,7 +82,7 @@ def requests_outcomes(report: Report) -> None:
     if not int(s.sum()):
         return
     alt = f"{report.year}年政府信息公开申请办理结果：" + _describe(s, "件")
-    _html(charts.figure_html(charts.requests_outcomes(s), alt, f"{report.year}年申请办理结果（总计列）"))
+    _chart(charts.requests_outcomes(s), alt, f"{report.year}年申请办理结果（总计列）")
 
 
 def appeals(report: Report) -> None:
@@ -93,7 +91,7 @@ def appeals(report: Report) -> None:
     if not int(t4[vocab.TOTAL].sum()):
         return
     alt = f"{report.year}年行政复议、行政诉讼案件：" + _describe(t4[vocab.TOTAL], "件")
-    _html(charts.figure_html(charts.appeals(t4), alt, f"{report.year}年行政复议、行政诉讼案件结果"))
+    _chart(charts.appeals(t4), alt, f"{report.year}年行政复议、行政诉讼案件结果")
 
 
 # Free text an applicant wrote may name people: analysts see it in the ledger itself, not here.
