@@ -126,7 +126,8 @@ def chart_block(fig: Any, alt: str, caption: str | None = None) -> Block:
                 ax.set_title("")
         svg = charts.svg_bytes(fig)
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": None})
+        with charts.style():
+            fig.savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": None})
         png = buf.getvalue()
     finally:
         charts.close(fig)

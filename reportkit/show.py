@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import charts, content, figures, vocab
+from . import charts, content, figures, tables, vocab
 from .ledgers import PERSONAL_COLUMNS
 from .report import Report
 
@@ -27,21 +27,16 @@ def narrative(report: Report, slug: str) -> None:
         content.display(block)
 
 
-def _table(report: Report, table: str) -> None:
-    key = {"table2": "section2", "table3": "section3", "table4": "section4"}[table]
-    content.display(content.table_block(table, report.tables_json[key]))
-
-
 def table2(report: Report) -> None:
-    _table(report, "table2")
+    content.display(content.table_block("table2", tables.section2_json(report.table2)))
 
 
 def table3(report: Report) -> None:
-    _table(report, "table3")
+    content.display(content.table_block("table3", tables.section3_json(report.table3)))
 
 
 def table4(report: Report) -> None:
-    _table(report, "table4")
+    content.display(content.table_block("table4", tables.section4_json(report.table4)))
 
 
 def _chart(fig, alt: str, caption: str) -> None:

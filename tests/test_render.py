@@ -15,7 +15,7 @@ import pytest
 from fontTools.ttLib import TTFont
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from reportkit import charts, figures, fonts, htmltables, render
+from reportkit import charts, content, figures, fonts, htmltables, render
 from reportkit.errors import ReportkitError
 from reportkit.report import Report, open_report
 
@@ -35,6 +35,10 @@ PNG_1PX = (
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5E"
     "rkJggg=="
 )
+
+
+def chart_html(fig, alt, caption=None):
+    return content.block_html(content.chart_block(fig, alt, caption))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -267,7 +271,7 @@ def test_demo_year_renders_self_contained():
     report = open_report(params=ROOT / "params" / "demo" / "2022.yaml")
     bodies = section_bodies(report)
     bodies["proactive"] += htmltables.table2_html(report.table2)
-    bodies["overview"] += charts.figure_html(
+    bodies["overview"] += chart_html(
         charts.outreach_by_type(figures.outreach_by_type(report.ledgers, report.year)),
         alt="宣传活动场次",
     )
