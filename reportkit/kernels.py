@@ -48,7 +48,9 @@ def remove_stale_temp_files() -> None:
         for path in folder.glob(f"{prefix}*"):
             pid = path.name[len(prefix):].split("-", 1)[0]
             try:
-                if not pid.isdigit() or alive(int(pid)) or (uid is not None and path.lstat().st_uid != uid):
+                if not pid.isdigit() or len(pid) > 7 or alive(int(pid)):  # 7 digits: Linux's pid_max
+                    continue
+                if uid is not None and path.lstat().st_uid != uid:
                     continue
                 if path.is_dir() and not path.is_symlink():
                     shutil.rmtree(path, ignore_errors=True)
