@@ -318,6 +318,10 @@ def build(
     root = paths.project_root()
     params_file = Path(params).resolve() if params else paths.params_file(year, root)
 
+    from .kernels import remove_stale_temp_files
+
+    remove_stale_temp_files()  # of builds killed earlier
+
     # 1. params first: they say which year, which ledgers and where the outputs go. A folder that
     # is not a reportkit build's, or no ledgers at all, stops the build before anything is written.
     p = load_params(params_file, year=year) if params else load_params(year=year)
@@ -325,9 +329,6 @@ def build(
     out = Path(out or paths.default_out_dir(year, root)).resolve()
     outfolder.check_out(out, p.data_path)
     _require_ledgers(p.data_path, params_file)
-    from .kernels import remove_stale_temp_files
-
-    remove_stale_temp_files()
     try:
         with outfolder.locked(out):
             return _build_locked(p, params_file, root, out, started, jobs, use_cache, log, zygote, after, slots)

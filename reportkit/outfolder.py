@@ -174,7 +174,7 @@ def alive(pid: int) -> bool:
         os.kill(pid, 0)
     except PermissionError:
         return True
-    except OSError:
+    except (OSError, OverflowError):  # no such process, or no such pid at all
         return False
     return True
 
