@@ -43,8 +43,10 @@ def _one_year(text: str) -> int:
     return years[0]
 
 
-def _years(values: list[list[int]]) -> list[int]:
-    return list(dict.fromkeys(y for v in values for y in v))  # a year given twice is built once
+def _years(values: list[list[int] | str]) -> list[int]:
+    """The years to build, in the order given; each value parsed by _year_spec (or still text)."""
+    years = (y for v in values for y in (_year_spec(v) if isinstance(v, str) else v))
+    return list(dict.fromkeys(years))  # a year given twice is built once
 
 
 def _parser() -> argparse.ArgumentParser:
