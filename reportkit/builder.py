@@ -210,13 +210,14 @@ def run_sections(
                 raise  # the disk, not the section, failed: build() says so
             kept = None
             if (nb_dir / nb.name).exists():
-                if not outfolder.is_ours(out):  # missing or empty (build() checked): ours from now on
+                if not outfolder.is_ours(out):  # missing or empty (build() checked): ours now
                     outfolder.mark(out, parameters.get("year"))
                 kept = out / "failed" / nb.name
                 kept.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(nb_dir / nb.name, kept)
             with lock:
-                failures.append(SectionFailed(s["heading"], _section_error(e), str(kept) if kept else None))
+                kept_at = str(kept) if kept else None
+                failures.append(SectionFailed(s["heading"], _section_error(e), kept_at))
                 log(f"  [{s['index']}/{total}] {s['heading']} … 失败")
 
     if todo:
@@ -331,7 +332,9 @@ def build(
     _require_ledgers(p.data_path, params_file)
     try:
         with outfolder.locked(out):
-            return _build_locked(p, params_file, root, out, started, jobs, use_cache, log, zygote, after, slots)
+            return _build_locked(
+                p, params_file, root, out, started, jobs, use_cache, log, zygote, after, slots
+            )
     except OSError as e:
         problem = outfolder.disk_error(e, out)
         if problem is None:
@@ -353,7 +356,9 @@ def _require_ledgers(data_dir: Path, params_file: Path, found: bool | None = Non
     )
 
 
-def _build_locked(p, params_file, root, out, started, jobs, use_cache, log, zygote, after, slots) -> BuildResult:
+def _build_locked(
+    p, params_file, root, out, started, jobs, use_cache, log, zygote, after, slots
+) -> BuildResult:
     """The build proper, with the output folder locked."""
     year = p.year
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -442,7 +447,8 @@ def _build_in(
             (failed / name).unlink(missing_ok=True)
             removed.add(failed / name)
         if e.notebook and Path(e.notebook) in removed:
-            raise SectionFailed(e.section, e.error, None, "其中含申请人个人信息，已被隐私检查删除") from None
+            why = "其中含申请人个人信息，已被隐私检查删除"
+            raise SectionFailed(e.section, e.error, None, why) from None
         raise
     entries = {
         s["slug"]: previous["sections"][s["slug"]] if s["slug"] in valid else {
@@ -537,7 +543,8 @@ def _build_years(years, params, out, jobs, use_cache, log, zygote) -> list[Build
         except ReportkitError as e:
             with lock:
                 print(f"{prefix}错误：{e}", file=sys.stderr, flush=True)
-            return BuildResult(y, None, False, time.monotonic() - t0, str(e), exit_code=getattr(e, "exit_code", 1))
+            code = getattr(e, "exit_code", 1)
+            return BuildResult(y, None, False, time.monotonic() - t0, str(e), exit_code=code)
 
     if len(years) == 1:
         return [one(years[0])]

@@ -24,7 +24,9 @@ def _year_spec(text: str) -> list[int]:
             continue
         first, dash, last = (x.strip() for x in part.partition("-"))
         if not (_YEAR.fullmatch(first) and (not dash or _YEAR.fullmatch(last))):
-            raise argparse.ArgumentTypeError(f"「{text}」不是年度：应写成 2021、2020-2021 或 2020,2021")
+            raise argparse.ArgumentTypeError(
+                f"「{text}」不是年度：应写成 2021、2020-2021 或 2020,2021"
+            )
         a, b = int(first), int(last if dash else first)
         if b < a:
             raise argparse.ArgumentTypeError(f"「{text}」：起始年度晚于结束年度")
@@ -56,7 +58,10 @@ def _parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="运行六个章节笔记本，生成 report.html、tables.json、checks.json")
     b.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    b.add_argument("--year", action="append", type=_year_spec, default=[], help="报告年度，如 2021；可写 2020-2021 或重复给出")
+    b.add_argument(
+        "--year", action="append", type=_year_spec, default=[],
+        help="报告年度，如 2021；可写 2020-2021 或重复给出",
+    )
     b.add_argument("--params", type=Path, help="参数文件（默认 params/<年>.yaml）")
     b.add_argument("--out", type=Path, help="输出文件夹（默认 outputs/<年>/）")
     b.add_argument("--jobs", type=int, default=None, help="同时运行的笔记本数（默认：CPU 核数）")

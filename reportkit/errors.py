@@ -82,7 +82,9 @@ class SectionFailed(ReportkitError):
     `why_not` then says why (it was never written, or the privacy guard deleted it).
     """
 
-    def __init__(self, section: str, error: str, notebook: str | None, why_not: str = "笔记本未能写出"):
+    def __init__(
+        self, section: str, error: str, notebook: str | None, why_not: str = "笔记本未能写出"
+    ) -> None:
         self.section, self.error, self.notebook, self.why_not = section, error, notebook, why_not
         kept = f"出错的笔记本已保存：{notebook}" if notebook else f"出错的笔记本未保存：{why_not}"
         super().__init__(f"章节「{section}」运行失败：{error}\n{kept}")

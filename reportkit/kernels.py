@@ -48,7 +48,8 @@ def remove_stale_temp_files() -> None:
         for path in folder.glob(f"{prefix}*"):
             pid = path.name[len(prefix):].split("-", 1)[0]
             try:
-                if not pid.isdigit() or len(pid) > 7 or alive(int(pid)):  # 7 digits: Linux's pid_max
+                # 7 digits at most: Linux's largest pid_max.
+                if not pid.isdigit() or len(pid) > 7 or alive(int(pid)):
                     continue
                 if uid is not None and path.lstat().st_uid != uid:
                     continue
@@ -127,7 +128,8 @@ def kernel_manager_class():
             if sys.platform != "win32":  # ZeroMQ has no IPC transport on Windows: TCP there
                 self.transport = "ipc"
                 # Socket files go to the temp folder, not into the project (the kernel's cwd).
-                self.ip = os.path.join(tempfile.gettempdir(), f"{KERNEL_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}")
+                name = f"{KERNEL_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"
+                self.ip = os.path.join(tempfile.gettempdir(), name)
             self.clients: list = []
             self.client_factory = kernel_client_class()
             self.zygote: Zygote | None = None  # set by the pool: kernels are forked from it

@@ -79,8 +79,8 @@ def check_out(out: Path, data_dir: Path | None = None) -> None:
     if out.is_dir() and not (_is_empty(out) or is_ours(out)):
         shown = "、".join(sorted(p.name for p in out.iterdir())[:5])
         raise OutputFolderError(
-            f"输出文件夹 {out} 已存在，且不是 reportkit 生成的（其中有 {shown} 等）；为免误删，未做任何改动。"
-            "请用 --out 指定一个新的或空的文件夹"
+            f"输出文件夹 {out} 已存在，且不是 reportkit 生成的（其中有 {shown} 等）；"
+            "为免误删，未做任何改动。请用 --out 指定一个新的或空的文件夹"
         )
 
 
@@ -104,7 +104,8 @@ def locked(out: Path) -> Iterator[None]:
     try:
         if not _try_lock(fd):
             raise OutputFolderError(
-                f"另一个 reportkit 构建正在写入输出文件夹 {out}，请等它完成后再运行（锁文件 {path}）"
+                f"另一个 reportkit 构建正在写入输出文件夹 {out}，"
+                f"请等它完成后再运行（锁文件 {path}）"
             )
         yield
     finally:

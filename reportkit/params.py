@@ -163,5 +163,6 @@ def load_params(source: str | Path | int | None = None, *, year: int | None = No
     # params/2022.yaml saying 2021 would silently replace the 2021 outputs.
     named = re.fullmatch(r"\d{4}", path.stem)
     if named and int(path.stem) != params.year:
-        raise ParamsError(shown, "year", f"为 {params.year}，但文件名表明是 {path.stem} 年：请改正其中之一")
+        why = f"为 {params.year}，但文件名表明是 {path.stem} 年：请改正其中之一"
+        raise ParamsError(shown, "year", why)
     return params

@@ -20,4 +20,7 @@ def year_range_problem(year: int) -> str | None:
     """Why `year` cannot be a report year, or None."""
     if FIRST_YEAR <= year <= last_year():
         return None
-    return f"报告年度应在 {FIRST_YEAR} 年（《政府信息公开条例》施行）至 {last_year()} 年之间，实际为 {year}"
+    return (
+        f"报告年度应在 {FIRST_YEAR} 年（《政府信息公开条例》施行）至 {last_year()} 年之间，"
+        f"实际为 {year}"
+    )

@@ -108,7 +108,7 @@ def test_recover_moves_and_removes_nothing_that_is_not_ours(tmp_path):
     from reportkit.builder import recover
 
     out = tmp_path / "out"
-    # Named like a halfway swap and like a dead build's staging folder, but holding the user's files.
+    # Named like a halfway swap and like a dead build's staging folder, holding the user's files.
     previous = tmp_path / ".out.previous"
     previous.mkdir()
     (previous / "台账备份.xlsx").write_bytes(b"user")
@@ -319,7 +319,7 @@ def test_a_report_year_before_the_regulation_or_after_this_year_is_refused(tmp_p
 
 
 def test_a_params_file_named_for_another_year_is_refused(tmp_path, capsys):
-    # params/2022.yaml still saying `year: 2021` (copied, not edited) would replace the 2021 outputs.
+    # params/2022.yaml still saying `year: 2021` (copied, not edited) would replace 2021's outputs.
     params = small_agency(tmp_path, year=2021, name="2022.yaml")
     out = tmp_path / "out"
     before = last_good(out)
