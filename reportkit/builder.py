@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from . import cache, paths, vocab
-from .errors import ChecksFailed, PrivacyLeak, ReportkitError, SectionFailed
+from . import cache, outfolder, paths, vocab
+from .errors import ChecksFailed, PrivacyLeak, ReportkitError, SectionFailed, UsageError
+from .outfolder import publish, recover  # the builder's publishing steps, by name
 
 if TYPE_CHECKING:
     from .kernels import KernelPool, Zygote
@@ -60,6 +61,7 @@ class BuildResult:
     seconds: float
     error: str | None = None
     ran: tuple[str, ...] = ()  # section slugs executed (the others came from the cache)
+    exit_code: int = 0  # of a failed build: 2 when it was refused before starting, else 1
 
 
 def section_notebooks(root: Path | None = None) -> list[tuple[dict[str, str], Path]]:
@@ -72,50 +74,6 @@ def section_notebooks(root: Path | None = None) -> list[tuple[dict[str, str], Pa
             raise ReportkitError(f"缺少章节笔记本：{path}")
         found.append((s, path))
     return found
-
-
-# ------------------------------------------------------------------------------------------------
-# Publishing safely
-# ------------------------------------------------------------------------------------------------
-def _previous_dir(out: Path) -> Path:
-    return out.parent / f".{out.name}.previous"
-
-
-def recover(out: Path) -> None:
-    """Undo a swap that was killed halfway: the previous outputs come back."""
-    prev = _previous_dir(out)
-    if prev.exists():
-        if out.exists():
-            shutil.rmtree(prev, ignore_errors=True)
-        else:
-            os.replace(prev, out)
-    for stale in out.parent.glob(f".{out.name}.staging-*"):
-        pid = stale.name.rsplit("-", 1)[-1]
-        if not (pid.isdigit() and _alive(int(pid))):
-            shutil.rmtree(stale, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, PermissionError):
-        return False
-    except OSError:
-        return False
-    return True
-
-
-def publish(staging: Path, out: Path) -> None:
-    """Swap the finished staging folder in for `out` with two renames."""
-    prev = _previous_dir(out)
-    if prev.exists():
-        shutil.rmtree(prev)
-    if out.exists():
-        os.replace(out, prev)
-    os.replace(staging, out)
-    shutil.rmtree(prev, ignore_errors=True)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -224,15 +182,15 @@ def run_sections(
     """Execute the given section notebooks into staging/notebooks, `jobs` at a time, and convert
     each to its leadership HTML as soon as it is done (while the others still run).
 
-    Returns what each section read and its HTML; on failure keeps the failed notebook in
+    Returns what each section read and its content blocks; on failure keeps the failed notebook in
     out/failed/ and raises.
     """
-    from .render import notebook_body
+    from .content import blocks_of
 
     nb_dir = staging / "notebooks"
     failures: list[SectionFailed] = []
     recorded: dict[str, dict] = {}
-    bodies: dict[str, str] = {}
+    bodies: dict[str, list] = {}
     lock = threading.Lock()
 
     def one(item: tuple[dict[str, str], Path]) -> None:
@@ -241,17 +199,22 @@ def run_sections(
         try:
             with slots or contextlib.nullcontext():  # sections of every year in the batch
                 recorded[s["slug"]], executed = _execute(nb, nb_dir / nb.name, parameters, root, pool)
-            with _CONVERTING:
-                bodies[s["slug"]] = notebook_body(executed)
+            bodies[s["slug"]] = blocks_of(executed)
             with lock:
                 log(f"  [{s['index']}/{total}] {s['heading']} … 完成（{time.monotonic() - t0:.1f} 秒）")
         except Exception as e:  # papermill's and the kernel's errors all become SectionFailed
-            kept = out / "failed" / nb.name
-            kept.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(e, OSError) and e.errno in outfolder.DISK_ERRNOS:
+                raise  # the disk, not the section, failed: build() says so
+            kept = None
             if (nb_dir / nb.name).exists():
+                if not outfolder.is_ours(out):  # missing or empty (build() checked): ours now
+                    outfolder.mark(out, parameters.get("year"))
+                kept = out / "failed" / nb.name
+                kept.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(nb_dir / nb.name, kept)
             with lock:
-                failures.append(SectionFailed(s["heading"], _section_error(e), str(kept)))
+                kept_at = str(kept) if kept else None
+                failures.append(SectionFailed(s["heading"], _section_error(e), kept_at))
                 log(f"  [{s['index']}/{total}] {s['heading']} … 失败")
 
     if todo:
@@ -280,21 +243,9 @@ def _listed(findings: list, params_file: Path) -> str:
     return text
 
 
-# One notebook conversion at a time: they hold the GIL anyway, and nbconvert's lazily built
-# shared state is not meant for concurrent first use.
-_CONVERTING = threading.Lock()
-
-
 def _warm_up() -> None:
-    """Import papermill, and nbconvert with its templates, while the kernels start: the first
-    sections then start, and are converted, at once."""
-    import nbformat
+    """Import papermill while the kernels start: the first sections then start at once."""
     import papermill  # noqa: F401
-
-    from .render import notebook_body
-
-    with _CONVERTING:
-        notebook_body(nbformat.v4.new_notebook())
 
 
 # ------------------------------------------------------------------------------------------------
@@ -353,10 +304,48 @@ def build(
     root = paths.project_root()
     params_file = Path(params).resolve() if params else paths.params_file(year, root)
 
-    # 1. params first: they say which year, which ledgers and where the outputs go.
+    from .kernels import remove_stale_temp_files
+
+    remove_stale_temp_files()  # of builds killed earlier
+
+    # 1. params first: they say which year, which ledgers and where the outputs go. A folder that
+    # is not a reportkit build's, or no ledgers at all, stops the build before anything is written.
     p = load_params(params_file, year=year) if params else load_params(year=year)
     year, params_file = p.year, p.source
-    out = Path(out).resolve() if out else paths.default_out_dir(year, root)
+    out = Path(out or paths.default_out_dir(year, root)).resolve()
+    outfolder.check_out(out, p.data_path)
+    _require_ledgers(p.data_path, params_file)
+    try:
+        with outfolder.locked(out):
+            return _build_locked(
+                p, params_file, root, out, started, jobs, use_cache, log, zygote, after, slots
+            )
+    except OSError as e:
+        problem = outfolder.disk_error(e, out)
+        if problem is None:
+            raise
+        raise problem from e
+
+
+def _require_ledgers(data_dir: Path, params_file: Path, found: bool | None = None) -> None:
+    """A data folder with no ledger at all would make an all-zero report: most likely a wrong
+    data_dir, so it is an error rather than a year with nothing in it. `found`: whether reading
+    the folder found any ledger (None: not read yet, only the folder is looked for)."""
+    if data_dir.is_dir() and found is not False:
+        return
+    state = "不存在" if not data_dir.is_dir() else "中没有任何台账文件"
+    names = "、".join(f"{stem}.csv" for stem in cache.STEMS)
+    raise UsageError(
+        f"台账文件夹 {data_dir}{state}，未生成报告。台账文件应命名为 {names}（或同名 .xlsx）；"
+        f"请检查参数文件 {params_file} 中的 data_dir"
+    )
+
+
+def _build_locked(
+    p, params_file, root, out, started, jobs, use_cache, log, zygote, after, slots
+) -> BuildResult:
+    """The build proper, with the output folder locked."""
+    year = p.year
     jobs = max(1, jobs or os.cpu_count() or 1)
     sections = section_notebooks(root)
     parameters = {"year": year, "params": str(params_file)}
@@ -364,6 +353,7 @@ def build(
 
     # 2. the cache: nothing changed -> the outputs already there are this build's outputs.
     recover(out)
+    outfolder.check_out(out)  # recover() may have put the previous outputs back
     previous, todo, valid = _plan(sections, parameters, params_file, out, use_cache)
     if not todo and previous.get("build") == _build_key(params_file, p, root, valid):
         secs = time.monotonic() - started
@@ -372,14 +362,13 @@ def build(
         return BuildResult(year, out, True, secs)
 
     # 3. kernels warm up while the ledgers are read and checked.
-    from .kernels import KernelPool, Zygote
+    from .kernels import TRACE_PREFIX, KernelPool, Zygote
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # The staging name ends in our pid, so a later build can tell a dead build's leftovers.
-    staging = out.parent / f".{out.name}.staging-{threading.get_ident()}-{os.getpid()}"
+    staging = outfolder.staging_dir(out, str(threading.get_ident()))
     shutil.rmtree(staging, ignore_errors=True)
-    (staging / "notebooks").mkdir(parents=True)
-    traces = Path(tempfile.mkdtemp(prefix="reportkit-trace-"))
+    outfolder.mark(staging, year)  # first, so that a killed build's leftovers are known as ours
+    (staging / "notebooks").mkdir()
+    traces = Path(tempfile.mkdtemp(prefix=f"{TRACE_PREFIX}{os.getpid()}-"))
     with Zygote.unless(zygote) as forks_from:
         pool = KernelPool(root, traces, needed=len(todo), ahead=jobs, zygote=forks_from)
         try:
@@ -399,11 +388,13 @@ def _build_in(
     staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log, after, slots
 ) -> BuildResult:
     from . import checks, render
+    from .content import blocks_of, section_html
     from .report import open_report
 
     # 4. params, ledgers, figures, narrative: every input error surfaces before any section runs.
     report = open_report(params=params_file)
     year = report.year
+    _require_ledgers(report.params.data_path, params_file, found=any(report.ledgers.files.values()))
     log(f"reportkit：{report.title}")
     for note in report.ledgers.notes:
         log(f"  提示：{note}")
@@ -437,11 +428,16 @@ def _build_in(
             log(f"  [{i}/{len(sections)}] {s['heading']} … 无变化，沿用上次结果")
     try:
         recorded, bodies = run_sections(todo, parameters, staging, out, root, pool, jobs, log, len(sections), slots)
-    except SectionFailed:
+    except SectionFailed as e:
         # out/failed/ is written outside the staging folder: it gets the same guard.
         failed = out / "failed"
+        removed = set()
         for name, _value in privacy_leaks(failed, report.ledgers.personal_values) if failed.is_dir() else []:
             (failed / name).unlink(missing_ok=True)
+            removed.add(failed / name)
+        if e.notebook and Path(e.notebook) in removed:
+            why = "其中含申请人个人信息，已被隐私检查删除"
+            raise SectionFailed(e.section, e.error, None, why) from None
         raise
     entries = {
         s["slug"]: previous["sections"][s["slug"]] if s["slug"] in valid else {
@@ -454,9 +450,9 @@ def _build_in(
     # 7. assemble and write.
     for s, nb in sections:
         if s["slug"] not in bodies:  # reused from the last build
-            bodies[s["slug"]] = render.notebook_body(staging / "notebooks" / nb.name)
-    # 生成日期: the params' report date (成文日期) when given, else today.
-    page = render.render_report(report, bodies)
+            bodies[s["slug"]] = blocks_of(staging / "notebooks" / nb.name)
+    # 生成日期: the params' report date (成文日期) when given, else today (render decides).
+    page = render.render_report(report, {slug: section_html(b) for slug, b in bodies.items()})
     (staging / "report.html").write_text(page, encoding="utf-8")
     (staging / "tables.json").write_text(json.dumps(tables, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     checks.write_json(findings, staging / "checks.json")
@@ -537,7 +533,8 @@ def _build_years(years, params, out, jobs, use_cache, log, zygote) -> list[Build
         except ReportkitError as e:
             with lock:
                 print(f"{prefix}错误：{e}", file=sys.stderr, flush=True)
-            return BuildResult(y, None, False, time.monotonic() - t0, str(e))
+            code = getattr(e, "exit_code", 1)
+            return BuildResult(y, None, False, time.monotonic() - t0, str(e), exit_code=code)
 
     if len(years) == 1:
         return [one(years[0])]

@@ -14,6 +14,18 @@ class ReportkitError(Exception):
         return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
 
 
+class UsageError(ReportkitError):
+    """The build cannot start as asked (bad input, nothing to build from): it exits 2, as for bad
+    usage, and has changed nothing."""
+
+    exit_code = 2
+
+
+class OutputFolderError(UsageError):
+    """The output folder cannot be used or written (not ours, locked, disk full, read-only); the
+    last good outputs stay as they were."""
+
+
 @dataclass(frozen=True)
 class CellProblem:
     """One bad cell: file, row as Excel numbers it (header row = 1), column, value, what is wrong."""
@@ -52,6 +64,8 @@ class LedgerError(ReportkitError):
 class ParamsError(ReportkitError):
     """The params file is missing, unreadable or does not follow the contract."""
 
+    exit_code = 2  # bad input, as `reportkit check` already says
+
     def __init__(self, file: str, key: str | None, message: str):
         self.file, self.key = file, key
         where = f"参数文件 {file}" + (f" 的「{key}」" if key else "")
@@ -71,11 +85,18 @@ class TemplateError(ReportkitError):
 
 
 class SectionFailed(ReportkitError):
-    """A section notebook raised while papermill ran it."""
+    """A section notebook raised while papermill ran it.
 
-    def __init__(self, section: str, error: str, notebook: str):
-        self.section, self.error, self.notebook = section, error, notebook
-        super().__init__(f"章节「{section}」运行失败：{error}\n出错的笔记本已保存：{notebook}")
+    `notebook` is where the failed notebook was kept for the analyst, or None when it was not:
+    `why_not` then says why (it was never written, or the privacy guard deleted it).
+    """
+
+    def __init__(
+        self, section: str, error: str, notebook: str | None, why_not: str = "笔记本未能写出"
+    ) -> None:
+        self.section, self.error, self.notebook, self.why_not = section, error, notebook, why_not
+        kept = f"出错的笔记本已保存：{notebook}" if notebook else f"出错的笔记本未保存：{why_not}"
+        super().__init__(f"章节「{section}」运行失败：{error}\n{kept}")
 
 
 class ChecksFailed(ReportkitError):

@@ -133,3 +133,8 @@ def _markdown() -> MarkdownIt:
 
 def to_html(markdown_text: str) -> str:
     return _markdown().render(markdown_text)
+
+
+def markdown_tokens(markdown_text: str) -> list:
+    """The Markdown's block tokens (markdown-it), for the content model."""
+    return _markdown().parse(markdown_text)

@@ -21,6 +21,7 @@ import yaml
 from . import narrative, paths, vocab
 from .errors import ReportkitError
 from .params import PREFACE
+from .years import year_range_problem
 
 AGENCIES_FILE = "agencies.yaml"
 # Put into narrative that a person must rewrite; `reportkit check` warns while it is there.
@@ -187,8 +188,8 @@ def init_agency(
         raise ReportkitError("请用 --agency 写明机关全称，如 --agency 某某市应急管理局")
     if not name.isprintable():  # a line break would end the comment it is quoted in
         raise ReportkitError(f"机关名称「{name!r}」含换行或控制字符，请只写一行名称")
-    if not 1900 <= year <= 2999:
-        raise ReportkitError(f"年度「{year}」不合理，应为如 2024 的年份")
+    if year_range_problem(year):
+        raise ReportkitError(f"--year {year}：{year_range_problem(year)}")
     agency_id = agency_id or agency_id_for(name)
     if agency_id is None:
         raise ReportkitError(
@@ -275,8 +276,8 @@ def new_year(year: int, agencies: list[str] | None = None, root: Path | None = N
     Without --agency: every agency (of agencies.yaml, and params/ itself) that has params for
     `year - 1`. Refuses before writing when a target exists or a named source is missing."""
     root = (root or paths.project_root()).resolve()
-    if not 1900 < year <= 2999:
-        raise ReportkitError(f"年度「{year}」不合理，应为如 2024 的年份")
+    if year_range_problem(year):
+        raise ReportkitError(f"年度 {year}：{year_range_problem(year)}")
     if agencies:
         folders = [agency_params_dir(a, root) for a in agencies]
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import paths, vocab
 from .errors import ParamsError
+from .years import year_range_problem
 
 PREFACE = "preface"
 # Every way a params file may name a narrative section -> the section's slug.
@@ -40,7 +42,7 @@ class Params(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=False)
     agency: str
-    year: int = Field(ge=1900, le=2999)
+    year: int
     data_dir: str
     contact: Contact | None = None
     narrative: dict[str, str] = Field(default_factory=dict)
@@ -63,9 +65,12 @@ class Params(BaseModel):
     @classmethod
     def _year_is_int(cls, v: Any) -> Any:
         if isinstance(v, str) and v.strip().isdigit():  # "2021" quoted in YAML
-            return int(v.strip())
+            v = int(v.strip())
         if isinstance(v, bool) or not isinstance(v, int):
             raise ValueError("应为整数年份，如 2021")
+        problem = year_range_problem(v)
+        if problem:
+            raise ValueError(problem)
         return v
 
     @field_validator("contact", mode="before")
@@ -181,4 +186,9 @@ def load_params(source: str | Path | int | None = None, *, year: int | None = No
     params.source = path
     if year is not None and params.year != year:
         raise ParamsError(shown, "year", f"为 {params.year}，与所要求的 {year} 年不符")
+    # params/2022.yaml saying 2021 would silently replace the 2021 outputs.
+    named = re.fullmatch(r"\d{4}", path.stem)
+    if named and int(path.stem) != params.year:
+        why = f"为 {params.year}，但文件名表明是 {path.stem} 年：请改正其中之一"
+        raise ParamsError(shown, "year", why)
     return params

@@ -14,6 +14,7 @@ from .errors import NotebookParameterError, ParamsError
 from .figures import Figures
 from .ledgers import Ledgers, load_ledgers
 from .params import Params, load_params
+from .years import year_range_problem
 
 
 @dataclass
@@ -123,8 +124,11 @@ def _year_parameter(year: object) -> int | None:
         year = int(year.strip())
     if isinstance(year, float) and year.is_integer():
         year = int(year)
-    if isinstance(year, bool) or not isinstance(year, int) or not 1900 <= year <= 2999:
+    if isinstance(year, bool) or not isinstance(year, int):
         head = f"参数 year 为「{year}」，应为报告年度（四位数字），如 2021。"
+        raise NotebookParameterError(_no_year(head, paths.project_root()))
+    if year_range_problem(year):
+        head = f"参数 year 为「{year}」：{year_range_problem(year)}。"
         raise NotebookParameterError(_no_year(head, paths.project_root()))
     return year
 
