@@ -78,12 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("init", help="新增一个机关：参数文件、空白台账和 agencies.yaml 中的一项")
     i.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     i.add_argument("--agency", required=True, help="机关全称，如 某某市应急管理局")
-    i.add_argument("--year", type=int, required=True, help="第一个报告年度，如 2024")
+    i.add_argument("--year", type=_one_year, required=True, help="第一个报告年度，如 2024")
     i.add_argument("--id", help="机关的简短标识（字母、数字和 -），用作文件夹名；中文名称必须给出")
 
     n = sub.add_parser("new-year", help="从上年的参数文件生成新一年的参数文件")
     n.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    n.add_argument("year", type=int, help="新的报告年度，如 2024")
+    n.add_argument("year", type=_one_year, help="新的报告年度，如 2024")
     n.add_argument("--agency", action="append", default=[], help="机关标识（可重复；默认：全部机关）")
     return p
 

@@ -624,3 +624,14 @@ def test_init_rejects_a_name_on_two_lines(project, capsys):
     code, _, err = _init(capsys, "--agency", "某某局\nyear: 1999", "--year", "2024", "--id", "x")
     assert code == 1 and "换行" in err
     assert not (project / "params/x").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["init", "--agency", "某某局", "--id", "x", "--year", "1999"], ["new-year", "abc"]],
+)
+def test_a_bad_year_is_said_in_chinese(project, capsys, argv):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "报告年度应在 2008 年" in err or "不是年度" in err
+    assert not (project / "params/x").exists()
