@@ -15,11 +15,15 @@ import contextlib
 import csv
 import datetime as dt
 import difflib
+import errno
 import gc
 import io
+import os
 import re
+import stat
 import unicodedata
 import warnings
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -377,15 +381,19 @@ class _Sheet:
     empty: bool = False
     # The first rows of a workbook's other sheets, to say where a header is when not on the first.
     other_heads: dict[str, list[list[object]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # for the build log: which sheet was read
 
 
 def _open_sheet(path: Path, shown: str) -> _Sheet:
+    unreadable = not_a_readable_file(path)  # before any open(): a pipe would block it
+    if unreadable:
+        raise _problem(shown, unreadable)
     try:
         if path.suffix.lower() == ".xlsx":
             return _xlsx_sheet(path, shown)
         return _csv_sheet(path, shown)
     except OSError as e:
-        why = f"无法读取文件：可能正在 Excel 或其他程序中打开，请关闭后重试（{type(e).__name__}）"
+        why = f"无法读取文件：{_os_reason(e)}；可能正在 Excel 或其他程序中打开，请关闭后重试"
         raise _problem(shown, why) from None
 
 
@@ -533,7 +541,12 @@ def _xlsx_sheet(path: Path, shown: str) -> _Sheet:
             wb = openpyxl.load_workbook(path, data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a damaged or mislabelled file
         raise _problem(shown, f"无法作为 Excel 文件打开（{type(e).__name__}）") from None
-    ws = wb.worksheets[0]
+    sheets = [wb[name] for name in wb.sheetnames]  # in tab order, chart sheets included
+    visible = [s for s in sheets if s.sheet_state == "visible"]
+    if not visible:
+        raise _problem(shown, "没有可见的工作表：请在 Excel 中取消隐藏台账所在的工作表")
+    # A hidden sheet (an old copy, a lookup list) is not what the user sees as the ledger.
+    ws = visible[0]
     if not hasattr(ws, "iter_rows"):
         raise _problem(shown, "第一个工作表是图表，不是台账：请把台账放在第一个工作表")
     # Excel shows TRUE/FALSE; as text they cannot be mistaken for the numbers 1 and 0.
@@ -541,31 +554,101 @@ def _xlsx_sheet(path: Path, shown: str) -> _Sheet:
         [("TRUE" if v else "FALSE") if v.__class__ is bool else v for v in row]
         for row in ws.iter_rows(values_only=True)
     ]
+    if _has_formulas(path):  # rare in a ledger: only then a second, slower pass
+        _mark_uncalculated(path, ws, grid)
     while grid and all(_is_blank(v) for v in grid[-1]):
         grid.pop()
     merged: list[tuple[int, int, int, int]] = []
     # A merged range shows its value in every cell it covers, as the user sees it.
     for rng in ws.merged_cells.ranges:
-        value = ws.cell(rng.min_row, rng.min_col).value
-        value = ("TRUE" if value else "FALSE") if value.__class__ is bool else value
+        in_grid = rng.min_row <= len(grid) and rng.min_col <= len(grid[rng.min_row - 1])
+        value = grid[rng.min_row - 1][rng.min_col - 1] if in_grid else None
         for r in range(rng.min_row, min(rng.max_row, len(grid)) + 1):
             row = grid[r - 1]
             for c in range(rng.min_col, min(rng.max_col, len(row)) + 1):
                 row[c - 1] = value
         if rng.max_row > rng.min_row:
             merged.append((rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, rng.max_col - 1))
+    notes = []
+    if len(sheets) > 1:
+        skipped = "、".join(
+            f"「{s.title}」" + ("（隐藏）" if s.sheet_state != "visible" else "") for s in sheets if s is not ws
+        )
+        notes.append(f"{shown} 有多个工作表：读取的是工作表「{ws.title}」，未读取{skipped}")
     width = max((len(r) for r in grid), default=0)
     others = {
         s.title: [list(r) for r in s.iter_rows(max_row=HEAD_ROWS, values_only=True)]
-        for s in wb.worksheets[1:]
-        if hasattr(s, "iter_rows")
+        for s in sheets
+        if s is not ws and hasattr(s, "iter_rows")
     }
     empty = not any(not _is_blank(v) for row in grid for v in row)
 
     def load(columns: list[int], repeated: set[int] = frozenset()) -> dict[int, np.ndarray]:
         return _grid_columns(grid, columns)
 
-    return _Sheet(grid[:HEAD_ROWS], load, False, width, merged, empty=empty, other_heads=others)
+    return _Sheet(grid[:HEAD_ROWS], load, False, width, merged, empty=empty, other_heads=others, notes=notes)
+
+
+# A formula element in a worksheet's XML (<f>, <f t="shared" …/>, or with a namespace prefix).
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula, by a scan of its XML."""
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            with z.open(info) as f:
+                tail = b""
+                while chunk := f.read(1 << 20):
+                    if _FORMULA_TAG.search(tail + chunk):
+                        return True
+                    tail = chunk[-8:]
+    return False
+
+
+@dataclass(frozen=True)
+class _Uncalculated:
+    """A formula cell saved without its result (written by a program, or saved without
+    recalculation): read as blank it would count as nothing, so it is an error of its column."""
+
+    formula: str
+    cell: str  # as Excel names it: B3
+
+    def __str__(self) -> str:
+        return self.formula if len(self.formula) <= 100 else self.formula[:100] + "…"
+
+    @property
+    def hint(self) -> str:
+        return (
+            f"是公式，但文件中没有保存它的计算结果（单元格 {self.cell}），读作空白会算错："
+            "请在 Excel 或 WPS 中打开此文件并保存（公式即被计算），或直接填写数值"
+        )
+
+
+def _mark_uncalculated(path: Path, ws: Any, grid: list[list[object]]) -> None:
+    """Put an _Uncalculated in each cell of `grid` whose formula has no saved result.
+
+    data_only reads such a cell as None; so it reads a formula whose result is the empty string
+    (=IF(…,"",…)), but that one is saved as text (t="str") and is a true blank."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        for row in wb[ws.title].iter_rows():
+            for cell in row:
+                if cell.data_type != "f":
+                    continue
+                r, c = cell.row, cell.column
+                if r > len(grid) or c > len(grid[r - 1]) or grid[r - 1][c - 1] is not None:
+                    continue
+                if ws.cell(r, c).data_type == "s":  # a saved empty-text result
+                    continue
+                formula = getattr(cell.value, "text", cell.value)  # ArrayFormula keeps its text
+                grid[r - 1][c - 1] = _Uncalculated(str(formula), f"{_column_letter(c - 1)}{r}")
+    finally:
+        wb.close()
 
 
 def _grid_columns(grid: list[list[object]], columns: list[int]) -> dict[int, np.ndarray]:
@@ -666,16 +749,24 @@ def ledger_file(data_dir: Path, stem: str) -> Path | None:
 
     A file that is plainly meant as this ledger but cannot be read as one (requests.xls,
     Requests.csv, 依申请公开台账.xlsx) is an error, not an absent ledger: it would count as zero.
+    So is an entry with the ledger's name that is not a readable file (a folder, a dangling or
+    looping link, a pipe): it is named by its name alone, never opened.
     """
-    files = [p for p in data_dir.iterdir() if p.is_file() and not p.name.startswith(("~$", ".~"))]
-    hits = [p for p in files if p.stem == stem and p.suffix.lower() in (".csv", ".xlsx")]
+    try:
+        entries = [p for p in data_dir.iterdir() if not p.name.startswith(("~$", ".~"))]
+    except OSError as e:
+        raise _problem(str(data_dir), f"无法读取台账文件夹：{_os_reason(e)}") from None
+    hits = [p for p in entries if p.stem == stem and p.suffix.lower() in (".csv", ".xlsx")]
     if len(hits) > 1:
         names = "、".join(sorted(p.name for p in hits))
         raise _problem(str(data_dir), f"同一台账有多个文件（{names}），请只保留一个")
     if hits:
+        unreadable = not_a_readable_file(hits[0])
+        if unreadable:
+            raise _problem(hits[0].name, unreadable)
         return hits[0]
     title = norm(SCHEMAS[stem].title)
-    for p in sorted(files):
+    for p in sorted(entries):
         if p.stem == stem and p.suffix.lower() in OTHER_FORMATS:
             kind = OTHER_FORMATS[p.suffix.lower()]
             raise _problem(p.name, f"是{kind}，reportkit 读取不了：请在 Excel 中另存为 {stem}.xlsx 或 {stem}.csv")
@@ -685,6 +776,55 @@ def ledger_file(data_dir: Path, stem: str) -> Path | None:
             why = f"像是{SCHEMAS[stem].title}：台账文件须按规定命名，请改名为 {stem}.xlsx 或 {stem}.csv"
             raise _problem(p.name, why)
     return None
+
+
+def not_a_readable_file(path: Path) -> str | None:
+    """Why `path` cannot be read as a ledger file, or None when it is a regular, readable file.
+
+    Only stat() and access() are used: opening a pipe (FIFO) would wait for a writer for ever."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return f"是一个链接，但链接指向的文件不存在（{_link_target(path)}）：请确认网络盘或移动盘已连接，或把台账文件复制到此处"
+        return "文件不存在（可能刚被移动或删除）"
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "是一个链接，但链接循环（链接最终又指回自己），打不开：请删除该链接，把台账文件复制到此处"
+        return f"无法读取：{_os_reason(e)}"
+    if stat.S_ISDIR(st.st_mode):
+        return "是文件夹而不是文件：台账应为 .csv 或 .xlsx 文件，请把文件夹改名或移走"
+    if not stat.S_ISREG(st.st_mode):
+        return "不是普通文件（是管道、设备或套接字），无法作为台账读取：请换成 .csv 或 .xlsx 文件"
+    if not os.access(path, os.R_OK):
+        return "无法读取：没有读取权限，请检查文件的权限设置"
+    return None
+
+
+def _link_target(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "无法得知"
+
+
+_OS_REASONS = {
+    errno.EACCES: "没有读取权限",
+    errno.EPERM: "没有读取权限",
+    errno.EIO: "读写出错（磁盘或网络盘故障？）",
+    errno.ENOENT: "文件不存在",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.ELOOP: "链接循环",
+    errno.ETIMEDOUT: "连接超时（网络盘？）",
+    errno.EHOSTDOWN: "网络盘所在的主机无法连接",
+    errno.ESTALE: "网络盘连接已失效",
+}
+
+
+def _os_reason(e: OSError) -> str:
+    """An operating-system error in Chinese, with its system name for whoever helps."""
+    name = errno.errorcode.get(e.errno or 0, type(e).__name__)
+    return f"{_OS_REASONS.get(e.errno, '系统错误')}（{name}）"
 
 
 def empty_frame(stem: str) -> pd.DataFrame:
@@ -805,7 +945,7 @@ def _read_ledger(
     sheet = _open_sheet(path, shown)
     header = _find_header(sheet, schema, shown, personal_names)
     problems = _Problems(shown)
-    notes: list[str] = []
+    notes: list[str] = list(sheet.notes)
 
     # 1. the schema's columns, each factorised: one code per row, one entry per distinct value.
     kinds = {header.columns[c.name]: c.kind for c in schema.columns if c.name in header.columns}
@@ -1088,6 +1228,10 @@ def _convert_distinct(col: Column, d: _Distinct) -> tuple[np.ndarray, dict[int, 
     for code, (u, is_blank) in enumerate(zip(d.uniques, d.blank)):
         if is_blank:
             converted_list.append(col.default)
+            continue
+        if isinstance(u, _Uncalculated):
+            converted_list.append(None)
+            errors[code] = u.hint
             continue
         if isinstance(u, str) and u.strip() in EXCEL_ERRORS:
             converted_list.append(None)
