@@ -201,7 +201,7 @@ def norm(text: object) -> str:
 
 def _header_key(text: object) -> str:
     """A header cell's key: as norm(), without the * or ※ that templates put on required columns."""
-    return norm(text).strip("*※")
+    return norm(_CONTROL.sub("", str(text))).strip("*※")
 
 
 def _strip_numbering(key: str) -> str:
@@ -994,6 +994,8 @@ def _read_ledger(
         _cell_problems(col, d, codes, errors, rows, problems)
         if aliases:
             _alias_notes(col, d, codes, aliases, rows, shown, notes)
+        if d.cleaned:
+            _control_notes(col, d, codes, rows, shown, notes)
         if col.kind == "id":
             ids = _same_id(d, values_of)[codes]
     if ids is not None:
@@ -1016,6 +1018,7 @@ class _Distinct:
     stripped: np.ndarray | None = None
     flagged: tuple[int, ...] = ()
     identity: bool = False  # each row is its own code (ids and free text)
+    cleaned: tuple[int, ...] = ()  # codes whose text had control characters removed
 
     @classmethod
     def of(cls, cells: np.ndarray | pd.Categorical, text: bool, free_text: bool = False) -> _Distinct:
@@ -1027,19 +1030,58 @@ class _Distinct:
             found_codes, found = pd.factorize(cells, use_na_sentinel=True)
             uniques = np.asarray(found, dtype=object)
             codes = np.where(found_codes < 0, len(uniques), found_codes)
+        values = uniques.tolist()
+        cleaned = _control_codes(values, text)
+        if cleaned:  # rare: only then copy the values
+            for i in cleaned:
+                values[i] = _CONTROL.sub("", values[i])
+            uniques = np.array(values, dtype=object)
         if not text:
             blank = np.fromiter((_is_blank(u) for u in uniques), bool, len(uniques))
-            return cls(codes, uniques, np.append(blank, True))
-        values = uniques.tolist()
+            return cls(codes, uniques, np.append(blank, True), cleaned=cleaned)
         as_list = list(map(str.strip, values))
         # str.strip() returns the very same object when there is nothing to strip: one C-level
         # comparison of the lists says whether any value changed.
-        stripped = uniques if as_list == values else np.array(as_list, dtype=object)
+        same = as_list == values and not cleaned  # cleaned values may now equal others
+        stripped = uniques if same else np.array(as_list, dtype=object)
         flagged: tuple[int, ...] = ()
         if not EXCEL_ERRORS.isdisjoint(as_list):  # rare: only then look for where
             flagged = tuple(i for i, v in enumerate(as_list) if v in EXCEL_ERRORS)
         identity = text and free_text and not isinstance(cells, pd.Categorical)
-        return cls(codes, uniques, np.append(stripped == "", True), stripped, flagged, identity)
+        return cls(codes, uniques, np.append(stripped == "", True), stripped, flagged, identity, cleaned)
+
+
+# Control characters (C0 but tab, line feed and carriage return) have no place in a ledger cell:
+# a NUL or an escape code pasted in from another system. They are removed as the cell is read,
+# with a note, rather than refused: the text around them is what the user typed and meant, and a
+# note lets them clean the ledger when they next edit it.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _control_codes(values: list[object], text: bool) -> tuple[int, ...]:
+    """The positions of the text values holding a control character.
+
+    All the values are joined and their code points compared with 32 by numpy: a million ids
+    cost a few passes in C, not a million searches. Only when some code point is below 32 (a
+    control character, or just a tab or line break) are the values searched one by one."""
+    joined = "".join(values if text else [v for v in values if isinstance(v, str)])
+    if joined.isascii():
+        points = np.frombuffer(joined.encode("ascii"), np.uint8)
+    else:  # UTF-16 units: a control character is one unit below 32, nothing else is
+        points = np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), np.uint16)
+    if not (points < 32).any():
+        return ()
+    return tuple(i for i, v in enumerate(values) if isinstance(v, str) and _CONTROL.search(v))
+
+
+def _control_notes(col: Column, d: _Distinct, codes: np.ndarray, rows: np.ndarray, shown: str, notes: list[str]) -> None:
+    is_cleaned = np.zeros(len(d.blank), dtype=bool)
+    is_cleaned[list(d.cleaned)] = True
+    hits = np.flatnonzero(is_cleaned[codes])
+    for i in hits[:MAX_NOTES]:
+        notes.append(f"{shown} 第{rows[i]}行「{col.name}」含不可见的控制字符（如 NUL），已删去；建议在台账中一并删去")
+    if len(hits) > MAX_NOTES:
+        notes.append(f"{shown} 另有{len(hits) - MAX_NOTES}行「{col.name}」含不可见的控制字符，已删去")
 
 
 def _personal_values(sheet: _Sheet, header: _Header, cells: dict[int, np.ndarray], start: int) -> PersonalValues:
