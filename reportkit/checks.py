@@ -158,7 +158,7 @@ def load_tables(path: str | Path) -> dict[str, Any]:
         ) from None
     except RecursionError:  # [[[[…]]]] nested deeper than the parser goes
         raise ReportkitError(f"{path} 的括号嵌套层数过多，不是 tables.json 的格式") from None
-    except ValueError as e:  # an integer of thousands of digits
+    except ValueError:  # an integer of thousands of digits
         raise ReportkitError(f"{path} 中有位数过多、无法读取的数字，不是 tables.json 的内容") from None
     if not isinstance(tables, dict):
         raise ReportkitError(f"{path} 的内容应为一个对象，含 section2、section3、section4")

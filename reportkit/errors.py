@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 SHOWN_CHARS = 100  # of a value quoted in a message: a 3 GB value must not become a 3 GB message
 
 

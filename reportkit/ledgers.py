@@ -643,7 +643,7 @@ def _mark_uncalculated(path: Path, ws: Any, grid: list[list[object]]) -> None:
                 r, c = cell.row, cell.column
                 if r > len(grid) or c > len(grid[r - 1]) or grid[r - 1][c - 1] is not None:
                     continue
-                if ws.cell(r, c).data_type == "s":  # a saved empty-text result
+                if ws.cell(r, c).data_type in ("s", "str"):  # a saved empty-text result
                     continue
                 formula = getattr(cell.value, "text", cell.value)  # ArrayFormula keeps its text
                 grid[r - 1][c - 1] = _Uncalculated(str(formula), f"{_column_letter(c - 1)}{r}")
@@ -1074,7 +1074,9 @@ def _control_codes(values: list[object], text: bool) -> tuple[int, ...]:
     return tuple(i for i, v in enumerate(values) if isinstance(v, str) and _CONTROL.search(v))
 
 
-def _control_notes(col: Column, d: _Distinct, codes: np.ndarray, rows: np.ndarray, shown: str, notes: list[str]) -> None:
+def _control_notes(
+    col: Column, d: _Distinct, codes: np.ndarray, rows: np.ndarray, shown: str, notes: list[str]
+) -> None:
     is_cleaned = np.zeros(len(d.blank), dtype=bool)
     is_cleaned[list(d.cleaned)] = True
     hits = np.flatnonzero(is_cleaned[codes])

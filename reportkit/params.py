@@ -164,7 +164,7 @@ def _read_yaml(path: Path, shown: str) -> Any:
         raise ParamsError(shown, None, f"文件过大（{size // 1024} KB），参数文件应小于 {MAX_PARAMS_BYTES // 1024} KB")
     text = path.read_text(encoding="utf-8-sig")
     try:
-        return yaml.load(text, Loader=_ParamsLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_ParamsLoader)  # a SafeLoader subclass
     except _Refused as e:
         where = f"第{e.line}行" if e.line else ""
         raise ParamsError(
