@@ -21,6 +21,7 @@ import io
 import os
 import re
 import stat
+import threading
 import unicodedata
 import warnings
 import zipfile
@@ -382,6 +383,8 @@ class _Sheet:
     # The first rows of a workbook's other sheets, to say where a header is when not on the first.
     other_heads: dict[str, list[list[object]]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # for the build log: which sheet was read
+    # Whether cell values may hold control characters (a CSV whose bytes have none: no need to look).
+    controls: Callable[[], bool] = lambda: True
 
 
 def _open_sheet(path: Path, shown: str) -> _Sheet:
@@ -486,6 +489,10 @@ def _csv_sheet(path: Path, shown: str) -> _Sheet:
         if _signature(path) != signature:
             raise _problem(shown, "在读取期间被修改（可能正在 Excel 中编辑）：请关闭文件后重新运行")
         wanted = sorted(set(columns))
+        scanner = None
+        if not scan:  # the first read: look for control bytes on the other core meanwhile
+            scanner = threading.Thread(target=lambda: scan.append(_control_bytes(path)), daemon=True)
+            scanner.start()
         try:
             with path.open("rb") as f:
                 f.seek(skip)
@@ -494,10 +501,35 @@ def _csv_sheet(path: Path, shown: str) -> _Sheet:
             raise _mixed_encoding(path, skip, encoding, shown) from None
         except (pd.errors.ParserError, csv.Error, ValueError) as e:
             raise _unreadable_csv(e, shown) from None
+        finally:
+            if scanner is not None:
+                scanner.join()
         return {j: frame[j].array if j in repeated else frame[j].to_numpy(dtype=object) for j in wanted}
 
+    # Filled by the first load(): whether the file holds a control byte, so that its columns'
+    # values need searching (most files have none, and a million values are not searched).
+    scan: list[bool] = []
     empty = whole and not start[skip:].strip(b" \t\r\n,;\x00")
-    return _Sheet(head, load, True, width, lazy=signature[0] > EAGER_PERSONAL_BYTES, empty=empty)
+    return _Sheet(
+        head, load, True, width, lazy=signature[0] > EAGER_PERSONAL_BYTES, empty=empty,
+        controls=lambda: scan[0] if scan else True,
+    )
+
+
+def _control_bytes(path: Path) -> bool:
+    """Whether a CSV holds a byte below 32 other than tab, CR and LF. In UTF-8 and GB18030 such a
+    byte is always an ASCII control character (in UTF-16 a NUL is in every Latin character: then
+    the columns are searched, as they would be anyway). numpy releases the GIL while it compares,
+    so this runs beside pandas' parser, which releases it too."""
+    try:
+        with path.open("rb") as f:
+            while (chunk := np.fromfile(f, np.uint8, count=1 << 24)).size:
+                low = chunk[chunk < 32]
+                if ((low != 9) & (low != 10) & (low != 13)).any():
+                    return True
+    except OSError:
+        return True  # search the values instead
+    return False
 
 
 def _signature(path: Path) -> tuple[int, int]:
@@ -956,7 +988,8 @@ def _read_ledger(
     start = header.row + 1
     n = max(max((len(a) for a in cells.values()), default=0) - start, 0)
     # Ids and free text are (nearly) all different: each cell is its own code, no factorising.
-    distinct = {j: _Distinct.of(cells[j][start:], sheet.text, kinds[j] in ("id", "text")) for j in wanted}
+    controls = sheet.controls()
+    distinct = {j: _Distinct.of(cells[j][start:], sheet.text, kinds[j] in ("id", "text"), controls) for j in wanted}
 
     # 2. rows: a row counts unless every one of its cells is blank.
     blank_row = np.ones(n, dtype=bool)
@@ -1021,7 +1054,9 @@ class _Distinct:
     cleaned: tuple[int, ...] = ()  # codes whose text had control characters removed
 
     @classmethod
-    def of(cls, cells: np.ndarray | pd.Categorical, text: bool, free_text: bool = False) -> _Distinct:
+    def of(
+        cls, cells: np.ndarray | pd.Categorical, text: bool, free_text: bool = False, controls: bool = True
+    ) -> _Distinct:
         if isinstance(cells, pd.Categorical):
             codes, uniques = cells.codes.astype(np.int64), np.asarray(cells.categories, dtype=object)
         elif text and free_text:  # ids and free text rarely repeat: each cell is its own value
@@ -1031,7 +1066,7 @@ class _Distinct:
             uniques = np.asarray(found, dtype=object)
             codes = np.where(found_codes < 0, len(uniques), found_codes)
         values = uniques.tolist()
-        cleaned = _control_codes(values, text)
+        cleaned = _control_codes(values, text) if controls else ()
         if cleaned:  # rare: only then copy the values
             for i in cleaned:
                 values[i] = _CONTROL.sub("", values[i])
