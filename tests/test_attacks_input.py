@@ -12,6 +12,7 @@ import threading
 import time
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
@@ -325,6 +326,16 @@ def test_previous_tables_json_nested_deep_inside_an_object(tmp_path, capsys):
         2,
         f"错误：{deep} 的括号嵌套层数过多，不是 tables.json 的格式",
     )
+
+
+def test_last_years_default_tables_json_nested_deep_does_not_crash_the_year_check(tmp_path):
+    # Found in last year's default output folder (not named by the user): unusable, so the
+    # cross-year rules are not run, as for any tables.json that cannot be read.
+    last = tmp_path / "outputs" / "2020" / "tables.json"
+    last.parent.mkdir(parents=True)
+    last.write_text("[" * 100_000 + "]" * 100_000)
+    report = SimpleNamespace(year=2021, agency="测试局")
+    assert checks.previous_for(report, root=tmp_path) is None
 
 
 def test_tables_json_not_an_object_huge_or_with_an_endless_integer(tmp_path, capsys):
