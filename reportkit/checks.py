@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths, trace, vocab
-from .errors import ReportkitError
+from .errors import ReportkitError, shorten
 from .ledgers import ROW, SCHEMAS, Ledgers, match_outcome, norm
 from .report import Report, open_report
 
@@ -128,11 +128,21 @@ class Tables:
     t4: dict[str, dict[str, int | None]]
 
 
+# A tables.json holds three small tables: a few KB. Anything far bigger or deeper is not one.
+MAX_TABLES_BYTES = 4 << 20
+MAX_TABLES_DEPTH = 16
+
+
 def load_tables(path: str | Path) -> dict[str, Any]:
     """Read a tables.json (UTF-8, or GB18030 as Notepad on Chinese Windows may save it)."""
     path = Path(path)
-    if not path.is_file():
+    if not path.is_file():  # also a folder or a pipe: never opened
         raise ReportkitError(f"找不到文件：{path}")
+    size = path.stat().st_size
+    if size > MAX_TABLES_BYTES:
+        raise ReportkitError(
+            f"{path} 过大（{size // 1024} KB），不像 tables.json（通常只有几 KB）：请检查是否选错了文件"
+        )
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
@@ -147,9 +157,31 @@ def load_tables(path: str | Path) -> dict[str, Any]:
         raise ReportkitError(
             f"{path} 不是有效的 JSON：第{e.lineno}行第{e.colno}列附近有格式错误（多了或少了逗号、引号、括号？）"
         ) from None
+    except RecursionError:  # [[[[…]]]] nested deeper than the parser goes
+        raise ReportkitError(f"{path} 的括号嵌套层数过多，不是 tables.json 的格式") from None
+    except ValueError:  # an integer of thousands of digits
+        raise ReportkitError(f"{path} 中有位数过多、无法读取的数字，不是 tables.json 的内容") from None
     if not isinstance(tables, dict):
         raise ReportkitError(f"{path} 的内容应为一个对象，含 section2、section3、section4")
+    if _depth(tables) > MAX_TABLES_DEPTH:
+        raise ReportkitError(f"{path} 的括号嵌套层数过多，不是 tables.json 的格式")
     return tables
+
+
+def _depth(obj: Any) -> int:
+    """How deep lists and objects nest, without recursion (the value may be deeper than Python
+    would recurse)."""
+    deepest, stack = 0, [(obj, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_TABLES_DEPTH:
+            break
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
 
 
 def read_tables(tables: Any) -> tuple[Tables, list[Finding]]:
@@ -215,7 +247,7 @@ def _read_row(
     if isinstance(typed, list) and len(typed) == len(columns):
         typed = dict(zip(columns, typed))
     if not isinstance(typed, dict):
-        findings.append(finding("R5", where, columns, typed, f"应按列填写：{'、'.join(columns)}"))
+        findings.append(finding("R5", where, columns, _short(typed), f"应按列填写：{'、'.join(columns)}"))
         return
     cells = _official_keys(typed, columns, table, where, "column", findings)
     for column in columns:
@@ -227,9 +259,9 @@ def _read_row(
         number, problem, with_unit = _parse_cell(cells[column], money)
         if problem:
             need = "不小于 0 的金额（万元）" if money else "不小于 0 的整数，没有的写 0"
-            findings.append(finding("R5", at, need, cells[column], f"{problem}，应为{need}"))
+            findings.append(finding("R5", at, need, _short(cells[column]), f"{problem}，应为{need}"))
         elif with_unit:
-            findings.append(finding("R5-unit", at, number, cells[column], "格内只写数字，不写单位"))
+            findings.append(finding("R5-unit", at, number, _short(cells[column]), "格内只写数字，不写单位"))
         out[column] = number
 
 
@@ -281,25 +313,36 @@ def _official_keys(
     name = _KIND[kind]
     for key, value in typed.items():
         label = key if key in official else _official_label(str(key), official, table)
-        at = {**where, kind: key}
+        at = {**where, kind: _short(key)}
         if label is None and _label_key(key) not in HEADER_KEYS:
-            message = f"{table}没有「{key}」这一{name}，请按规定格式的名称填写，或删去"
-            findings.append(finding("R9", at, None, key, message))
+            message = f"{table}没有「{_short(key)}」这一{name}，请按规定格式的名称填写，或删去"
+            findings.append(finding("R9", at, None, _short(key), message))
         elif label in out:
             findings.append(
-                finding("R9", at, None, key, f"「{label}」{name}出现了两次，请只保留一个")
+                finding("R9", at, None, _short(key), f"「{label}」{name}出现了两次，请只保留一个")
             )
         elif label is not None:
             out[label] = value
     return out
 
 
+# Beyond these a cell is a typing slip or an attack, not a count of one agency's year: Decimal
+# would carry 10^400 or 1e999999999 through every sum (and int() of the latter never returns).
+MAX_COUNT = 10**9
+MAX_FEE_WAN = Decimal(10**9)
+
+
 def _parse_cell(value: Any, money: bool) -> tuple[int | Decimal | None, str | None, bool]:
-    """(number, problem, typed with a unit). Counts must be whole and ≥ 0; amounts ≥ 0."""
+    """(number, problem, typed with a unit). Counts must be whole, ≥ 0 and below MAX_COUNT;
+    amounts finite, ≥ 0 and below MAX_FEE_WAN."""
     if value is None:
         return None, "为空", False
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None, f"「{value}」不是数字", False
+        return None, f"「{_short(value)}」不是数字", False
+    if isinstance(value, float) and not math.isfinite(value):  # NaN, Infinity, 1e400 in the JSON
+        return None, f"「{value}」不是有限的数字", False
+    if isinstance(value, int) and abs(value) >= MAX_COUNT * 10:  # not worth a Decimal
+        return None, f"数值过大（{_short(value)}），请核对", False
     text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
     if text in BLANKS:
         return None, f"为「{text}」" if text else "为空", False
@@ -307,17 +350,30 @@ def _parse_cell(value: Any, money: bool) -> tuple[int | Decimal | None, str | No
     try:
         number = Decimal(number_text)
     except InvalidOperation:
-        return None, f"「{value}」不是数字", False
+        return None, f"「{_short(value)}」不是数字", False
     with_unit = number_text != text
     if not number.is_finite():
-        return None, f"「{value}」不是数字", with_unit
+        return None, f"「{_short(value)}」不是有限的数字", with_unit
     if number < 0:
-        return None, f"为负数 {value}", with_unit
+        return None, f"为负数 {_short(value)}", with_unit
+    if number >= (MAX_FEE_WAN if money else MAX_COUNT):
+        return None, f"数值过大（{_short(value)}），请核对", with_unit
     if money:
         return number, None, with_unit
     if number != number.to_integral_value():
-        return None, f"{value} 不是整数", with_unit
+        return None, f"{_short(value)} 不是整数", with_unit
     return int(number), None, with_unit
+
+
+def _short(value: Any) -> Any:
+    """A typed value as a finding shows it: small ones as they are, others cut short."""
+    if isinstance(value, (bool, float)) or value is None:
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < 10**15 else shorten(value)
+    if isinstance(value, str):
+        return shorten(value)
+    return shorten(json.dumps(value, ensure_ascii=False, default=str)[:1000])
 
 
 # =============================================================================================

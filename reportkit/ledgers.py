@@ -15,11 +15,16 @@ import contextlib
 import csv
 import datetime as dt
 import difflib
+import errno
 import gc
 import io
+import os
 import re
+import stat
+import threading
 import unicodedata
 import warnings
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -197,7 +202,7 @@ def norm(text: object) -> str:
 
 def _header_key(text: object) -> str:
     """A header cell's key: as norm(), without the * or ※ that templates put on required columns."""
-    return norm(text).strip("*※")
+    return norm(_CONTROL.sub("", str(text))).strip("*※")
 
 
 def _strip_numbering(key: str) -> str:
@@ -377,15 +382,21 @@ class _Sheet:
     empty: bool = False
     # The first rows of a workbook's other sheets, to say where a header is when not on the first.
     other_heads: dict[str, list[list[object]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # for the build log: which sheet was read
+    # Whether cell values may hold control characters (a CSV whose bytes have none: no need to look).
+    controls: Callable[[], bool] = lambda: True
 
 
 def _open_sheet(path: Path, shown: str) -> _Sheet:
+    unreadable = not_a_readable_file(path)  # before any open(): a pipe would block it
+    if unreadable:
+        raise _problem(shown, unreadable)
     try:
         if path.suffix.lower() == ".xlsx":
             return _xlsx_sheet(path, shown)
         return _csv_sheet(path, shown)
     except OSError as e:
-        why = f"无法读取文件：可能正在 Excel 或其他程序中打开，请关闭后重试（{type(e).__name__}）"
+        why = f"无法读取文件：{_os_reason(e)}；可能正在 Excel 或其他程序中打开，请关闭后重试"
         raise _problem(shown, why) from None
 
 
@@ -478,6 +489,10 @@ def _csv_sheet(path: Path, shown: str) -> _Sheet:
         if _signature(path) != signature:
             raise _problem(shown, "在读取期间被修改（可能正在 Excel 中编辑）：请关闭文件后重新运行")
         wanted = sorted(set(columns))
+        scanner = None
+        if not scan:  # the first read: look for control bytes on the other core meanwhile
+            scanner = threading.Thread(target=lambda: scan.append(_control_bytes(path)), daemon=True)
+            scanner.start()
         try:
             with path.open("rb") as f:
                 f.seek(skip)
@@ -486,10 +501,35 @@ def _csv_sheet(path: Path, shown: str) -> _Sheet:
             raise _mixed_encoding(path, skip, encoding, shown) from None
         except (pd.errors.ParserError, csv.Error, ValueError) as e:
             raise _unreadable_csv(e, shown) from None
+        finally:
+            if scanner is not None:
+                scanner.join()
         return {j: frame[j].array if j in repeated else frame[j].to_numpy(dtype=object) for j in wanted}
 
+    # Filled by the first load(): whether the file holds a control byte, so that its columns'
+    # values need searching (most files have none, and a million values are not searched).
+    scan: list[bool] = []
     empty = whole and not start[skip:].strip(b" \t\r\n,;\x00")
-    return _Sheet(head, load, True, width, lazy=signature[0] > EAGER_PERSONAL_BYTES, empty=empty)
+    return _Sheet(
+        head, load, True, width, lazy=signature[0] > EAGER_PERSONAL_BYTES, empty=empty,
+        controls=lambda: scan[0] if scan else True,
+    )
+
+
+def _control_bytes(path: Path) -> bool:
+    """Whether a CSV holds a byte below 32 other than tab, CR and LF. In UTF-8 and GB18030 such a
+    byte is always an ASCII control character (in UTF-16 a NUL is in every Latin character: then
+    the columns are searched, as they would be anyway). numpy releases the GIL while it compares,
+    so this runs beside pandas' parser, which releases it too."""
+    try:
+        with path.open("rb") as f:
+            while (chunk := np.fromfile(f, np.uint8, count=1 << 24)).size:
+                low = chunk[chunk < 32]
+                if ((low != 9) & (low != 10) & (low != 13)).any():
+                    return True
+    except OSError:
+        return True  # search the values instead
+    return False
 
 
 def _signature(path: Path) -> tuple[int, int]:
@@ -533,7 +573,12 @@ def _xlsx_sheet(path: Path, shown: str) -> _Sheet:
             wb = openpyxl.load_workbook(path, data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a damaged or mislabelled file
         raise _problem(shown, f"无法作为 Excel 文件打开（{type(e).__name__}）") from None
-    ws = wb.worksheets[0]
+    sheets = [wb[name] for name in wb.sheetnames]  # in tab order, chart sheets included
+    visible = [s for s in sheets if s.sheet_state == "visible"]
+    if not visible:
+        raise _problem(shown, "没有可见的工作表：请在 Excel 中取消隐藏台账所在的工作表")
+    # A hidden sheet (an old copy, a lookup list) is not what the user sees as the ledger.
+    ws = visible[0]
     if not hasattr(ws, "iter_rows"):
         raise _problem(shown, "第一个工作表是图表，不是台账：请把台账放在第一个工作表")
     # Excel shows TRUE/FALSE; as text they cannot be mistaken for the numbers 1 and 0.
@@ -541,31 +586,101 @@ def _xlsx_sheet(path: Path, shown: str) -> _Sheet:
         [("TRUE" if v else "FALSE") if v.__class__ is bool else v for v in row]
         for row in ws.iter_rows(values_only=True)
     ]
+    if _has_formulas(path):  # rare in a ledger: only then a second, slower pass
+        _mark_uncalculated(path, ws, grid)
     while grid and all(_is_blank(v) for v in grid[-1]):
         grid.pop()
     merged: list[tuple[int, int, int, int]] = []
     # A merged range shows its value in every cell it covers, as the user sees it.
     for rng in ws.merged_cells.ranges:
-        value = ws.cell(rng.min_row, rng.min_col).value
-        value = ("TRUE" if value else "FALSE") if value.__class__ is bool else value
+        in_grid = rng.min_row <= len(grid) and rng.min_col <= len(grid[rng.min_row - 1])
+        value = grid[rng.min_row - 1][rng.min_col - 1] if in_grid else None
         for r in range(rng.min_row, min(rng.max_row, len(grid)) + 1):
             row = grid[r - 1]
             for c in range(rng.min_col, min(rng.max_col, len(row)) + 1):
                 row[c - 1] = value
         if rng.max_row > rng.min_row:
             merged.append((rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, rng.max_col - 1))
+    notes = []
+    if len(sheets) > 1:
+        skipped = "、".join(
+            f"「{s.title}」" + ("（隐藏）" if s.sheet_state != "visible" else "") for s in sheets if s is not ws
+        )
+        notes.append(f"{shown} 有多个工作表：读取的是工作表「{ws.title}」，未读取{skipped}")
     width = max((len(r) for r in grid), default=0)
     others = {
         s.title: [list(r) for r in s.iter_rows(max_row=HEAD_ROWS, values_only=True)]
-        for s in wb.worksheets[1:]
-        if hasattr(s, "iter_rows")
+        for s in sheets
+        if s is not ws and hasattr(s, "iter_rows")
     }
     empty = not any(not _is_blank(v) for row in grid for v in row)
 
     def load(columns: list[int], repeated: set[int] = frozenset()) -> dict[int, np.ndarray]:
         return _grid_columns(grid, columns)
 
-    return _Sheet(grid[:HEAD_ROWS], load, False, width, merged, empty=empty, other_heads=others)
+    return _Sheet(grid[:HEAD_ROWS], load, False, width, merged, empty=empty, other_heads=others, notes=notes)
+
+
+# A formula element in a worksheet's XML (<f>, <f t="shared" …/>, or with a namespace prefix).
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula, by a scan of its XML."""
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            with z.open(info) as f:
+                tail = b""
+                while chunk := f.read(1 << 20):
+                    if _FORMULA_TAG.search(tail + chunk):
+                        return True
+                    tail = chunk[-8:]
+    return False
+
+
+@dataclass(frozen=True)
+class _Uncalculated:
+    """A formula cell saved without its result (written by a program, or saved without
+    recalculation): read as blank it would count as nothing, so it is an error of its column."""
+
+    formula: str
+    cell: str  # as Excel names it: B3
+
+    def __str__(self) -> str:
+        return self.formula if len(self.formula) <= 100 else self.formula[:100] + "…"
+
+    @property
+    def hint(self) -> str:
+        return (
+            f"是公式，但文件中没有保存它的计算结果（单元格 {self.cell}），读作空白会算错："
+            "请在 Excel 或 WPS 中打开此文件并保存（公式即被计算），或直接填写数值"
+        )
+
+
+def _mark_uncalculated(path: Path, ws: Any, grid: list[list[object]]) -> None:
+    """Put an _Uncalculated in each cell of `grid` whose formula has no saved result.
+
+    data_only reads such a cell as None; so it reads a formula whose result is the empty string
+    (=IF(…,"",…)), but that one is saved as text (t="str") and is a true blank."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        for row in wb[ws.title].iter_rows():
+            for cell in row:
+                if cell.data_type != "f":
+                    continue
+                r, c = cell.row, cell.column
+                if r > len(grid) or c > len(grid[r - 1]) or grid[r - 1][c - 1] is not None:
+                    continue
+                if ws.cell(r, c).data_type in ("s", "str"):  # a saved empty-text result
+                    continue
+                formula = getattr(cell.value, "text", cell.value)  # ArrayFormula keeps its text
+                grid[r - 1][c - 1] = _Uncalculated(str(formula), f"{_column_letter(c - 1)}{r}")
+    finally:
+        wb.close()
 
 
 def _grid_columns(grid: list[list[object]], columns: list[int]) -> dict[int, np.ndarray]:
@@ -666,16 +781,24 @@ def ledger_file(data_dir: Path, stem: str) -> Path | None:
 
     A file that is plainly meant as this ledger but cannot be read as one (requests.xls,
     Requests.csv, 依申请公开台账.xlsx) is an error, not an absent ledger: it would count as zero.
+    So is an entry with the ledger's name that is not a readable file (a folder, a dangling or
+    looping link, a pipe): it is named by its name alone, never opened.
     """
-    files = [p for p in data_dir.iterdir() if p.is_file() and not p.name.startswith(("~$", ".~"))]
-    hits = [p for p in files if p.stem == stem and p.suffix.lower() in (".csv", ".xlsx")]
+    try:
+        entries = [p for p in data_dir.iterdir() if not p.name.startswith(("~$", ".~"))]
+    except OSError as e:
+        raise _problem(str(data_dir), f"无法读取台账文件夹：{_os_reason(e)}") from None
+    hits = [p for p in entries if p.stem == stem and p.suffix.lower() in (".csv", ".xlsx")]
     if len(hits) > 1:
         names = "、".join(sorted(p.name for p in hits))
         raise _problem(str(data_dir), f"同一台账有多个文件（{names}），请只保留一个")
     if hits:
+        unreadable = not_a_readable_file(hits[0])
+        if unreadable:
+            raise _problem(hits[0].name, unreadable)
         return hits[0]
     title = norm(SCHEMAS[stem].title)
-    for p in sorted(files):
+    for p in sorted(entries):
         if p.stem == stem and p.suffix.lower() in OTHER_FORMATS:
             kind = OTHER_FORMATS[p.suffix.lower()]
             raise _problem(p.name, f"是{kind}，reportkit 读取不了：请在 Excel 中另存为 {stem}.xlsx 或 {stem}.csv")
@@ -685,6 +808,55 @@ def ledger_file(data_dir: Path, stem: str) -> Path | None:
             why = f"像是{SCHEMAS[stem].title}：台账文件须按规定命名，请改名为 {stem}.xlsx 或 {stem}.csv"
             raise _problem(p.name, why)
     return None
+
+
+def not_a_readable_file(path: Path) -> str | None:
+    """Why `path` cannot be read as a ledger file, or None when it is a regular, readable file.
+
+    Only stat() and access() are used: opening a pipe (FIFO) would wait for a writer for ever."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return f"是一个链接，但链接指向的文件不存在（{_link_target(path)}）：请确认网络盘或移动盘已连接，或把台账文件复制到此处"
+        return "文件不存在（可能刚被移动或删除）"
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "是一个链接，但链接循环（链接最终又指回自己），打不开：请删除该链接，把台账文件复制到此处"
+        return f"无法读取：{_os_reason(e)}"
+    if stat.S_ISDIR(st.st_mode):
+        return "是文件夹而不是文件：台账应为 .csv 或 .xlsx 文件，请把文件夹改名或移走"
+    if not stat.S_ISREG(st.st_mode):
+        return "不是普通文件（是管道、设备或套接字），无法作为台账读取：请换成 .csv 或 .xlsx 文件"
+    if not os.access(path, os.R_OK):
+        return "无法读取：没有读取权限，请检查文件的权限设置"
+    return None
+
+
+def _link_target(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "无法得知"
+
+
+_OS_REASONS = {
+    errno.EACCES: "没有读取权限",
+    errno.EPERM: "没有读取权限",
+    errno.EIO: "读写出错（磁盘或网络盘故障？）",
+    errno.ENOENT: "文件不存在",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.ELOOP: "链接循环",
+    errno.ETIMEDOUT: "连接超时（网络盘？）",
+    errno.EHOSTDOWN: "网络盘所在的主机无法连接",
+    errno.ESTALE: "网络盘连接已失效",
+}
+
+
+def _os_reason(e: OSError) -> str:
+    """An operating-system error in Chinese, with its system name for whoever helps."""
+    name = errno.errorcode.get(e.errno or 0, type(e).__name__)
+    return f"{_OS_REASONS.get(e.errno, '系统错误')}（{name}）"
 
 
 def empty_frame(stem: str) -> pd.DataFrame:
@@ -805,7 +977,7 @@ def _read_ledger(
     sheet = _open_sheet(path, shown)
     header = _find_header(sheet, schema, shown, personal_names)
     problems = _Problems(shown)
-    notes: list[str] = []
+    notes: list[str] = list(sheet.notes)
 
     # 1. the schema's columns, each factorised: one code per row, one entry per distinct value.
     kinds = {header.columns[c.name]: c.kind for c in schema.columns if c.name in header.columns}
@@ -816,7 +988,8 @@ def _read_ledger(
     start = header.row + 1
     n = max(max((len(a) for a in cells.values()), default=0) - start, 0)
     # Ids and free text are (nearly) all different: each cell is its own code, no factorising.
-    distinct = {j: _Distinct.of(cells[j][start:], sheet.text, kinds[j] in ("id", "text")) for j in wanted}
+    controls = sheet.controls()
+    distinct = {j: _Distinct.of(cells[j][start:], sheet.text, kinds[j] in ("id", "text"), controls) for j in wanted}
 
     # 2. rows: a row counts unless every one of its cells is blank.
     blank_row = np.ones(n, dtype=bool)
@@ -854,6 +1027,8 @@ def _read_ledger(
         _cell_problems(col, d, codes, errors, rows, problems)
         if aliases:
             _alias_notes(col, d, codes, aliases, rows, shown, notes)
+        if d.cleaned:
+            _control_notes(col, d, codes, rows, shown, notes)
         if col.kind == "id":
             ids = _same_id(d, values_of)[codes]
     if ids is not None:
@@ -876,9 +1051,12 @@ class _Distinct:
     stripped: np.ndarray | None = None
     flagged: tuple[int, ...] = ()
     identity: bool = False  # each row is its own code (ids and free text)
+    cleaned: tuple[int, ...] = ()  # codes whose text had control characters removed
 
     @classmethod
-    def of(cls, cells: np.ndarray | pd.Categorical, text: bool, free_text: bool = False) -> _Distinct:
+    def of(
+        cls, cells: np.ndarray | pd.Categorical, text: bool, free_text: bool = False, controls: bool = True
+    ) -> _Distinct:
         if isinstance(cells, pd.Categorical):
             codes, uniques = cells.codes.astype(np.int64), np.asarray(cells.categories, dtype=object)
         elif text and free_text:  # ids and free text rarely repeat: each cell is its own value
@@ -887,19 +1065,60 @@ class _Distinct:
             found_codes, found = pd.factorize(cells, use_na_sentinel=True)
             uniques = np.asarray(found, dtype=object)
             codes = np.where(found_codes < 0, len(uniques), found_codes)
+        values = uniques.tolist()
+        cleaned = _control_codes(values, text) if controls else ()
+        if cleaned:  # rare: only then copy the values
+            for i in cleaned:
+                values[i] = _CONTROL.sub("", values[i])
+            uniques = np.array(values, dtype=object)
         if not text:
             blank = np.fromiter((_is_blank(u) for u in uniques), bool, len(uniques))
-            return cls(codes, uniques, np.append(blank, True))
-        values = uniques.tolist()
+            return cls(codes, uniques, np.append(blank, True), cleaned=cleaned)
         as_list = list(map(str.strip, values))
         # str.strip() returns the very same object when there is nothing to strip: one C-level
         # comparison of the lists says whether any value changed.
-        stripped = uniques if as_list == values else np.array(as_list, dtype=object)
+        same = as_list == values and not cleaned  # cleaned values may now equal others
+        stripped = uniques if same else np.array(as_list, dtype=object)
         flagged: tuple[int, ...] = ()
         if not EXCEL_ERRORS.isdisjoint(as_list):  # rare: only then look for where
             flagged = tuple(i for i, v in enumerate(as_list) if v in EXCEL_ERRORS)
         identity = text and free_text and not isinstance(cells, pd.Categorical)
-        return cls(codes, uniques, np.append(stripped == "", True), stripped, flagged, identity)
+        return cls(codes, uniques, np.append(stripped == "", True), stripped, flagged, identity, cleaned)
+
+
+# Control characters (C0 but tab, line feed and carriage return) have no place in a ledger cell:
+# a NUL or an escape code pasted in from another system. They are removed as the cell is read,
+# with a note, rather than refused: the text around them is what the user typed and meant, and a
+# note lets them clean the ledger when they next edit it.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _control_codes(values: list[object], text: bool) -> tuple[int, ...]:
+    """The positions of the text values holding a control character.
+
+    All the values are joined and their code points compared with 32 by numpy: a million ids
+    cost a few passes in C, not a million searches. Only when some code point is below 32 (a
+    control character, or just a tab or line break) are the values searched one by one."""
+    joined = "".join(values if text else [v for v in values if isinstance(v, str)])
+    if joined.isascii():
+        points = np.frombuffer(joined.encode("ascii"), np.uint8)
+    else:  # UTF-16 units: a control character is one unit below 32, nothing else is
+        points = np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), np.uint16)
+    if not (points < 32).any():
+        return ()
+    return tuple(i for i, v in enumerate(values) if isinstance(v, str) and _CONTROL.search(v))
+
+
+def _control_notes(
+    col: Column, d: _Distinct, codes: np.ndarray, rows: np.ndarray, shown: str, notes: list[str]
+) -> None:
+    is_cleaned = np.zeros(len(d.blank), dtype=bool)
+    is_cleaned[list(d.cleaned)] = True
+    hits = np.flatnonzero(is_cleaned[codes])
+    for i in hits[:MAX_NOTES]:
+        notes.append(f"{shown} 第{rows[i]}行「{col.name}」含不可见的控制字符（如 NUL），已删去；建议在台账中一并删去")
+    if len(hits) > MAX_NOTES:
+        notes.append(f"{shown} 另有{len(hits) - MAX_NOTES}行「{col.name}」含不可见的控制字符，已删去")
 
 
 def _personal_values(sheet: _Sheet, header: _Header, cells: dict[int, np.ndarray], start: int) -> PersonalValues:
@@ -1088,6 +1307,10 @@ def _convert_distinct(col: Column, d: _Distinct) -> tuple[np.ndarray, dict[int, 
     for code, (u, is_blank) in enumerate(zip(d.uniques, d.blank)):
         if is_blank:
             converted_list.append(col.default)
+            continue
+        if isinstance(u, _Uncalculated):
+            converted_list.append(None)
+            errors[code] = u.hint
             continue
         if isinstance(u, str) and u.strip() in EXCEL_ERRORS:
             converted_list.append(None)
