@@ -22,7 +22,7 @@ import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import vocab
+from . import privacy, vocab
 from .errors import CellProblem, LedgerError, ReportkitError
 
 ROW = "_row"  # the Excel row number of each ledger row, kept for messages and checks
@@ -805,16 +805,31 @@ class _Problems:
     def room(self) -> int:
         return MAX_PROBLEMS - len(self.listed)
 
-    def raise_if_any(self) -> None:
+    def raise_if_any(self, personal: Iterable[str] | None = None) -> None:
         if not self.total:
             return
         problems = list(self.listed)
+        if personal is not None:  # a shifted row puts a name or an address where a date should be
+            problems = _masked(problems, personal)
         if self.total > len(problems):
             rest = self.total - len(problems)
             summary = f"另有{rest}处同类问题未逐一列出，请按上面的说明一并修正"
             problems.append(CellProblem(self.shown, None, None, None, summary))
             raise _TooManyProblems(problems, self.total)
         raise LedgerError(problems)
+
+
+def _masked(problems: list[CellProblem], personal: Iterable[str]) -> list[CellProblem]:
+    """The problems with every personal value they would show masked (张**), file, row and column
+    still named."""
+    masker = privacy.Masker(personal)
+    out = []
+    for p in problems:
+        shown = masker.shown(p.value)
+        if shown is not p.value:
+            p = replace(p, value=shown, message=p.message.replace(str(p.value), str(shown)))
+        out.append(p)
+    return out
 
 
 def read_ledger(
@@ -898,7 +913,7 @@ def _read_ledger(
             ids = _same_id(d, values_of)[codes]
     if ids is not None:
         _duplicate_ids(ids, data[schema.id_column], rows, schema.id_column, problems)
-    problems.raise_if_any()
+    problems.raise_if_any(values)
     if not len(rows):
         notes.append(f"{shown} 只有表头，没有记录，按本年无此类记录处理")
     return _frame(schema, data), notes, values

@@ -144,6 +144,36 @@ def mask(value: str) -> str:
     return value[0] + "*" * (len(value) - 1) if len(value) > 1 else "*"
 
 
+# Shapes that are personal whatever column they are in: an ID card number, a mobile number, an
+# e-mail address.
+_LOOKS_PERSONAL = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)|[\w.+-]+@[\w-]+\.\w+")
+
+
+class Masker:
+    """Tells whether a value a message would show is personal: one of the ledger's personal values,
+    one that holds such a value (张三 13800000000), or an ID card, mobile or e-mail shape."""
+
+    def __init__(self, personal: Iterable[str]):
+        self.by_length: dict[int, set[str]] = {}
+        for key in _folded(personal):
+            self.by_length.setdefault(len(key), set()).add(key)
+
+    def is_personal(self, value: object) -> bool:
+        key = fold(str(value)).strip()
+        if _LOOKS_PERSONAL.search(key):
+            return True
+        return any(
+            key[i : i + n] in group
+            for n, group in self.by_length.items()
+            if n <= len(key)
+            for i in range(len(key) - n + 1)
+        )
+
+    def shown(self, value: object) -> object:
+        """The value as a message may show it: masked when personal."""
+        return mask(str(value)) if value is not None and self.is_personal(value) else value
+
+
 def remove_leaking(folder: Path, personal_values: Iterable[str], params: Params | None = None) -> None:
     """Delete every file under `folder` that holds a personal value (a failed section's notebook)."""
     if folder.is_dir():
