@@ -57,7 +57,7 @@ _ENGLISH_HINTS = re.compile(
 # 证件类型, 申请人数.
 _NOT_PERSONAL_ENDINGS = ("类型", "类别", "性质", "人数", "数量", "type", "kind", "count")
 PEOPLE_LEDGERS = {"requests", "appeals", "licensing", "penalties", "enforcement", "fees"}
-# Traditional characters of personal headers (證件號碼, 電話, 聯繫人 …), read as the simplified ones.
+# Traditional characters of personal headers (證件號碼, 電話, 聯繫人 …), read as simplified.
 _SIMPLIFIED = str.maketrans(
     "證號碼電話聯繫係絡請當機郵箱稱類應發處罰許務費內質數單",
     "证号码电话联系系络请当机邮箱称类应发处罚许务费内质数单",
@@ -608,7 +608,10 @@ class PersonalValues(AbstractSet):
     output), with the column each came from. Those of a big CSV are read when first asked for."""
 
     def __init__(
-        self, values: Iterable[str] = (), pending: Iterable[Callable[[], Found]] = (), columns: Found = ()
+        self,
+        values: Iterable[str] = (),
+        pending: Iterable[Callable[[], Found]] = (),
+        columns: Found = (),
     ):
         self._values: set[str] = set(values)
         self._columns: Found = list(columns)
@@ -661,8 +664,10 @@ def _personal_strings(cells: np.ndarray) -> set[str]:
     # Placeholders (无, 不详, ——) are short: only short values need a closer look. A number of a
     # few digits (a row number in an ID column) identifies no one, and is in every report.
     found -= {
-        s for s in found
-        if len(s) <= 8 and (s.lower() in _NOT_PERSONAL or not _WORD.search(s) or (len(s) < 5 and s.isdigit()))
+        s
+        for s in found
+        if len(s) <= 8
+        and (s.lower() in _NOT_PERSONAL or not _WORD.search(s) or (len(s) < 5 and s.isdigit()))
     }
     return found
 
@@ -856,7 +861,8 @@ def _read_ledger(
     path: Path, schema: Schema, personal_names: set[str] | None
 ) -> tuple[pd.DataFrame, list[str], PersonalValues]:
     shown = path.name
-    personal_names = personal_names if personal_names is not None else {_personal_key(c) for c in PERSONAL_COLUMNS}
+    if personal_names is None:
+        personal_names = {_personal_key(c) for c in PERSONAL_COLUMNS}
     sheet = _open_sheet(path, shown)
     header = _find_header(sheet, schema, shown, personal_names)
     problems = _Problems(shown)
@@ -963,13 +969,17 @@ def _personal_values(
     if not header.personal:
         return PersonalValues()
     row = sheet.head[header.row] if header.row < len(sheet.head) else []
-    where = {j: f"{shown}「{_shown(row[j]) if j < len(row) else _column_letter(j)}」列" for j in header.personal}
+    where = {}
+    for j in header.personal:
+        where[j] = f"{shown}「{_shown(row[j]) if j < len(row) else _column_letter(j)}」列"
     if all(j in cells for j in header.personal):
-        return PersonalValues(columns=[(where[j], _personal_strings(cells[j][start:])) for j in header.personal])
+        found = [(where[j], _personal_strings(cells[j][start:])) for j in header.personal]
+        return PersonalValues(columns=found)
     columns = list(header.personal)
 
     def later() -> Found:
-        return [(where[j], _personal_strings(column[start:])) for j, column in sheet.load(columns).items()]
+        loaded = sheet.load(columns).items()
+        return [(where[j], _personal_strings(column[start:])) for j, column in loaded]
 
     return PersonalValues(pending=[later])
 
@@ -1025,7 +1035,8 @@ def _find_header(sheet: _Sheet, schema: Schema, shown: str, personal_names: set[
         j for j, k in enumerate(keys) if k and _is_personal(k, personal_names, hinted) and j not in found.values()
     ]
     for name, j in list(found.items()):
-        if _personal_key(name) in personal_names or _TRAILING_NOTE.sub("", keys[j]) in personal_names:
+        bare = _TRAILING_NOTE.sub("", keys[j])
+        if _personal_key(name) in personal_names or bare in personal_names:
             col = next(c for c in schema.columns if c.name == name)
             if col.required:
                 problems.add(at + 1, name, None, "是本台账的必填列，不能在参数文件的 personal_columns 中标为个人信息")
@@ -1084,14 +1095,16 @@ def personal_column(header: object, stem: str, extra: Iterable[str] = ()) -> boo
 
     A column is personal when its header (spaces, width, quotation marks, a trailing note in
     brackets and traditional characters aside: 證件號碼 = 证件号码, 申请人（代理人）= 申请人) is
-    - one of PERSONAL_COLUMNS, in any ledger: 申请人姓名, 证件号码, 联系电话, 地址, 申请人, 姓名, 联系人,
-      代理人, 身份证号, 身份证号码, 手机号码, 电子邮箱, 邮箱, 住址, 微信, QQ, Email;
+    - one of PERSONAL_COLUMNS, in any ledger: 申请人姓名, 证件号码, 联系电话, 地址,
+      申请人, 姓名, 联系人, 代理人, 身份证号, 身份证号码, 手机号码, 电子邮箱, 邮箱, 住址,
+      微信, QQ, Email;
     - or one listed in the params' `personal_columns`;
-    - or, in the ledgers about people (依申请公开、复议诉讼、行政许可、处罚、强制、收费), one that contains
-      a word of PERSONAL_HINTS: 姓名, 身份证, 证件, 电话, 手机, 住址, 地址, 联系人, 联系方式, 邮箱,
-      邮件, 微信, QQ, 当事人, 代理人, 申请人 — or, in English, Name, Phone, Tel, Mobile, Email/E-mail,
-      Address, WeChat, ID/ID No. —, unless it names a kind or a count: 申请人类型 (a required
-      column), 证件类型, 申请人数 are not personal.
+    - or, in the ledgers about people (依申请公开、复议诉讼、行政许可、处罚、强制、收费),
+      one that contains a word of PERSONAL_HINTS: 姓名, 身份证, 证件, 电话, 手机, 住址,
+      地址, 联系人, 联系方式, 邮箱, 邮件, 微信, QQ, 当事人, 代理人, 申请人 — or, in
+      English, Name, Phone, Tel, Mobile, Email/E-mail, Address, WeChat, ID/ID No. —,
+      unless it names a kind or a count: 申请人类型 (a required column), 证件类型, 申请人数
+      are not personal.
     A column of the ledger's own schema (申请人类型, 申请内容 …) is never personal by a hint.
     """
     names = {_personal_key(c) for c in (*PERSONAL_COLUMNS, *extra)}

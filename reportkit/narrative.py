@@ -78,10 +78,13 @@ MAX_INT_BITS = 4096  # size of a whole number made by * or ** (10**1000 is about
 
 # The attributes a template may read on the kit's own objects; everything else is refused.
 _ATTRIBUTES: dict[type, frozenset[str]] = {
-    Figure: frozenset({"value", "previous", "year", "label", "change", "approx", "yoy", "pct", "money"}),
+    Figure: frozenset(
+        {"value", "previous", "year", "label", "change", "approx", "yoy", "pct", "money"}
+    ),
     OutreachView: frozenset({
         "year", "类型", "月", "日", "期间", "场次", "参与人次", "展板", "横幅", "资料",
-        "type", "month", "day", "period", "sessions", "participants", "boards", "banners", "materials",
+        "type", "month", "day", "period",
+        "sessions", "participants", "boards", "banners", "materials",
     }),
     ProposalView: frozenset({"year", "类别", "办理方式", "件数", "kind", "handling", "count"}),
     LoopContext: frozenset({
@@ -89,11 +92,13 @@ _ATTRIBUTES: dict[type, frozenset[str]] = {
         "previtem", "nextitem",
     }),
 }
-# Statements a narrative has no use for and that could recurse, load files or hide output.
-_FORBIDDEN_NODES = (
-    nodes.Macro, nodes.CallBlock, nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport,
-    nodes.Block, nodes.AssignBlock, nodes.FilterBlock,
-)
+# Statements a narrative has no use for and that could recurse, load files or hide output, with
+# the word that opens each.
+_FORBIDDEN_NODES = {
+    nodes.Macro: "macro", nodes.CallBlock: "call", nodes.Block: "block",
+    nodes.Include: "include", nodes.Extends: "extends", nodes.Import: "import",
+    nodes.FromImport: "from", nodes.AssignBlock: "set", nodes.FilterBlock: "filter",
+}
 _LOOP_FILTER = "reportkit-loop"  # not a name a template can type: only put in by _confine
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 
@@ -205,7 +210,9 @@ class NarrativeSandbox(ImmutableSandboxedEnvironment):
 @lru_cache(maxsize=1)
 def environment() -> NarrativeSandbox:
     # Autoescape is off because the result is Markdown, which is rendered with raw HTML disabled.
-    env = NarrativeSandbox(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    env = NarrativeSandbox(
+        undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True
+    )
     env.globals.clear()
     env.filters.clear()
     env.filters.update(FILTERS)
@@ -221,9 +228,12 @@ def _tag_with(template: str, name: str) -> str:
 def _confine(ast: nodes.Template, template: str, label: str) -> None:
     """Refuse what a narrative may not write, before anything runs; bound every loop."""
     for node in ast.find_all(nodes.Node):
-        if isinstance(node, _FORBIDDEN_NODES) or (isinstance(node, nodes.For) and node.recursive):
+        word = _FORBIDDEN_NODES.get(type(node))
+        if isinstance(node, nodes.For) and node.recursive:
+            word = "for"
+        if word:
             why = "叙述中只能用 {{ … }}、{% if %}、{% for %} 和 {% set %}"
-            raise TemplateError(label, _statement(template, node.lineno), why)
+            raise TemplateError(label, _statement(template, word), why)
         name = None
         if isinstance(node, nodes.Getattr):
             name = node.attr
@@ -240,11 +250,10 @@ def _confine(ast: nodes.Template, template: str, label: str) -> None:
             node.iter.set_environment(environment())
 
 
-def _statement(template: str, lineno: int) -> str:
-    """The first {% … %} on a line of the template, for messages."""
-    line = template.splitlines()[lineno - 1] if 0 < lineno <= len(template.splitlines()) else ""
-    m = re.search(r"\{%.*?%\}", line)
-    return m.group(0) if m else line.strip()
+def _statement(template: str, word: str) -> str:
+    """The first {% word … %} of the template, for messages."""
+    m = re.search(r"\{%-?\s*" + word + r"\b.*?%\}", template, re.DOTALL)
+    return m.group(0) if m else word
 
 
 def section_label(slug: str) -> str:
@@ -273,7 +282,8 @@ def render(template: str, names: dict[str, Any], section: str) -> str:
         m = re.search(r"named '([^']+)'", str(e))
         name = m.group(1) if m else ""
         tag = _tag_with(template, name) if name else ""
-        raise TemplateError(label, tag, f"没有「{name}」这种写法；可用的过滤器：{_FILTER_NAMES}") from None
+        why = f"没有「{name}」这种写法；可用的过滤器：{_FILTER_NAMES}"
+        raise TemplateError(label, tag, why) from None
     unknown = sorted(used - set(names))
     if unknown:
         raise TemplateError(label, unknown[0], _UNKNOWN)

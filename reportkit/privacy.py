@@ -146,7 +146,9 @@ def mask(value: str) -> str:
 
 # Shapes that are personal whatever column they are in: an ID card number, a mobile number, an
 # e-mail address.
-_LOOKS_PERSONAL = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)|[\w.+-]+@[\w-]+\.\w+")
+_LOOKS_PERSONAL = re.compile(
+    r"(?<!\d)\d{17}[\dXx](?!\d)|(?<!\d)1[3-9]\d{9}(?!\d)|[\w.+-]+@[\w-]+\.\w+"
+)
 
 
 class Masker:
@@ -174,8 +176,10 @@ class Masker:
         return mask(str(value)) if value is not None and self.is_personal(value) else value
 
 
-def remove_leaking(folder: Path, personal_values: Iterable[str], params: Params | None = None) -> None:
-    """Delete every file under `folder` that holds a personal value (a failed section's notebook)."""
+def remove_leaking(
+    folder: Path, personal_values: Iterable[str], params: Params | None = None
+) -> None:
+    """Delete every file under `folder` holding a personal value (a failed section's notebook)."""
     if folder.is_dir():
         for name, _value in privacy_leaks(folder, personal_values, params_texts(params)):
             (folder / name).unlink(missing_ok=True)

@@ -44,7 +44,7 @@ def narrative_of(write_agency, text: str, ledgers: dict[str, str] | None = None)
 
 def refused(write_agency, text: str, ledgers: dict[str, str] | None = None) -> TemplateError:
     with pytest.raises(TemplateError) as e:
-        narrative_of(write_agency, text, ledgers).texts
+        _ = narrative_of(write_agency, text, ledgers).texts
     assert e.value.section == OTHER
     return e.value
 
@@ -149,11 +149,14 @@ def test_narrative_cannot_reach_ledger_rows_or_write_files(write_agency, tmp_pat
         ("{% set a = 'x'*100000 %}{{ a + a }}", "生成的文字超过100000字，请检查模板"),
         ("{{ '%999999999d' % 1 }}", "叙述中不能用 % 格式化文字"),
         (
-            "{% for a in 'x'*1000 %}{% for b in 'x'*1000 %}{% for c in 'x'*1000 %}"
-            "{% endfor %}{% endfor %}{% endfor %}",
+            ("{% for a in 'x'*1000 %}{% for b in 'x'*1000 %}{% for c in 'x'*1000 %}"
+             "{% endfor %}{% endfor %}{% endfor %}"),
             "循环次数超过10000次，请检查模板",
         ),
-        ("{% for a in 'x'*1000 %}{{ 'y'*1000 }}{% endfor %}", "填入后的文字超过100000字，请检查模板（循环或重复）"),
+        (
+            "{% for a in 'x'*1000 %}{{ 'y'*1000 }}{% endfor %}",
+            "填入后的文字超过100000字，请检查模板（循环或重复）",
+        ),
     ],
 )
 def test_narrative_work_is_bounded(write_agency, text, why):
@@ -178,18 +181,22 @@ def test_every_kind_of_placeholder_still_fills():
         "年度": 2021,
         "行政许可": Figure(105, 121, 2021),
         "行政处罚": Figure(5, 5, 2021),
-        "集中采购金额": Figure(Decimal("329.76"), Decimal("1"), 2021),
+        "集中采购金额": Figure(Decimal("329.76"), Decimal(1), 2021),
         "宣传": OutreachView(frame, 2021),
         "建议提案": ProposalView(proposals, 2021),
     }
     template = (
-        "{{ 机关 }}{{ 年度 }}：许可{{ 行政许可 }}件，{{ 行政许可|同比('件') }}，{{ 行政许可|增幅 }}；"
+        "{{ 机关 }}{{ 年度 }}：许可{{ 行政许可 }}件，"
+        "{{ 行政许可|同比('件') }}，{{ 行政许可|增幅 }}；"
         "处罚{{ 行政处罚|同比('起', '比{年}年度') }}；上年{{ 行政许可|上年值 }}件；"
-        "{{ 集中采购金额|万元 }}；{{ 宣传.月(6).类型('安全宣传“五进”活动').场次|约 }}场次；"
-        "{{ 宣传.期间((6, 1), (6, 15)).场次 }}；{{ 建议提案.类别('政协提案').办理方式('会办').件数 }}件；"
+        "{{ 集中采购金额|万元 }}；"
+        "{{ 宣传.月(6).类型('安全宣传“五进”活动').场次|约 }}场次；"
+        "{{ 宣传.期间((6, 1), (6, 15)).场次 }}；"
+        "{{ 建议提案.类别('政协提案').办理方式('会办').件数 }}件；"
         "{{ 联系.电话 }}{{ 联系['电话'] }}{{ 联系.办公室 or 机关 }}；"
         "{% if 行政许可.value > 100 %}多{% else %}少{% endif %}；"
-        "{% for c in '甲乙' %}{{ loop.index }}{{ c }}{% endfor %}；{% set n = 行政许可.value + 1 %}{{ n }}"
+        "{% for c in '甲乙' %}{{ loop.index }}{{ c }}{% endfor %}；"
+        "{% set n = 行政许可.value + 1 %}{{ n }}"
     )
     assert narrative.render(template, names, "other") == (
         "测试局2021：许可105件，与上年减少16件，同比下降13.2%；处罚与2020年度持平；上年121件；"
@@ -235,7 +242,8 @@ def test_guard_finds_values_split_by_invisible_characters_and_entities(tmp_path,
 
 def test_guard_finds_a_ledger_value_written_in_full_width(tmp_path):
     (tmp_path / "report.html").write_text("<p>电话13812345678</p>", encoding="utf-8")
-    assert privacy_leaks(tmp_path, {"１３８１２３４５６７８"}) == [("report.html", "１３８１２３４５６７８")]
+    wide = "１３８１２３４５６７８"
+    assert privacy_leaks(tmp_path, {wide}) == [("report.html", wide)]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -294,16 +302,23 @@ def test_shifted_row_error_masks_the_name_and_address(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     (data / "requests.csv").write_text(
-        REQUESTS + "A2,张大山,湖北省大冶市东岳路1号,予以公开,2021-01-20,王某,420281199001015678,13900000000,\n",
+        REQUESTS
+        + "A2,张大山,湖北省大冶市东岳路1号,予以公开,2021-01-20,"
+        + "王某,420281199001015678,13900000000,\n",
         encoding="utf-8",
     )
     with pytest.raises(LedgerError) as e:
         load_ledgers(data)
     assert str(e.value).splitlines() == [
         "台账有2处问题：",
-        "requests.csv 第3行 「收到日期」列，值「张**」：应为日期，如 2021-06-16、2021/6/16 或 Excel 日期",
-        "requests.csv 第3行 「申请人类型」列，值「湖**********」：不是可用的类别，"
-        "应为：自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他",
+        (
+            "requests.csv 第3行 「收到日期」列，值「张**」："
+            "应为日期，如 2021-06-16、2021/6/16 或 Excel 日期"
+        ),
+        (
+            "requests.csv 第3行 「申请人类型」列，值「湖**********」：不是可用的类别，"
+            "应为：自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他"
+        ),
     ]
 
 
@@ -362,7 +377,8 @@ def test_a_name_hidden_by_zero_width_spaces_in_a_ledger_cell_stops_the_build(tmp
     params, data = seed_agency(tmp_path)
     wb = openpyxl.load_workbook(data / "outreach.xlsx")
     hidden = ZWSP.join("吴某某")
-    wb.active.append([pd.Timestamp("2021-11-05").to_pydatetime(), hidden, "宣传进社区", "东岳路街道", 1, 30])
+    day = pd.Timestamp("2021-11-05").to_pydatetime()
+    wb.active.append([day, hidden, "宣传进社区", "东岳路街道", 1, 30])
     wb.save(data / "outreach.xlsx")
     out = tmp_path / "out"
     assert main(["build", "--params", str(params), "--out", str(out)]) == 1
