@@ -65,15 +65,22 @@ def searchable_text(path: Path) -> str:
     return _BASE64_RUN.sub(" ", fold("\n".join(parts)))
 
 
-def _folded(values: Iterable[str]) -> dict[str, str]:
-    """Each value worth searching for, folded -> as the ledger holds it."""
-    out: dict[str, str] = {}
-    for v in values:
-        v = v.strip()
-        key = fold(v).strip()
-        if len(key) >= 2:
-            out.setdefault(key, v)
-    return out
+def _folded(values: Iterable[str]) -> tuple[set[str], dict[str, str]]:
+    """Each value worth searching for, folded; and for those that folding changed, folded -> as
+    the ledger holds it."""
+    stripped = [v.strip() for v in values]
+    # Most values are ASCII ids and phone numbers: their own folded form.
+    keys = {v for v in stripped if v.isascii() and len(v) >= 2}
+    wide = [v for v in stripped if not v.isascii()]
+    # The others folded in one pass over them all (a million names in C, not in a Python loop).
+    joined = "\0".join(wide)
+    folded = fold(joined).split("\0") if joined.count("\0") == len(wide) - 1 else []
+    if len(folded) != len(wide):
+        folded = [fold(v) for v in wide]
+    folded = [k.strip() for k in folded]
+    keys.update(k for k in folded if len(k) >= 2)
+    original = {k: v for v, k in zip(wide, folded) if k != v and len(k) >= 2}
+    return keys, original
 
 
 class _Finder:
@@ -81,8 +88,8 @@ class _Finder:
     millions) by one set per value length, looked up at every position, so that the time grows
     with the text, not with the ledger."""
 
-    def __init__(self, values: Iterable[str]):
-        self.values = set(values)
+    def __init__(self, values: set[str]):
+        self.values = values
         self.by_length: dict[int, set[str]] = {}
         if len(self.values) > _FEW_VALUES:
             for v in self.values:
@@ -97,6 +104,11 @@ class _Finder:
             for i in range(len(text) - n + 1)
             if text[i : i + n] in group
         }
+
+    def discard(self, found: set[str]) -> None:
+        self.values -= found
+        for v in found:
+            self.by_length.get(len(v), set()).discard(v)
 
 
 def params_texts(params: Params | None) -> list[str]:
@@ -125,16 +137,15 @@ def privacy_leaks(
 ) -> list[tuple[str, str]]:
     """(file, value as the ledger holds it) for every personal value found in any file under
     `folder`. Values that occur in an `allowed` text (the params' own words) are not searched."""
-    values = _folded(personal_values)
+    values, original = _folded(personal_values)
+    finder = _Finder(values)
     own = fold("\n".join(allowed))
     if own and values:
-        for key in _Finder(values).found(own):
-            del values[key]
-    finder = _Finder(values)
+        finder.discard(finder.found(own))
     leaks = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         found = finder.found(searchable_text(path)) if values else set()
-        leaks.extend((str(path.relative_to(folder)), values[k]) for k in sorted(found))
+        leaks.extend((str(path.relative_to(folder)), original.get(k, k)) for k in sorted(found))
     return leaks
 
 
@@ -157,7 +168,7 @@ class Masker:
 
     def __init__(self, personal: Iterable[str]):
         self.by_length: dict[int, set[str]] = {}
-        for key in _folded(personal):
+        for key in _folded(personal)[0]:
             self.by_length.setdefault(len(key), set()).add(key)
 
     def is_personal(self, value: object) -> bool:
