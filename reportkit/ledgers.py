@@ -46,7 +46,7 @@ PERSONAL_COLUMNS = [
 # ledgers whose rows are about people; elsewhere (活动地址 of an outreach event) they are not.
 PERSONAL_HINTS = (
     "姓名", "身份证", "证件", "电话", "手机", "住址", "地址", "联系人", "联系方式", "邮箱",
-    "邮件", "微信", "QQ", "当事人", "代理人", "申请人",
+    "邮件", "微信", "qq", "当事人", "代理人", "申请人",
 )
 # The same in English headers (Name, Applicant name, Phone, Tel, Mobile, E-mail, Address, ID No).
 _ENGLISH_HINTS = re.compile(
@@ -1035,7 +1035,7 @@ def _find_header(sheet: _Sheet, schema: Schema, shown: str, personal_names: set[
         j for j, k in enumerate(keys) if k and _is_personal(k, personal_names, hinted) and j not in found.values()
     ]
     for name, j in list(found.items()):
-        bare = _TRAILING_NOTE.sub("", keys[j])
+        bare = _personal_key(_TRAILING_NOTE.sub("", keys[j]))
         if _personal_key(name) in personal_names or bare in personal_names:
             col = next(c for c in schema.columns if c.name == name)
             if col.required:
@@ -1093,8 +1093,9 @@ def personal_column(header: object, stem: str, extra: Iterable[str] = ()) -> boo
     """Whether a ledger column holds personal data: dropped as the ledger is read, its values
     searched for in every output by the privacy guard.
 
-    A column is personal when its header (spaces, width, quotation marks, a trailing note in
-    brackets and traditional characters aside: 證件號碼 = 证件号码, 申请人（代理人）= 申请人) is
+    A column is personal when its header (spaces, width, letter case, quotation marks, a trailing
+    note in brackets and traditional characters aside: 證件號碼 = 证件号码, EMAIL = Email,
+    申请人（代理人）= 申请人) is
     - one of PERSONAL_COLUMNS, in any ledger: 申请人姓名, 证件号码, 联系电话, 地址,
       申请人, 姓名, 联系人, 代理人, 身份证号, 身份证号码, 手机号码, 电子邮箱, 邮箱, 住址,
       微信, QQ, Email;
@@ -1112,16 +1113,17 @@ def personal_column(header: object, stem: str, extra: Iterable[str] = ()) -> boo
 
 
 def _personal_key(text: object) -> str:
-    """A header or column name as personal columns are matched: norm(), simplified characters."""
-    return norm(text).translate(_SIMPLIFIED)
+    """A header or column name as personal columns are matched: norm(), simplified characters,
+    lower case (Email = email)."""
+    return norm(text).translate(_SIMPLIFIED).lower()
 
 
 def _is_personal(key: str, personal_names: set[str], hinted: bool) -> bool:
-    key = key.translate(_SIMPLIFIED)
+    key = key.translate(_SIMPLIFIED).lower()
     base = _TRAILING_NOTE.sub("", key)
     if key in personal_names or base in personal_names:
         return True
-    if not hinted or base.lower().endswith(_NOT_PERSONAL_ENDINGS):
+    if not hinted or base.endswith(_NOT_PERSONAL_ENDINGS):
         return False
     return any(h in key for h in PERSONAL_HINTS) or bool(_ENGLISH_HINTS.search(base))
 

@@ -259,6 +259,8 @@ def test_guard_finds_a_ledger_value_written_in_full_width(tmp_path):
         ("Email", "qian@example.com"),
         ("E-mail", "qian@example.org"),
         ("QQ", "123456789"),
+        ("qq号", "987654321"),
+        ("EMAIL", "sun@example.net"),
         ("微信", "wx_qian88"),
         ("證件號碼", "420281199202021111"),
         ("電話", "13711112222"),
