@@ -10,10 +10,8 @@ leaves them as they were.
 from __future__ import annotations
 
 import contextlib
-import html
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -25,8 +23,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from . import cache, outfolder, paths, vocab
-from .errors import ChecksFailed, PrivacyLeak, ReportkitError, SectionFailed, UsageError
+from .errors import ChecksFailed, ReportkitError, SectionFailed, UsageError
 from .outfolder import publish, recover  # the builder's publishing steps, by name
+from .privacy import guard as privacy_guard
+from .privacy import remove_leaking
 
 if TYPE_CHECKING:
     from .kernels import KernelPool, Zygote
@@ -77,55 +77,6 @@ def section_notebooks(root: Path | None = None) -> list[tuple[dict[str, str], Pa
 
 
 # ------------------------------------------------------------------------------------------------
-# Privacy guard
-# ------------------------------------------------------------------------------------------------
-def _searchable_text(path: Path) -> str:
-    raw = path.read_bytes().decode("utf-8", errors="ignore")
-    text = raw
-    if path.suffix in (".json", ".ipynb"):
-        try:
-            text += json.dumps(json.loads(raw), ensure_ascii=False)
-        except ValueError:
-            pass
-    if path.suffix in (".html", ".ipynb"):
-        text += html.unescape(raw)
-    return text
-
-
-# Long runs of base64 (embedded fonts and images) hold no readable text: not searched.
-_BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{256,}")
-_FEW_VALUES = 2000
-
-
-def privacy_leaks(folder: Path, personal_values: set[str]) -> list[tuple[str, str]]:
-    """(file, value) for every personal value found in any file under `folder`.
-
-    A few values are searched for one by one; a big ledger's (millions) are looked up in one set
-    per value length at every position of the text, so the time grows with the outputs, not with
-    the ledger.
-    """
-    values = {v.strip() for v in personal_values if len(v.strip()) >= 2}
-    by_length: dict[int, set[str]] = {}
-    for v in values:
-        by_length.setdefault(len(v), set()).add(v)
-    leaks = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        text = _BASE64_RUN.sub(" ", _searchable_text(path))
-        if len(values) <= _FEW_VALUES:
-            found = {v for v in values if v in text}
-        else:
-            found = {
-                text[i : i + n]
-                for n, group in by_length.items()
-                for i in range(len(text) - n + 1)
-                if text[i : i + n] in group
-            }
-        leaks.extend((str(path.relative_to(folder)), v) for v in sorted(found))
-    return leaks
-
-
-def _mask(value: str) -> str:
-    return value[0] + "*" * (len(value) - 1) if len(value) > 1 else "*"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -430,11 +381,7 @@ def _build_in(
         recorded, bodies = run_sections(todo, parameters, staging, out, root, pool, jobs, log, len(sections), slots)
     except SectionFailed as e:
         # out/failed/ is written outside the staging folder: it gets the same guard.
-        failed = out / "failed"
-        removed = set()
-        for name, _value in privacy_leaks(failed, report.ledgers.personal_values) if failed.is_dir() else []:
-            (failed / name).unlink(missing_ok=True)
-            removed.add(failed / name)
+        removed = remove_leaking(out / "failed", report.ledgers.personal, report.params)
         if e.notebook and Path(e.notebook) in removed:
             why = "其中含申请人个人信息，已被隐私检查删除"
             raise SectionFailed(e.section, e.error, None, why) from None
@@ -458,10 +405,7 @@ def _build_in(
     checks.write_json(findings, staging / "checks.json")
 
     # 8. privacy guard over everything written.
-    leaks = privacy_leaks(staging, report.ledgers.personal_values)
-    if leaks:
-        shown = "；".join(f"{f} 含「{_mask(v)}」" for f, v in leaks[:5])
-        raise PrivacyLeak(f"输出文件中发现申请人个人信息，已删除本次生成的全部文件：{shown}")
+    privacy_guard(staging, report.ledgers.personal, report.params)
 
     # 9. publish: the cache goes with the outputs it describes.
     section_keys = {slug: e["key"] for slug, e in entries.items()}

@@ -27,7 +27,7 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -35,18 +35,38 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import vocab
+from . import privacy, vocab
 from .errors import CellProblem, LedgerError, ReportkitError
 
 ROW = "_row"  # the Excel row number of each ledger row, kept for messages and checks
 
-# Columns whose values are applicants' personal data: dropped at reading, never output.
-PERSONAL_COLUMNS = ["申请人姓名", "证件号码", "联系电话", "地址"]
+# Columns whose values are applicants' personal data: dropped at reading, never output. These
+# names mark a column personal in any ledger; see personal_column() for the whole rule.
+PERSONAL_COLUMNS = [
+    "申请人姓名", "证件号码", "联系电话", "地址", "申请人", "姓名", "联系人", "代理人", "身份证号",
+    "身份证号码", "手机号码", "电子邮箱", "邮箱", "住址", "微信", "QQ", "Email",
+]
 # Words in a header that mark an extra column as personal even when no params list it
 # (身份证号, 手机号码, 通讯地址, 当事人 …): its values are guarded like 申请人姓名's. Only in the
 # ledgers whose rows are about people; elsewhere (活动地址 of an outreach event) they are not.
-PERSONAL_HINTS = ("姓名", "身份证", "证件号", "电话", "手机", "住址", "地址", "联系方式", "邮箱", "微信", "当事人")
+PERSONAL_HINTS = (
+    "姓名", "身份证", "证件", "电话", "手机", "住址", "地址", "联系人", "联系方式", "邮箱",
+    "邮件", "微信", "qq", "当事人", "代理人", "申请人",
+)
+# The same in English headers (Name, Applicant name, Phone, Tel, Mobile, E-mail, Address, ID No).
+_ENGLISH_HINTS = re.compile(
+    r"name|phone|(?<![a-z])tel|mobile|e-?mail|address|wechat|(?<![a-z])id(?:no|number|card)?\.?$",
+    re.IGNORECASE,
+)
+# A header naming a kind or a count of people, not a person: 申请人类型 (a required category),
+# 证件类型, 申请人数.
+_NOT_PERSONAL_ENDINGS = ("类型", "类别", "性质", "人数", "数量", "type", "kind", "count")
 PEOPLE_LEDGERS = {"requests", "appeals", "licensing", "penalties", "enforcement", "fees"}
+# Traditional characters of personal headers (證件號碼, 電話, 聯繫人 …), read as simplified.
+_SIMPLIFIED = str.maketrans(
+    "證號碼電話聯繫係絡請當機郵箱稱類應發處罰許務費內質數單",
+    "证号码电话联系系络请当机邮箱称类应发处罚许务费内质数单",
+)
 # What people type in a personal column when there is nothing to type: not personal data.
 _NOT_PERSONAL = {"无", "暂无", "不详", "未知", "未提供", "未填", "匿名", "空", "略", "na", "n/a", "none", "null"}
 
@@ -695,18 +715,36 @@ def _grid_columns(grid: list[list[object]], columns: list[int]) -> dict[int, np.
 # ------------------------------------------------------------------------------------------------
 # Personal values, kept aside for the privacy guard
 # ------------------------------------------------------------------------------------------------
+Found = list[tuple[str, set[str]]]  # (where: 'requests.csv「申请人姓名」列', its values) per column
+
+
 class PersonalValues(AbstractSet):
     """The personal values of the ledgers, for the privacy guard only (never a frame, never an
-    output). Those of a big CSV are read when first asked for."""
+    output), with the column each came from. Those of a big CSV are read when first asked for."""
 
-    def __init__(self, values: Iterable[str] = (), pending: Iterable[Callable[[], set[str]]] = ()):
+    def __init__(
+        self,
+        values: Iterable[str] = (),
+        pending: Iterable[Callable[[], Found]] = (),
+        columns: Found = (),
+    ):
         self._values: set[str] = set(values)
-        self._pending: list[Callable[[], set[str]]] = list(pending)
+        self._columns: Found = list(columns)
+        for _where, found in self._columns:
+            self._values |= found
+        self._pending: list[Callable[[], Found]] = list(pending)
 
     def resolved(self) -> set[str]:
         while self._pending:
-            self._values |= self._pending.pop(0)()
+            for where, found in self._pending.pop(0)():
+                self._columns.append((where, found))
+                self._values |= found
         return self._values
+
+    def source(self, value: str) -> str | None:
+        """Where a personal value was read: 'requests.csv「申请人姓名」列', or None."""
+        self.resolved()
+        return next((where for where, found in self._columns if value in found), None)
 
     def __contains__(self, value: object) -> bool:
         return value in self.resolved()
@@ -725,6 +763,7 @@ class PersonalValues(AbstractSet):
         out = cls()
         for p in parts:
             out._values |= p._values
+            out._columns.extend(p._columns)
             out._pending.extend(p._pending)
         return out
 
@@ -737,8 +776,14 @@ def _personal_strings(cells: np.ndarray) -> set[str]:
     else:
         found = {v.strip() if isinstance(v, str) else str(_shown(v)).strip() for v in distinct if not _is_blank(v)}
     found.discard("")
-    # Placeholders (无, 不详, ——) are short: only short values need a closer look.
-    found -= {s for s in found if len(s) <= 8 and (s.lower() in _NOT_PERSONAL or not _WORD.search(s))}
+    # Placeholders (无, 不详, ——) are short: only short values need a closer look. A number of a
+    # few digits (a row number in an ID column) identifies no one, and is in every report.
+    found -= {
+        s
+        for s in found
+        if len(s) <= 8
+        and (s.lower() in _NOT_PERSONAL or not _WORD.search(s) or (len(s) < 5 and s.isdigit()))
+    }
     return found
 
 
@@ -888,7 +933,7 @@ def load_ledgers(data_dir: str | Path, extra_personal: list[str] | tuple[str, ..
     personal: list[PersonalValues] = []
     problems: list[CellProblem] = []
     total, capped = 0, False
-    personal_names = {norm(c) for c in (*PERSONAL_COLUMNS, *extra_personal)}
+    personal_names = {_personal_key(c) for c in (*PERSONAL_COLUMNS, *extra_personal)}
     for stem, schema in SCHEMAS.items():
         try:  # keep reading: the user gets every ledger's problems at once
             path = ledger_file(data_dir, stem)
@@ -937,16 +982,31 @@ class _Problems:
     def room(self) -> int:
         return MAX_PROBLEMS - len(self.listed)
 
-    def raise_if_any(self) -> None:
+    def raise_if_any(self, personal: Iterable[str] | None = None) -> None:
         if not self.total:
             return
         problems = list(self.listed)
+        if personal is not None:  # a shifted row puts a name or an address where a date should be
+            problems = _masked(problems, personal)
         if self.total > len(problems):
             rest = self.total - len(problems)
             summary = f"另有{rest}处同类问题未逐一列出，请按上面的说明一并修正"
             problems.append(CellProblem(self.shown, None, None, None, summary))
             raise _TooManyProblems(problems, self.total)
         raise LedgerError(problems)
+
+
+def _masked(problems: list[CellProblem], personal: Iterable[str]) -> list[CellProblem]:
+    """The problems with every personal value they would show masked (张**), file, row and column
+    still named."""
+    masker = privacy.Masker(personal)
+    out = []
+    for p in problems:
+        shown = masker.shown(p.value)
+        if shown is not p.value:
+            p = replace(p, value=shown, message=p.message.replace(str(p.value), str(shown)))
+        out.append(p)
+    return out
 
 
 def read_ledger(
@@ -973,7 +1033,8 @@ def _read_ledger(
     path: Path, schema: Schema, personal_names: set[str] | None
 ) -> tuple[pd.DataFrame, list[str], PersonalValues]:
     shown = path.name
-    personal_names = personal_names if personal_names is not None else {norm(c) for c in PERSONAL_COLUMNS}
+    if personal_names is None:
+        personal_names = {_personal_key(c) for c in PERSONAL_COLUMNS}
     sheet = _open_sheet(path, shown)
     header = _find_header(sheet, schema, shown, personal_names)
     problems = _Problems(shown)
@@ -1007,7 +1068,7 @@ def _read_ledger(
     rows = (np.flatnonzero(keep) + start + 1).astype("int64")
 
     # 3. personal values: from the cells at hand, or read again when the privacy guard asks.
-    values = _personal_values(sheet, header, cells, start)
+    values = _personal_values(sheet, header, cells, start, shown)
     del cells
 
     # 4. convert each column over its distinct values, then map back to the rows.
@@ -1033,7 +1094,7 @@ def _read_ledger(
             ids = _same_id(d, values_of)[codes]
     if ids is not None:
         _duplicate_ids(ids, data[schema.id_column], rows, schema.id_column, problems)
-    problems.raise_if_any()
+    problems.raise_if_any(values)
     if not len(rows):
         notes.append(f"{shown} 只有表头，没有记录，按本年无此类记录处理")
     return _frame(schema, data), notes, values
@@ -1121,21 +1182,23 @@ def _control_notes(
         notes.append(f"{shown} 另有{len(hits) - MAX_NOTES}行「{col.name}」含不可见的控制字符，已删去")
 
 
-def _personal_values(sheet: _Sheet, header: _Header, cells: dict[int, np.ndarray], start: int) -> PersonalValues:
+def _personal_values(
+    sheet: _Sheet, header: _Header, cells: dict[int, np.ndarray], start: int, shown: str = ""
+) -> PersonalValues:
     if not header.personal:
         return PersonalValues()
+    row = sheet.head[header.row] if header.row < len(sheet.head) else []
+    where = {}
+    for j in header.personal:
+        where[j] = f"{shown}「{_shown(row[j]) if j < len(row) else _column_letter(j)}」列"
     if all(j in cells for j in header.personal):
-        found: set[str] = set()
-        for j in header.personal:
-            found |= _personal_strings(cells[j][start:])
-        return PersonalValues(found)
+        found = [(where[j], _personal_strings(cells[j][start:])) for j in header.personal]
+        return PersonalValues(columns=found)
     columns = list(header.personal)
 
-    def later() -> set[str]:
-        found: set[str] = set()
-        for column in sheet.load(columns).values():
-            found |= _personal_strings(column[start:])
-        return found
+    def later() -> Found:
+        loaded = sheet.load(columns).items()
+        return [(where[j], _personal_strings(column[start:])) for j, column in loaded]
 
     return PersonalValues(pending=[later])
 
@@ -1191,7 +1254,8 @@ def _find_header(sheet: _Sheet, schema: Schema, shown: str, personal_names: set[
         j for j, k in enumerate(keys) if k and _is_personal(k, personal_names, hinted) and j not in found.values()
     ]
     for name, j in list(found.items()):
-        if norm(name) in personal_names or _TRAILING_NOTE.sub("", keys[j]) in personal_names:
+        bare = _personal_key(_TRAILING_NOTE.sub("", keys[j]))
+        if _personal_key(name) in personal_names or bare in personal_names:
             col = next(c for c in schema.columns if c.name == name)
             if col.required:
                 problems.add(at + 1, name, None, "是本台账的必填列，不能在参数文件的 personal_columns 中标为个人信息")
@@ -1244,10 +1308,43 @@ def _match_columns(row: list[object], exact: dict[str, str], bare: dict[str, str
     return found
 
 
+def personal_column(header: object, stem: str, extra: Iterable[str] = ()) -> bool:
+    """Whether a ledger column holds personal data: dropped as the ledger is read, its values
+    searched for in every output by the privacy guard.
+
+    A column is personal when its header (spaces, width, letter case, quotation marks, a trailing
+    note in brackets and traditional characters aside: 證件號碼 = 证件号码, EMAIL = Email,
+    申请人（代理人）= 申请人) is
+    - one of PERSONAL_COLUMNS, in any ledger: 申请人姓名, 证件号码, 联系电话, 地址,
+      申请人, 姓名, 联系人, 代理人, 身份证号, 身份证号码, 手机号码, 电子邮箱, 邮箱, 住址,
+      微信, QQ, Email;
+    - or one listed in the params' `personal_columns`;
+    - or, in the ledgers about people (依申请公开、复议诉讼、行政许可、处罚、强制、收费),
+      one that contains a word of PERSONAL_HINTS: 姓名, 身份证, 证件, 电话, 手机, 住址,
+      地址, 联系人, 联系方式, 邮箱, 邮件, 微信, QQ, 当事人, 代理人, 申请人 — or, in
+      English, Name, Phone, Tel, Mobile, Email/E-mail, Address, WeChat, ID/ID No. —,
+      unless it names a kind or a count: 申请人类型 (a required column), 证件类型, 申请人数
+      are not personal.
+    A column of the ledger's own schema (申请人类型, 申请内容 …) is never personal by a hint.
+    """
+    names = {_personal_key(c) for c in (*PERSONAL_COLUMNS, *extra)}
+    return _is_personal(_header_key(header), names, stem in PEOPLE_LEDGERS)
+
+
+def _personal_key(text: object) -> str:
+    """A header or column name as personal columns are matched: norm(), simplified characters,
+    lower case (Email = email)."""
+    return norm(text).translate(_SIMPLIFIED).lower()
+
+
 def _is_personal(key: str, personal_names: set[str], hinted: bool) -> bool:
-    if key in personal_names or _TRAILING_NOTE.sub("", key) in personal_names:
+    key = key.translate(_SIMPLIFIED).lower()
+    base = _TRAILING_NOTE.sub("", key)
+    if key in personal_names or base in personal_names:
         return True
-    return hinted and any(h in key for h in PERSONAL_HINTS) and not key.endswith("类型")
+    if not hinted or base.endswith(_NOT_PERSONAL_ENDINGS):
+        return False
+    return any(h in key for h in PERSONAL_HINTS) or bool(_ENGLISH_HINTS.search(base))
 
 
 def _near_column(key: str, names: list[str]) -> str | None:

@@ -334,7 +334,8 @@ def test_last_years_default_tables_json_nested_deep_does_not_crash_the_year_chec
     last = tmp_path / "outputs" / "2020" / "tables.json"
     last.parent.mkdir(parents=True)
     last.write_text("[" * 100_000 + "]" * 100_000)
-    report = SimpleNamespace(year=2021, agency="测试局")
+    params = SimpleNamespace(year=2021, previous_path=None, source=None)
+    report = SimpleNamespace(year=2021, agency="测试局", params=params)
     assert checks.previous_for(report, root=tmp_path) is None
 
 
