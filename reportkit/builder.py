@@ -101,7 +101,9 @@ def _execute(nb: Path, target: Path, parameters: dict[str, Any], root: Path, poo
             str(nb),
             str(target),
             parameters=parameters,
-            cwd=str(root),
+            # No cwd=: papermill would chdir the whole build process around each run, and runs in
+            # concurrent threads then leave it in whichever folder the last one restored. The
+            # kernel already started in the project root (KernelPool).
             progress_bar=False,
             log_output=False,
             kernel_name="python3",
