@@ -121,7 +121,30 @@ def publish(staging: Path, out: Path) -> None:
 # ------------------------------------------------------------------------------------------------
 # Privacy guard
 # ------------------------------------------------------------------------------------------------
+_OFFICE_ZIPS = (".docx", ".xlsx")
+_XML_TAG = re.compile(r"<[^>]+>")
+
+
+def _office_text(path: Path) -> str:
+    """The text of a Word or Excel file's XML parts, which its zip compression hides from a byte
+    search: as written, and with tags removed so that text split over runs reads whole."""
+    import zipfile
+
+    parts = []
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.endswith((".xml", ".rels")):
+                xml = z.read(name).decode("utf-8", errors="ignore")
+                parts += [xml, html.unescape(_XML_TAG.sub("", xml))]
+    return "\n".join(parts)
+
+
 def _searchable_text(path: Path) -> str:
+    if path.suffix in _OFFICE_ZIPS:
+        import zipfile
+
+        with contextlib.suppress(zipfile.BadZipFile):
+            return _office_text(path)
     raw = path.read_bytes().decode("utf-8", errors="ignore")
     text = raw
     if path.suffix in (".json", ".ipynb"):

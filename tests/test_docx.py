@@ -473,3 +473,25 @@ def test_seed_tables_render_too(tmp_path):
         "表三　收到和处理政府信息公开申请情况"
     ]
     assert all(c.text == "0" for r in t3.rows[3:] for c in r.cells[3:])
+
+
+def test_the_privacy_guard_reads_inside_the_docx(tmp_path):
+    # A .docx is a zip: a name in it is compressed, invisible to a search of the file's bytes.
+    from reportkit import builder
+
+    document = seed_document()
+    document["sections"][6]["blocks"].append(
+        {
+            "kind": "paragraph",
+            "runs": [
+                {"text": "申请人张"},
+                {"text": "三丰", "bold": True},
+                {"text": "，证件号码420222199001011234。"},
+            ],
+        }
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    write_docx(document, out / "report.docx")
+    leaks = builder.privacy_leaks(out, {"张三丰", "420222199001011234", "李四光"})
+    assert leaks == [("report.docx", "420222199001011234"), ("report.docx", "张三丰")]
