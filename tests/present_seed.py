@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import base64
 import copy
+import os
+import shutil
 import struct
+import subprocess
 import zlib
+from pathlib import Path
+
+import pytest
+
+from reportkit import fonts
 
 AGENCY = "大冶市应急管理局"
 TITLE = "大冶市应急管理局2021年政府信息公开工作年度报告"
@@ -233,3 +241,71 @@ def seed_document(tables: dict | None = None, sample: bool = False) -> dict:
             },
         ],
     }
+
+
+# ------------------------------------------------------------------------------------------------
+# Printing with LibreOffice
+# ------------------------------------------------------------------------------------------------
+FONTS_CONF = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <dir>{dir}</dir>
+  <cachedir>{cache}</cachedir>
+  {aliases}
+</fontconfig>
+"""
+# The government fonts are not on this machine: print them in the packaged Noto CJK faces.
+FONT_STAND_INS = {
+    "仿宋_GB2312": "Noto Serif CJK SC",
+    "楷体_GB2312": "Noto Serif CJK SC",
+    "方正小标宋简体": "Noto Serif CJK SC",
+    "宋体": "Noto Serif CJK SC",
+    "黑体": "Noto Sans CJK SC",
+}
+
+
+def libreoffice_pdf(source: Path, work: Path) -> Path:
+    """`source` printed to PDF in `work` by LibreOffice, with its own profile and fonts there;
+    the test is skipped when LibreOffice or poppler is missing."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip(
+            "LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui"
+        )
+    if not shutil.which("pdftotext") or not shutil.which("pdftoppm"):
+        pytest.skip("poppler-utils (pdftotext, pdftoppm) is not installed")
+    aliases = "\n  ".join(
+        f'<alias binding="same"><family>{k}</family><prefer><family>{v}</family></prefer></alias>'
+        for k, v in FONT_STAND_INS.items()
+    )
+    conf = work / "fonts.conf"
+    conf.write_text(
+        FONTS_CONF.format(dir=fonts.FONT_DIR, cache=work / "fc-cache", aliases=aliases),
+        encoding="utf-8",
+    )
+    env = {**os.environ, "FONTCONFIG_FILE": str(conf), "HOME": str(work)}
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work),
+            str(source),
+        ],
+        env=env,
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
+    out = work / (source.stem + ".pdf")
+    assert out.exists()
+    return out
+
+
+def pdf_pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    return int(next(ln.split()[-1] for ln in info.stdout.splitlines() if ln.startswith("Pages:")))

@@ -24,10 +24,10 @@ from present_seed import (
     T4_RESULTS,
     TITLE,
     distinct_tables,
+    libreoffice_pdf,
     seed_document,
 )
 
-from reportkit import fonts
 from reportkit.errors import ReportkitError
 from reportkit.present.docx import write_docx
 
@@ -365,65 +365,13 @@ def test_control_characters_in_narrative_are_dropped(tmp_path):
 # ------------------------------------------------------------------------------------------------
 # As printed by LibreOffice
 # ------------------------------------------------------------------------------------------------
-FONTS_CONF = """<?xml version="1.0"?>
-<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
-<fontconfig>
-  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
-  <dir>{dir}</dir>
-  <cachedir>{cache}</cachedir>
-  {aliases}
-</fontconfig>
-"""
-# The government fonts are not on this machine: print them in the packaged Noto CJK faces.
-FONT_STAND_INS = {
-    "仿宋_GB2312": "Noto Serif CJK SC",
-    "楷体_GB2312": "Noto Serif CJK SC",
-    "方正小标宋简体": "Noto Serif CJK SC",
-    "宋体": "Noto Serif CJK SC",
-    "黑体": "Noto Sans CJK SC",
-}
-
-
 @pytest.fixture(scope="module")
 def pdf(tmp_path_factory, docx_path) -> Path:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if not soffice:
-        pytest.skip(
-            "LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui"
-        )
-    if not shutil.which("pdftotext") or not shutil.which("pdftoppm"):
-        pytest.skip("poppler-utils (pdftotext, pdftoppm) is not installed")
     work = tmp_path_factory.mktemp("lo")
-    aliases = "\n  ".join(
-        f'<alias binding="same"><family>{k}</family><prefer><family>{v}</family></prefer></alias>'
-        for k, v in FONT_STAND_INS.items()
-    )
-    conf = work / "fonts.conf"
-    conf.write_text(
-        FONTS_CONF.format(dir=fonts.FONT_DIR, cache=work / "fc-cache", aliases=aliases),
-        encoding="utf-8",
-    )
-    env = {**os.environ, "FONTCONFIG_FILE": str(conf), "HOME": str(work)}
+    out = libreoffice_pdf(docx_path, work)
     subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={(work / 'profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(work),
-            str(docx_path),
-        ],
-        env=env,
-        capture_output=True,
-        timeout=180,
-        check=True,
+        ["pdftoppm", "-r", "60", "-png", str(out), str(work / "page")], check=True, timeout=120
     )
-    out = work / "report.pdf"
-    assert out.exists()
-    pages = work / "page"
-    subprocess.run(["pdftoppm", "-r", "60", "-png", str(out), str(pages)], check=True, timeout=120)
     artifacts = os.environ.get("REPORTKIT_ARTIFACTS")
     if artifacts:
         target = Path(artifacts) / "docx"

@@ -7,7 +7,16 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from present_seed import APPLICANTS, SEED_TABLES, T3_PRINTED, T4_KINDS, T4_RESULTS, distinct_tables
+from present_seed import (
+    APPLICANTS,
+    SEED_TABLES,
+    T3_PRINTED,
+    T4_KINDS,
+    T4_RESULTS,
+    distinct_tables,
+    libreoffice_pdf,
+    pdf_pages,
+)
 
 from reportkit.errors import ReportkitError
 from reportkit.present.xlsx import write_tables_xlsx
@@ -187,3 +196,10 @@ def test_the_privacy_guard_reads_inside_the_xlsx(tmp_path):
     out.mkdir()
     write_tables_xlsx(tables, out / "tables.xlsx")
     assert builder.privacy_leaks(out, {"王小明", "赵六"}) == [("tables.xlsx", "王小明")]
+
+
+def test_each_sheet_prints_on_one_page(tmp_path):
+    path = tmp_path / "tables.xlsx"
+    write_tables_xlsx(distinct_tables(), path)
+    pdf = libreoffice_pdf(path, tmp_path)
+    assert pdf_pages(pdf) == 3
