@@ -443,3 +443,36 @@ def test_the_privacy_guard_reads_inside_the_docx(tmp_path):
     write_docx(document, out / "report.docx")
     leaks = builder.privacy_leaks(out, {"张三丰", "420222199001011234", "李四光"})
     assert leaks == [("report.docx", "420222199001011234"), ("report.docx", "张三丰")]
+
+
+# Children that Word requires in this order (ECMA-376 Part 1: pPr 17.3.1.26, rPr 17.3.2.28,
+# tblPr 17.4.60); Word reports a file whose elements are out of order as corrupt.
+ORDER = {
+    "pPr": ["pStyle", "keepNext", "widowControl", "snapToGrid", "spacing", "ind", "jc",
+            "outlineLvl", "rPr"],
+    "rPr": ["rStyle", "rFonts", "b", "i", "color", "spacing", "sz", "szCs", "lang"],
+    "tblPr": ["tblStyle", "tblW", "jc", "tblBorders", "tblLayout", "tblCellMar", "tblLook"],
+    "tcPr": ["tcW", "gridSpan", "vMerge", "vAlign"],
+}  # fmt: skip
+
+
+def test_elements_are_in_schema_order(docx_path):
+    import zipfile
+
+    from lxml import etree
+
+    with zipfile.ZipFile(docx_path) as z:
+        names = [
+            n for n in z.namelist() if re.match(r"word/(document|styles|header\d*|footer\d*)", n)
+        ]
+        roots = {n: etree.fromstring(z.read(n)) for n in names}
+    checked = 0
+    for name, root in roots.items():
+        for parent_tag, order in ORDER.items():
+            for parent in root.iter(f"{W}{parent_tag}"):
+                tags = [c.tag.removeprefix(W) for c in parent if c.tag.removeprefix(W) in order]
+                assert tags == sorted(tags, key=order.index), (name, parent_tag, tags)
+                checked += 1
+        for br in root.iter(f"{W}br"):
+            assert br.getparent().tag == f"{W}r", name  # a break lives inside a run
+    assert checked > 500

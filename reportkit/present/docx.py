@@ -69,18 +69,42 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # ------------------------------------------------------------------------------------------------
 # Raw XML where python-docx has no API
 # ------------------------------------------------------------------------------------------------
-def _child(parent, tag: str, before: tuple[str, ...] = ()):
-    """parent's first `tag` child, created (ahead of any of `before`) when missing."""
+# The order WordprocessingML requires of these elements' children (ECMA-376 Part 1, 17.3.1.26,
+# 17.3.2.28, 17.4.60, 17.4.82): Word refuses a file as corrupt when a child is out of place.
+SCHEMA_ORDER = {
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr "
+    "suppressLineNumbers pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct "
+    "topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd snapToGrid spacing ind "
+    "contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint "
+    "noProof snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u "
+    "effect bdr shd fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath",
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW "
+    "jc tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption "
+    "tblDescription",
+    "tcPr": "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection "
+    "tcFitText vAlign hideMark",
+    "tblBorders": "top left start bottom right end insideH insideV",
+    "tblCellMar": "top left start bottom right end",
+}
+SCHEMA_ORDER = {k: [qn(f"w:{t}") for t in v.split()] for k, v in SCHEMA_ORDER.items()}
+
+
+def _child(parent, tag: str):
+    """parent's `tag` child, created in the place the schema gives it when missing."""
     el = parent.find(qn(tag))
-    if el is None:
-        el = OxmlElement(tag)
-        for name in before:
-            sibling = parent.find(qn(name))
-            if sibling is not None:
+    if el is not None:
+        return el
+    el = OxmlElement(tag)
+    order = SCHEMA_ORDER.get(parent.tag.rsplit("}", 1)[-1])
+    if order and qn(tag) in order:
+        later = set(order[order.index(qn(tag)) + 1 :])
+        for sibling in parent:
+            if sibling.tag in later:
                 sibling.addprevious(el)
-                break
-        else:
-            parent.append(el)
+                return el
+    parent.append(el)
     return el
 
 
@@ -90,10 +114,7 @@ def set_fonts(rpr, east_asia: str, latin: str | None = None) -> None:
     Theme attributes are removed: they win over the names, and python-docx's template points
     them at a Japanese theme font (python-docx issue 1601).
     """
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
+    fonts = _child(rpr, "w:rFonts")
     for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
         fonts.attrib.pop(qn(f"w:{attr}"), None)
     latin = latin or east_asia
@@ -191,9 +212,7 @@ def _setup_styles(doc) -> None:
     defaults = styles_el.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
     set_fonts(rpr, BODY_FONT, LATIN_FONT)
-    _child(rpr, "w:spacing", before=("w:w", "w:kern", "w:position", "w:sz", "w:szCs")).set(
-        qn("w:val"), str(CHAR_CONDENSE_TWIPS)
-    )
+    _child(rpr, "w:spacing").set(qn("w:val"), str(CHAR_CONDENSE_TWIPS))
     for tag in ("w:sz", "w:szCs"):
         _child(rpr, tag).set(qn("w:val"), str(SIZE_3 * 2))
     lang = _child(rpr, "w:lang")
@@ -565,9 +584,9 @@ def build_document(document: dict[str, Any]):
         body.remove(p)  # the template's empty first paragraph
     title = doc.add_paragraph(style="公文标题")
     for i, line in enumerate(_title_lines(document["title"])):
-        run = _run(title, line, TITLE_FONT)
         if i:
-            run._r.addprevious(OxmlElement("w:br"))
+            title.runs[-1].add_break()
+        _run(title, line, TITLE_FONT)
     title.paragraph_format.space_after = Pt(LINE_PITCH_TWIPS / 20)
     if sample:
         p = doc.add_paragraph(style="示例标记")
