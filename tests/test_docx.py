@@ -25,6 +25,7 @@ from present_seed import (
     TITLE,
     distinct_tables,
     libreoffice_pdf,
+    para,
     seed_document,
 )
 
@@ -476,3 +477,19 @@ def test_elements_are_in_schema_order(docx_path):
         for br in root.iter(f"{W}br"):
             assert br.getparent().tag == f"{W}r", name  # a break lives inside a run
     assert checked > 500
+
+
+def test_a_full_page_holds_22_lines_of_28_characters(tmp_path):
+    text = "政府信息公开工作坚持以人民为中心的发展思想，依法公开、真实公开、规范高效、强化监督。"
+    document = seed_document()
+    document["sections"] = [
+        {"slug": "overview", "heading": "一、总体情况", "blocks": [para(text * 6)] * 12}
+    ]
+    write_docx(document, tmp_path / "lines.docx")
+    pdf = libreoffice_pdf(tmp_path / "lines.docx", tmp_path)
+    page2 = _pdf_text(pdf, "-f", "2", "-l", "2")
+    lines = [ln for ln in page2.splitlines() if ln.strip() and not ln.startswith("—")]
+    assert len(lines) == 22
+    # A line inside a paragraph holds 28 characters (one may hang its closing 。 in the margin).
+    assert max(len(ln.strip()) for ln in lines) == 28
+    assert sum(len(ln.strip()) in (27, 28) for ln in lines) == 22
