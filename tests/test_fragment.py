@@ -235,10 +235,20 @@ def pasted(tmp_path_factory, fragment):
         context = browser.new_context(offline=True)
         page = context.new_page()
         page.goto(page_file.as_uri())
+        # A real paste: Ctrl+C puts the fragment on the clipboard as text/html (as copying it
+        # from another page would), Ctrl+V pastes it through the editor's clipboard path.
+        page.evaluate(
+            """html => document.addEventListener('copy', e => {
+                   e.clipboardData.setData('text/html', html);
+                   e.clipboardData.setData('text/plain', '');
+                   e.preventDefault();
+               }, {once: true})""",
+            fragment,
+        )
         page.focus("#editor")
-        # insertHTML runs the editor's paste path (ReplaceSelectionCommand): the markup is
-        # sanitised and merged into the editable exactly as a pasted text/html would be.
-        page.evaluate("html => document.execCommand('insertHTML', false, html)", fragment)
+        page.keyboard.press("Control+C")
+        page.keyboard.press("Control+V")
+        page.wait_for_function("document.querySelectorAll('#editor table').length > 0")
         yield page
         browser.close()
 
