@@ -18,15 +18,14 @@ from typing import Any
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
-from docx.text.paragraph import Paragraph
 
 from ..errors import ReportkitError
 from . import content, layout
+from .ooxml import XML_INVALID, add_run, child, off_grid, set_fonts, statutory_table
 
 # ------------------------------------------------------------------------------------------------
 # GB/T 9704-2012: page, type sizes (号 in points) and the fonts government PCs have
@@ -62,93 +61,6 @@ RED = RGBColor(0xB3, 0x26, 0x1E)
 
 # A paragraph that opens with a bold （一）… run: that run is a second-level heading, set in 楷体.
 _LEVEL2_LEAD = re.compile(r"^\s*（[一二三四五六七八九十]+）")
-# Characters XML 1.0 cannot hold: dropped from user text rather than failing on them.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-# ------------------------------------------------------------------------------------------------
-# Raw XML where python-docx has no API
-# ------------------------------------------------------------------------------------------------
-# The order WordprocessingML requires of these elements' children (ECMA-376 Part 1, 17.3.1.26,
-# 17.3.2.28, 17.4.60, 17.4.82): Word refuses a file as corrupt when a child is out of place.
-SCHEMA_ORDER = {
-    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr "
-    "suppressLineNumbers pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct "
-    "topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd snapToGrid spacing ind "
-    "contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
-    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
-    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint "
-    "noProof snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u "
-    "effect bdr shd fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath",
-    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW "
-    "jc tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption "
-    "tblDescription",
-    "tcPr": "cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar textDirection "
-    "tcFitText vAlign hideMark",
-    "tblBorders": "top left start bottom right end insideH insideV",
-    "tblCellMar": "top left start bottom right end",
-}
-SCHEMA_ORDER = {k: [qn(f"w:{t}") for t in v.split()] for k, v in SCHEMA_ORDER.items()}
-
-
-def _child(parent, tag: str):
-    """parent's `tag` child, created in the place the schema gives it when missing."""
-    el = parent.find(qn(tag))
-    if el is not None:
-        return el
-    el = OxmlElement(tag)
-    order = SCHEMA_ORDER.get(parent.tag.rsplit("}", 1)[-1])
-    if order and qn(tag) in order:
-        later = set(order[order.index(qn(tag)) + 1 :])
-        for sibling in parent:
-            if sibling.tag in later:
-                sibling.addprevious(el)
-                return el
-    parent.append(el)
-    return el
-
-
-def set_fonts(rpr, east_asia: str, latin: str | None = None) -> None:
-    """Name the fonts of an rPr in every slot; the East Asian slot is what CJK text uses.
-
-    Theme attributes are removed: they win over the names, and python-docx's template points
-    them at a Japanese theme font (python-docx issue 1601).
-    """
-    fonts = _child(rpr, "w:rFonts")
-    for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
-        fonts.attrib.pop(qn(f"w:{attr}"), None)
-    latin = latin or east_asia
-    fonts.set(qn("w:ascii"), latin)
-    fonts.set(qn("w:hAnsi"), latin)
-    fonts.set(qn("w:eastAsia"), east_asia)
-    fonts.set(qn("w:cs"), latin)
-    fonts.set(qn("w:hint"), "eastAsia")
-
-
-def _run(
-    paragraph,
-    text: str,
-    east_asia: str,
-    latin: str | None = None,
-    size: float | None = None,
-    bold: bool = False,
-    color: RGBColor | None = None,
-):
-    run = paragraph.add_run(_XML_INVALID.sub("", text))
-    set_fonts(run._element.get_or_add_rPr(), east_asia, latin)
-    if size:
-        run.font.size = Pt(size)
-    if bold:
-        run.bold = True
-    if color is not None:
-        run.font.color.rgb = color
-    return run
-
-
-def _off_grid(paragraph) -> None:
-    """Small text (tables, captions, footers) keeps its own line height instead of the 22-line grid."""
-    ppr = paragraph._p.get_or_add_pPr()
-    _child(ppr, "w:snapToGrid").set(qn("w:val"), "0")
 
 
 def _indent_chars(ppr_format, chars: float, size: float) -> None:
@@ -203,7 +115,7 @@ def _paragraph_style(
     if indent_chars is not None:
         _indent_chars(pf, indent_chars, size)
     if outline is not None:
-        _child(style.element.get_or_add_pPr(), "w:outlineLvl").set(qn("w:val"), str(outline))
+        child(style.element.get_or_add_pPr(), "w:outlineLvl").set(qn("w:val"), str(outline))
     return style
 
 
@@ -212,10 +124,10 @@ def _setup_styles(doc) -> None:
     defaults = styles_el.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
     set_fonts(rpr, BODY_FONT, LATIN_FONT)
-    _child(rpr, "w:spacing").set(qn("w:val"), str(CHAR_CONDENSE_TWIPS))
+    child(rpr, "w:spacing").set(qn("w:val"), str(CHAR_CONDENSE_TWIPS))
     for tag in ("w:sz", "w:szCs"):
-        _child(rpr, tag).set(qn("w:val"), str(SIZE_3 * 2))
-    lang = _child(rpr, "w:lang")
+        child(rpr, tag).set(qn("w:val"), str(SIZE_3 * 2))
+    lang = child(rpr, "w:lang")
     lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
     # Every other style of the template loses its theme fonts too, so none falls back to them.
@@ -340,7 +252,7 @@ def _setup_page(doc, sample: bool) -> None:
     # The page number's line sits 7 mm below the 版心 (§7.5): footer bottom = 35 − 7 − one line.
     s.footer_distance = Mm(BOTTOM - 7) - Pt(SIZE_4 * 1.3)
     s.header_distance = Mm(15)
-    grid = _child(s._sectPr, "w:docGrid")
+    grid = child(s._sectPr, "w:docGrid")
     grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(LINE_PITCH_TWIPS))
 
@@ -350,26 +262,26 @@ def _setup_page(doc, sample: bool) -> None:
         p = header.paragraphs[0]
         p.style = doc.styles["示例标记"]
         if sample:
-            _run(p, content.SAMPLE_BANNER, SONG_FONT, size=SIZE_S5, color=RED)
+            add_run(p, content.SAMPLE_BANNER, SONG_FONT, size=SIZE_S5, color=RED)
 
 
 def _field(paragraph, instruction: str, placeholder: str, font: str, size: float) -> None:
     """A Word field (PAGE, …): begin, instruction, separate, shown value, end."""
 
     def fld(kind: str) -> None:
-        run = _run(paragraph, "", font, size=size)
+        run = add_run(paragraph, "", font, size=size)
         el = OxmlElement("w:fldChar")
         el.set(qn("w:fldCharType"), kind)
         run._r.append(el)
 
     fld("begin")
-    run = _run(paragraph, "", font, size=size)
+    run = add_run(paragraph, "", font, size=size)
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
     instr.text = f" {instruction} "
     run._r.append(instr)
     fld("separate")
-    _run(paragraph, placeholder, font, size=size)
+    add_run(paragraph, placeholder, font, size=size)
     fld("end")
 
 
@@ -383,10 +295,10 @@ def _page_number(doc, footer, align) -> None:
         p.paragraph_format.right_indent = Pt(SIZE_4)
     else:
         p.paragraph_format.left_indent = Pt(SIZE_4)
-    _off_grid(p)
-    _run(p, "— ", SONG_FONT, size=SIZE_4)
+    off_grid(p)
+    add_run(p, "— ", SONG_FONT, size=SIZE_4)
     _field(p, "PAGE", "1", SONG_FONT, SIZE_4)
-    _run(p, " —", SONG_FONT, size=SIZE_4)
+    add_run(p, " —", SONG_FONT, size=SIZE_4)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -398,118 +310,34 @@ def _paragraph(doc, runs: list[dict[str, Any]]) -> None:
         text, bold = r["text"], bool(r.get("bold"))
         if i == 0 and bold and _LEVEL2_LEAD.match(text):
             # 公文 sets a lead-in （一）… in 楷体, not in bold 仿宋.
-            _run(p, text, KAI_FONT, LATIN_FONT)
+            add_run(p, text, KAI_FONT, LATIN_FONT)
         else:
-            _run(p, text, BODY_FONT, LATIN_FONT, bold=bold)
+            add_run(p, text, BODY_FONT, LATIN_FONT, bold=bold)
 
 
 def _heading(doc, text: str, level: int) -> None:
     p = doc.add_paragraph(style="Heading 1" if level <= 1 else "Heading 2")
     font = HEI_FONT if level <= 1 else KAI_FONT
-    _run(p, text, font)
+    add_run(p, text, font)
 
 
 def _caption(doc, text: str, before_table: bool) -> None:
     p = doc.add_paragraph(style="图表标题")
-    _off_grid(p)
+    off_grid(p)
     p.paragraph_format.keep_with_next = before_table
-    _run(p, text, HEI_FONT)
-
-
-def _borders(table) -> None:
-    tbl_pr = table._tbl.tblPr
-    borders = _child(tbl_pr, "w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        b = _child(borders, f"w:{edge}")
-        b.set(qn("w:val"), "single")
-        b.set(qn("w:sz"), "4")
-        b.set(qn("w:space"), "0")
-        b.set(qn("w:color"), "000000")
-    margins = _child(tbl_pr, "w:tblCellMar")
-    for side in ("left", "right"):
-        m = _child(margins, f"w:{side}")
-        m.set(qn("w:w"), str(round(Mm(1).twips)))
-        m.set(qn("w:type"), "dxa")
-    _child(tbl_pr, "w:tblLayout").set(qn("w:type"), "fixed")
-
-
-def _twips(mm: float) -> str:
-    return str(round(mm / 25.4 * 1440))
-
-
-def _table(doc, grid: layout.Grid) -> None:
-    """The grid as a Word table: a merged cell is one w:tc spanning columns (gridSpan) and the
-    first of a vertical run (vMerge restart) over the w:tc that continue it.
-
-    Written as XML rather than with Table.cell()/merge(), which rescan the whole table on every
-    call: 表三's 215 cells took seconds.
-    """
-    table = doc.add_table(rows=0, cols=grid.n_cols)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    _borders(table)
-    tbl = table._tbl
-    for col, width in zip(tbl.tblGrid.iter(qn("w:gridCol")), grid.widths_mm):
-        col.set(qn("w:w"), _twips(width))
-    starts = {(c.row, c.col): c for c in grid.cells}
-    below: dict[tuple[int, int], layout.Cell] = {}  # positions a vertical merge continues into
-    for c in grid.cells:
-        for r in range(c.row + 1, c.row + c.rowspan):
-            below[(r, c.col)] = c
-    for r in range(grid.n_rows):
-        tr = OxmlElement("w:tr")
-        tr_pr = _child(tr, "w:trPr")
-        _child(tr_pr, "w:cantSplit")
-        if r < grid.header_rows:
-            _child(tr_pr, "w:tblHeader")  # repeated at the top of each page the table runs onto
-        height = _child(tr_pr, "w:trHeight")
-        height.set(qn("w:val"), _twips(7))
-        height.set(qn("w:hRule"), "atLeast")
-        col = 0
-        while col < grid.n_cols:
-            cell = starts.get((r, col)) or below.get((r, col))
-            if cell is None:
-                raise ReportkitError(f"{grid.caption}第{r + 1}行第{col + 1}列没有单元格")
-            tr.append(_tc(grid, cell, continued=cell.row != r))
-            col += cell.colspan
-        tbl.append(tr)
-
-
-def _tc(grid: layout.Grid, c: layout.Cell, continued: bool):
-    tc = OxmlElement("w:tc")
-    tc_pr = _child(tc, "w:tcPr")
-    width = _child(tc_pr, "w:tcW")
-    width.set(qn("w:w"), _twips(sum(grid.widths_mm[c.col : c.col + c.colspan])))
-    width.set(qn("w:type"), "dxa")
-    if c.colspan > 1:
-        _child(tc_pr, "w:gridSpan").set(qn("w:val"), str(c.colspan))
-    if c.rowspan > 1:
-        merge = _child(tc_pr, "w:vMerge")
-        if not continued:
-            merge.set(qn("w:val"), "restart")
-    _child(tc_pr, "w:vAlign").set(qn("w:val"), "center")
-    p = Paragraph(OxmlElement("w:p"), None)
-    tc.append(p._p)
-    p._p.get_or_add_pPr().style = "RKTableText"
-    _off_grid(p)
-    p.alignment = WD_ALIGN_PARAGRAPH.LEFT if c.align == "left" else WD_ALIGN_PARAGRAPH.CENTER
-    if grid.kind == "table2":
-        p.paragraph_format.keep_with_next = True  # 表二 stays on one page
-    if not continued:
-        _run(p, c.text, SONG_FONT, LATIN_FONT, size=grid.font_pt)
-    return tc
+    add_run(p, text, HEI_FONT)
 
 
 def _chart(doc, block: dict[str, Any], number: int) -> None:
     png = content.png_bytes(block)
     width = min(float(block.get("width_mm") or layout.TEXT_WIDTH_MM), layout.TEXT_WIDTH_MM)
     p = doc.add_paragraph(style="图表标题")
-    _off_grid(p)
+    off_grid(p)
     p.paragraph_format.keep_with_next = True
-    run = _run(p, "", SONG_FONT)
+    run = add_run(p, "", SONG_FONT)
     run.add_picture(io.BytesIO(png), width=Mm(width))
     for doc_pr in run._r.iter(qn("wp:docPr")):
-        doc_pr.set("descr", _XML_INVALID.sub("", str(block.get("alt") or block.get("caption", ""))))
+        doc_pr.set("descr", XML_INVALID.sub("", str(block.get("alt") or block.get("caption", ""))))
     caption = block.get("caption")
     if caption:
         _caption(doc, f"图{number}　{caption}", before_table=False)
@@ -556,7 +384,7 @@ def _signature(doc, agency: str, date: str | None) -> None:
         ind.set(qn("w:firstLineChars"), "0")
         p.paragraph_format.right_indent = Pt(right * SIZE_3)
         p.paragraph_format.keep_with_next = text == agency and bool(written)
-        _run(p, text, BODY_FONT, LATIN_FONT)
+        add_run(p, text, BODY_FONT, LATIN_FONT)
 
 
 def build_document(document: dict[str, Any]):
@@ -586,13 +414,13 @@ def build_document(document: dict[str, Any]):
     for i, line in enumerate(_title_lines(document["title"])):
         if i:
             title.runs[-1].add_break()
-        _run(title, line, TITLE_FONT)
+        add_run(title, line, TITLE_FONT)
     title.paragraph_format.space_after = Pt(LINE_PITCH_TWIPS / 20)
     if sample:
         p = doc.add_paragraph(style="示例标记")
-        _off_grid(p)
+        off_grid(p)
         p.paragraph_format.space_after = Pt(SIZE_3)
-        _run(p, f"（{content.SAMPLE_MARK}）", SONG_FONT, size=SIZE_3, color=RED)
+        add_run(p, f"（{content.SAMPLE_MARK}）", SONG_FONT, size=SIZE_3, color=RED)
 
     charts = 0
     for section in document["sections"]:
@@ -607,8 +435,8 @@ def build_document(document: dict[str, Any]):
             elif kind == "table":
                 grid = layout.grid(block["table"], block["data"])
                 _caption(doc, block.get("caption") or grid.caption, before_table=True)
-                _table(doc, grid)
-                _off_grid(doc.add_paragraph(style="表格文字"))  # a little air below the table
+                statutory_table(doc, grid, SONG_FONT, LATIN_FONT)
+                off_grid(doc.add_paragraph(style="表格文字"))  # a little air below the table
             elif kind == "chart":
                 charts += 1
                 _chart(doc, block, charts)
