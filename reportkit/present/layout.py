@@ -37,9 +37,14 @@ class Cell:
     colspan: int = 1
     value: Any = None
     key: tuple[str, str] | None = None
+    # Where a narrow cell may break its text (（三）/不予公开, never （三）不/予公开).
+    parts: tuple[str, ...] = ()
 
     @property
     def align(self) -> str:
+        # A group's label stands centred beside its items, as on the printed form.
+        if self.parts:
+            return "center"
         return "left" if self.kind in ("label", "item", "note") else "center"
 
 
@@ -84,8 +89,17 @@ class _Builder:
             raise ReportkitError(f"{default_caption(kind)}：数据应为表格对象，收到的是「{data!r}」")
         self.kind, self.data, self.cells = kind, data, []
 
-    def add(self, row: int, col: int, text: str, kind: str, rowspan: int = 1, colspan: int = 1):
-        self.cells.append(Cell(row, col, text, kind, rowspan, colspan))
+    def add(
+        self,
+        row: int,
+        col: int,
+        text: str,
+        kind: str,
+        rowspan: int = 1,
+        colspan: int = 1,
+        parts: tuple[str, ...] = (),
+    ) -> None:
+        self.cells.append(Cell(row, col, text, kind, rowspan, colspan, parts=parts))
 
     def value(self, row: int, col: int, key: tuple[str, str], colspan: int = 1) -> None:
         r, c = key
@@ -157,7 +171,7 @@ def table3_grid(data: dict[str, Any]) -> Grid:
             values(r, group)
             r += 1
             continue
-        b.add(r, 1, num + group, "label", rowspan=len(leaves))
+        b.add(r, 1, num + group, "label", rowspan=len(leaves), parts=(num, group))
         for i, leaf in enumerate(leaves):
             b.add(r, 2, f"{i + 1}.{leaf}", "label")
             values(r, f"{group}/{leaf}")

@@ -187,5 +187,8 @@ def _tc(grid: layout.Grid, c: layout.Cell, continued: bool, font: str, latin: st
     if grid.kind == "table2":
         p.paragraph_format.keep_with_next = True  # 表二 stays on one page
     if not continued:
-        add_run(p, c.text, font, latin, size=grid.font_pt)
+        for i, part in enumerate(c.parts or (c.text,)):
+            if i:
+                p.runs[-1].add_break()
+            add_run(p, part, font, latin, size=grid.font_pt)
     return tc
