@@ -184,8 +184,8 @@ def _tc(grid: layout.Grid, c: layout.Cell, continued: bool, font: str, latin: st
     p._p.get_or_add_pPr().style = "RKTableText"
     off_grid(p)
     p.alignment = WD_ALIGN_PARAGRAPH.LEFT if c.align == "left" else WD_ALIGN_PARAGRAPH.CENTER
-    if grid.kind == "table2":
-        p.paragraph_format.keep_with_next = True  # 表二 stays on one page
+    if grid.kind in ("table2", "table4"):
+        p.paragraph_format.keep_with_next = True  # short tables stay whole on one page
     if not continued:
         for i, part in enumerate(c.parts or (c.text,)):
             if i:
