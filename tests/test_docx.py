@@ -333,7 +333,9 @@ def test_sample_mark_on_every_page_only_when_sample(tmp_path):
         assert "示例数据" in header.paragraphs[0].text
     assert "（示例数据）" in [p.text for p in Document(str(sample)).paragraphs]
     r = Document(str(real))
-    assert "示例数据" not in r.sections[0].header.paragraphs[0].text
+    # No running header at all: a 公文 has none.
+    assert r.sections[0].header.is_linked_to_previous
+    assert r.sections[0].even_page_header.is_linked_to_previous
     assert all("示例数据" not in p.text for p in r.paragraphs)
 
 

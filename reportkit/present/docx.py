@@ -258,11 +258,12 @@ def _setup_page(doc, sample: bool) -> None:
 
     _page_number(doc, s.footer, WD_ALIGN_PARAGRAPH.RIGHT)
     _page_number(doc, s.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)
+    if not sample:
+        return  # a 公文 has no running header
     for header in (s.header, s.even_page_header):
         p = header.paragraphs[0]
         p.style = doc.styles["示例标记"]
-        if sample:
-            add_run(p, content.SAMPLE_BANNER, SONG_FONT, size=SIZE_S5, color=RED)
+        add_run(p, content.SAMPLE_BANNER, SONG_FONT, size=SIZE_S5, color=RED)
 
 
 def _field(paragraph, instruction: str, placeholder: str, font: str, size: float) -> None:
