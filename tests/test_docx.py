@@ -429,7 +429,7 @@ def test_seed_tables_render_too(tmp_path):
 
 def test_the_privacy_guard_reads_inside_the_docx(tmp_path):
     # A .docx is a zip: a name in it is compressed, invisible to a search of the file's bytes.
-    from reportkit import builder
+    from reportkit import privacy
 
     document = seed_document()
     document["sections"][6]["blocks"].append(
@@ -445,7 +445,7 @@ def test_the_privacy_guard_reads_inside_the_docx(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     write_docx(document, out / "report.docx")
-    leaks = builder.privacy_leaks(out, {"张三丰", "420222199001011234", "李四光"})
+    leaks = privacy.privacy_leaks(out, {"张三丰", "420222199001011234", "李四光"})
     assert leaks == [("report.docx", "420222199001011234"), ("report.docx", "张三丰")]
 
 

@@ -188,14 +188,14 @@ def test_a_missing_section_is_named(tmp_path):
 
 def test_the_privacy_guard_reads_inside_the_xlsx(tmp_path):
     # An .xlsx is a zip: its text is compressed, invisible to a search of the file's bytes.
-    from reportkit import builder
+    from reportkit import privacy
 
     tables = distinct_tables()
     tables["agency"] = "王小明"  # not an agency name, but it shows whether the guard looks inside
     out = tmp_path / "out"
     out.mkdir()
     write_tables_xlsx(tables, out / "tables.xlsx")
-    assert builder.privacy_leaks(out, {"王小明", "赵六"}) == [("tables.xlsx", "王小明")]
+    assert privacy.privacy_leaks(out, {"王小明", "赵六"}) == [("tables.xlsx", "王小明")]
 
 
 def test_each_sheet_prints_on_one_page(tmp_path):
