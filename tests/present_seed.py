@@ -130,11 +130,16 @@ def png(width: int = 240, height: int = 120) -> bytes:
 
 
 def para(*runs) -> dict:
-    """A paragraph block; a run given as a tuple (text, True) is bold."""
+    """A paragraph block; a run given as a tuple (text, True) is bold, a dict is taken as is."""
     return {
         "kind": "paragraph",
         "runs": [
-            {"text": r[0], "bold": True} if isinstance(r, tuple) else {"text": r} for r in runs
+            {"text": r[0], "bold": True}
+            if isinstance(r, tuple)
+            else r
+            if isinstance(r, dict)
+            else {"text": r}
+            for r in runs
         ],
     }
 
@@ -237,7 +242,19 @@ def seed_document(tables: dict | None = None, sample: bool = False) -> dict:
             {
                 "slug": "other",
                 "heading": HEADINGS[5],
-                "blocks": [para("本年度未收取政府信息公开信息处理费。")],
+                "blocks": [
+                    para("本年度未收取政府信息公开信息处理费。"),
+                    {"kind": "heading", "level": 3, "text": "建议提案办理"},
+                    para("全年办理政协提案1件，", {"text": "委员表示满意", "italic": True}, "。"),
+                    {
+                        "kind": "list",
+                        "ordered": True,
+                        "items": [
+                            [{"text": "成立办理专班；"}],
+                            [{"text": "主动上门沟通", "bold": True}, {"text": "会商。"}],
+                        ],
+                    },
+                ],
             },
         ],
     }

@@ -496,3 +496,16 @@ def test_a_full_page_holds_22_lines_of_28_characters(tmp_path):
     # A line inside a paragraph holds 28 characters (one may hang its closing 。 in the margin).
     assert max(len(ln.strip()) for ln in lines) == 28
     assert sum(len(ln.strip()) in (27, 28) for ln in lines) == 22
+
+
+def test_lists_italics_and_third_level_headings(doc):
+    texts = [p.text for p in doc.paragraphs]
+    assert "1.成立办理专班；" in texts and "2.主动上门沟通会商。" in texts
+    item = next(p for p in doc.paragraphs if p.text == "2.主动上门沟通会商。")
+    assert item.style.name == "Normal"
+    assert [r.bold for r in item.runs] == [None, True, None]
+    h3 = next(p for p in doc.paragraphs if p.text == "建议提案办理")
+    assert h3.style.name == "Heading 3"
+    assert {_east_asia(r) for r in h3.runs} == {"仿宋_GB2312"}  # third level: 仿宋
+    italic = next(p for p in doc.paragraphs if p.text.startswith("全年办理政协提案1件"))
+    assert [r.italic for r in italic.runs] == [None, True, None]

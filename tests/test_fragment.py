@@ -24,8 +24,8 @@ from reportkit.errors import ReportkitError
 from reportkit.present.fragment import render_fragment
 
 ALLOWED = {
-    "h2", "h3", "p", "strong", "br", "table", "colgroup", "col", "thead", "tbody", "tr", "th",
-    "td", "img",
+    "h2", "h3", "h4", "p", "strong", "em", "br", "ol", "ul", "li", "table", "colgroup", "col",
+    "thead", "tbody", "tr", "th", "td", "img",
 }  # fmt: skip
 
 
@@ -125,6 +125,16 @@ def test_headings_in_order_and_figures(parsed):
 
 def test_bold_lead_ins_are_strong(fragment):
     assert "<strong>（一）组织保障有力。</strong>" in fragment
+
+
+def test_headings_lists_and_italics(fragment, parsed):
+    assert re.search(r"<h3 [^>]*>（一）存在的主要问题</h3>", fragment)
+    assert re.search(r"<h4 [^>]*>建议提案办理</h4>", fragment)
+    assert re.search(
+        r"<ol [^>]*><li [^>]*>成立办理专班；</li><li [^>]*><strong>主动上门沟通</strong>会商。</li></ol>",
+        fragment,
+    )
+    assert "<em>委员表示满意</em>" in fragment
 
 
 def test_tables_are_ruled_with_inline_styles(parsed):

@@ -24,7 +24,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from ..errors import ReportkitError
-from . import content, layout
+from . import document as model
+from . import layout
 from .ooxml import XML_INVALID, add_run, child, off_grid, set_fonts, statutory_table
 
 # ------------------------------------------------------------------------------------------------
@@ -159,7 +160,11 @@ def _setup_styles(doc) -> None:
     # Built-in heading styles, so Word's navigation pane and outline view list the sections.
     h1 = _paragraph_style(doc, "Heading 1", "Heading1", HEI_FONT, SIZE_3, indent_chars=2, outline=0)
     h2 = _paragraph_style(doc, "Heading 2", "Heading2", KAI_FONT, SIZE_3, indent_chars=2, outline=1)
-    for h in (h1, h2):
+    h3 = _paragraph_style(
+        doc, "Heading 3", "Heading3", BODY_FONT, SIZE_3, indent_chars=2, outline=2
+    )
+    set_fonts(h3.element.get_or_add_rPr(), BODY_FONT, LATIN_FONT)
+    for h in (h1, h2, h3):
         h.paragraph_format.keep_with_next = True
         h.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
     _paragraph_style(
@@ -263,7 +268,7 @@ def _setup_page(doc, sample: bool) -> None:
     for header in (s.header, s.even_page_header):
         p = header.paragraphs[0]
         p.style = doc.styles["示例标记"]
-        add_run(p, content.SAMPLE_BANNER, SONG_FONT, size=SIZE_S5, color=RED)
+        add_run(p, model.SAMPLE_BANNER, SONG_FONT, size=SIZE_S5, color=RED)
 
 
 def _field(paragraph, instruction: str, placeholder: str, font: str, size: float) -> None:
@@ -305,21 +310,38 @@ def _page_number(doc, footer, align) -> None:
 # ------------------------------------------------------------------------------------------------
 # Blocks
 # ------------------------------------------------------------------------------------------------
-def _paragraph(doc, runs: list[dict[str, Any]]) -> None:
+def _paragraph(doc, runs: list[dict[str, Any]], prefix: str = "") -> None:
     p = doc.add_paragraph(style="Normal")
+    if prefix:
+        add_run(p, prefix, BODY_FONT, LATIN_FONT)
     for i, r in enumerate(runs):
-        text, bold = r["text"], bool(r.get("bold"))
-        if i == 0 and bold and _LEVEL2_LEAD.match(text):
+        text, bold, italic = r["text"], bool(r.get("bold")), bool(r.get("italic"))
+        if i == 0 and not prefix and bold and _LEVEL2_LEAD.match(text):
             # 公文 sets a lead-in （一）… in 楷体, not in bold 仿宋.
-            add_run(p, text, KAI_FONT, LATIN_FONT)
+            add_run(p, text, KAI_FONT, LATIN_FONT, italic=italic)
         else:
-            add_run(p, text, BODY_FONT, LATIN_FONT, bold=bold)
+            add_run(p, text, BODY_FONT, LATIN_FONT, bold=bold, italic=italic)
 
 
-def _heading(doc, text: str, level: int) -> None:
-    p = doc.add_paragraph(style="Heading 1" if level <= 1 else "Heading 2")
-    font = HEI_FONT if level <= 1 else KAI_FONT
-    add_run(p, text, font)
+def _list(doc, block: dict[str, Any]) -> None:
+    """Each item a body paragraph: 1. 2. … when ordered (the third level of 公文 numbering), else
+    a middle dot."""
+    for n, runs in enumerate(block["items"], start=1):
+        _paragraph(doc, runs, prefix=f"{n}." if block.get("ordered") else "· ")
+
+
+HEADING_STYLES = {
+    0: ("Heading 1", HEI_FONT),
+    1: ("Heading 2", KAI_FONT),
+    2: ("Heading 3", BODY_FONT),
+}
+
+
+def _heading(doc, text: str, outline: int) -> None:
+    """A section heading (outline 0, 黑体), a narrative's ## (1, 楷体) or ### and below (2, 仿宋)."""
+    style, font = HEADING_STYLES[outline]
+    p = doc.add_paragraph(style=style)
+    add_run(p, text, font, LATIN_FONT if font == BODY_FONT else None)
 
 
 def _caption(doc, text: str, before_table: bool) -> None:
@@ -330,7 +352,7 @@ def _caption(doc, text: str, before_table: bool) -> None:
 
 
 def _chart(doc, block: dict[str, Any], number: int) -> None:
-    png = content.png_bytes(block)
+    png = model.png_bytes(block)
     width = min(float(block.get("width_mm") or layout.TEXT_WIDTH_MM), layout.TEXT_WIDTH_MM)
     p = doc.add_paragraph(style="图表标题")
     off_grid(p)
@@ -371,7 +393,7 @@ def _signature(doc, agency: str, date: str | None) -> None:
         paragraphs[-1].paragraph_format.keep_with_next = True
     for _ in range(2):
         doc.add_paragraph(style="Normal").paragraph_format.keep_with_next = True
-    written = content.chinese_date(date) if date else ""
+    written = model.chinese_date(date) if date else ""
     a, d = _width_chars(agency), _width_chars(written or agency)
     date_right = 4.0
     agency_right = max(0.0, date_right + (d - a) / 2)
@@ -389,8 +411,8 @@ def _signature(doc, agency: str, date: str | None) -> None:
 
 
 def build_document(document: dict[str, Any]):
-    """The python-docx Document for a report `document` dict (see reportkit.present.content)."""
-    content.validate(document)
+    """The python-docx Document for a report `document` dict (see reportkit.present.document)."""
+    model.validate(document)
     doc = Document()
     _setup_styles(doc)
     _setup_settings(doc)
@@ -405,7 +427,7 @@ def build_document(document: dict[str, Any]):
     props.category = "政府信息公开工作年度报告"
     if document.get("date"):
         props.created = props.modified = dt.datetime.combine(
-            content.parse_date(document["date"]), dt.time()
+            model.parse_date(document["date"]), dt.time()
         )
 
     body = doc.element.body
@@ -421,18 +443,20 @@ def build_document(document: dict[str, Any]):
         p = doc.add_paragraph(style="示例标记")
         off_grid(p)
         p.paragraph_format.space_after = Pt(SIZE_3)
-        add_run(p, f"（{content.SAMPLE_MARK}）", SONG_FONT, size=SIZE_3, color=RED)
+        add_run(p, f"（{model.SAMPLE_MARK}）", SONG_FONT, size=SIZE_3, color=RED)
 
     charts = 0
     for section in document["sections"]:
         if section.get("heading"):
-            _heading(doc, section["heading"], 1)
+            _heading(doc, section["heading"], 0)
         for block in section.get("blocks", []):
             kind = block["kind"]
             if kind == "heading":
-                _heading(doc, block["text"], int(block.get("level", 2)))
+                _heading(doc, block["text"], 1 if int(block.get("level", 2)) <= 2 else 2)
             elif kind == "paragraph":
                 _paragraph(doc, block["runs"])
+            elif kind == "list":
+                _list(doc, block)
             elif kind == "table":
                 grid = layout.grid(block["table"], block["data"])
                 _caption(doc, block.get("caption") or grid.caption, before_table=True)

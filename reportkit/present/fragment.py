@@ -2,7 +2,7 @@
 
 Portal editors (UEditor, KindEditor, TinyMCE and the like) drop <style>, <script>, <link> and
 font declarations and often anything outside a small set of tags, so the fragment uses only
-headings, paragraphs, <strong>, tables with rowspan/colspan and <img> with a data: PNG, and puts
+headings, paragraphs, lists, <strong>/<em>, tables with rowspan/colspan and <img> with a data: PNG, and puts
 every rule it needs (borders, alignment, widths) in style attributes. No font is named: the
 portal's own stylesheet sets the type.
 """
@@ -13,11 +13,15 @@ import base64
 from html import escape
 from typing import Any
 
-from . import content, layout
+from . import document as model
+from . import layout
 
 _P = "margin:0 0 0.6em;text-indent:2em;text-align:justify;line-height:1.8"
 _H2 = "margin:1.2em 0 0.5em;font-size:1.25em;font-weight:bold"
 _H3 = "margin:0.8em 0 0.4em;font-size:1.1em;font-weight:bold"
+_H4 = "margin:0.6em 0 0.3em;font-size:1em;font-weight:bold"
+_LIST = "margin:0 0 0.6em;padding-left:2em"
+_LI = "margin:0 0 0.3em;line-height:1.8"
 _CAPTION = "margin:0.8em 0 0.4em;text-align:center;text-indent:0;font-weight:bold"
 _TABLE = "width:100%;max-width:100%;border-collapse:collapse;border:1px solid #000;margin:0 0 1em"
 _CELL = "border:1px solid #000;padding:4px 6px;vertical-align:middle;text-align:{align}"
@@ -30,7 +34,11 @@ def _runs(runs: list[dict[str, Any]]) -> str:
     out = []
     for r in runs:
         text = escape(r["text"]).replace("\n", "<br>")
-        out.append(f"<strong>{text}</strong>" if r.get("bold") else text)
+        if r.get("italic"):
+            text = f"<em>{text}</em>"
+        if r.get("bold"):
+            text = f"<strong>{text}</strong>"
+        out.append(text)
     return "".join(out)
 
 
@@ -65,7 +73,7 @@ def _table(grid: layout.Grid, caption: str) -> str:
 
 def _chart(block: dict[str, Any], number: int) -> str:
     # Re-encoded from the checked bytes, so nothing but base64 reaches the attribute.
-    data = base64.b64encode(content.png_bytes(block)).decode("ascii")
+    data = base64.b64encode(model.png_bytes(block)).decode("ascii")
     width = min(float(block.get("width_mm") or layout.TEXT_WIDTH_MM), layout.TEXT_WIDTH_MM)
     percent = width / layout.TEXT_WIDTH_MM * 100
     alt = escape(str(block.get("alt") or block.get("caption") or ""), quote=True)
@@ -81,10 +89,10 @@ def _chart(block: dict[str, Any], number: int) -> str:
 
 def render_fragment(document: dict[str, Any]) -> str:
     """The report body as HTML with inline styles; the portal supplies the page and its title."""
-    content.validate(document)
+    model.validate(document)
     parts: list[str] = []
     if document.get("sample"):
-        parts.append(f'<p style="{_SAMPLE}">{escape(content.SAMPLE_BANNER)}</p>')
+        parts.append(f'<p style="{_SAMPLE}">{escape(model.SAMPLE_BANNER)}</p>')
     charts = 0
     for section in document["sections"]:
         if section.get("heading"):
@@ -92,11 +100,16 @@ def render_fragment(document: dict[str, Any]) -> str:
         for block in section.get("blocks", []):
             kind = block["kind"]
             if kind == "heading":
-                tag = "h2" if int(block.get("level", 2)) <= 1 else "h3"
-                style = _H2 if tag == "h2" else _H3
+                # Sections are h2; a narrative's own headings (## or ###) go below them.
+                tag = "h3" if int(block.get("level", 2)) <= 2 else "h4"
+                style = _H3 if tag == "h3" else _H4
                 parts.append(f'<{tag} style="{style}">{escape(block["text"])}</{tag}>')
             elif kind == "paragraph":
                 parts.append(f'<p style="{_P}">{_runs(block["runs"])}</p>')
+            elif kind == "list":
+                tag = "ol" if block.get("ordered") else "ul"
+                items = "".join(f'<li style="{_LI}">{_runs(i)}</li>' for i in block["items"])
+                parts.append(f'<{tag} style="{_LIST}">{items}</{tag}>')
             elif kind == "table":
                 grid = layout.grid(block["table"], block["data"])
                 parts.append(_table(grid, block.get("caption") or grid.caption))
@@ -108,6 +121,6 @@ def render_fragment(document: dict[str, Any]) -> str:
         parts.append(f'<p style="{right}">{escape(document["agency"])}</p>')
         parts.append(
             f'<p style="margin:0;text-align:right;text-indent:0">'
-            f"{escape(content.chinese_date(document['date']))}</p>"
+            f"{escape(model.chinese_date(document['date']))}</p>"
         )
     return "\n".join(parts) + "\n"

@@ -85,6 +85,7 @@ def add_run(
     size: float | None = None,
     bold: bool = False,
     color: RGBColor | None = None,
+    italic: bool = False,
 ) -> Run:
     """A run of `text` (control characters XML cannot hold dropped) with its fonts named."""
     run = paragraph.add_run(XML_INVALID.sub("", text))
@@ -93,6 +94,8 @@ def add_run(
         run.font.size = Pt(size)
     if bold:
         run.bold = True
+    if italic:
+        run.italic = True
     if color is not None:
         run.font.color.rgb = color
     return run

@@ -4,9 +4,10 @@
 {"title": str, "agency": str, "year": int, "sample": bool, "date": "YYYY-MM-DD",
  "sections": [{"slug": str, "heading": str | None, "blocks": [block, ...]}, ...]}
 ```
-Blocks: {"kind": "heading", "level": 2, "text"}, {"kind": "paragraph", "runs": [{"text", "bold"}]},
-{"kind": "table", "table": "table2|table3|table4", "caption", "data"} (data: the section2/3/4
-object of tables.json), {"kind": "chart", "caption", "alt", "png": base64, "width_mm"}.
+The blocks are reportkit.content's: heading (level, text), paragraph (runs of text with bold and
+italic), list (ordered, items: lists of runs), table (table2|table3|table4, caption, data: the
+section2/3/4 object of tables.json), chart (caption, alt, png: base64, width_mm; its svg is for
+pages). reportkit.content.document() makes the dict.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .layout import TABLE_KINDS
 __all__ = ["SAMPLE_BANNER", "SAMPLE_MARK", "chinese_date", "parse_date", "png_bytes", "validate"]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-BLOCK_KINDS = ("heading", "paragraph", "table", "chart")
+BLOCK_KINDS = ("heading", "paragraph", "list", "table", "chart")
 
 
 def _fail(where: str, message: str) -> None:
@@ -58,12 +59,12 @@ def _validate_block(block: Any, where: str) -> None:
         _fail(where, f"类型「{kind}」未知，应为 {'、'.join(BLOCK_KINDS)}")
     if kind == "heading" and not isinstance(block.get("text"), str):
         _fail(where, "小标题缺少文字")
-    if kind == "paragraph":
-        runs = block.get("runs")
-        if not isinstance(runs, list) or not all(
-            isinstance(r, dict) and isinstance(r.get("text"), str) for r in runs
-        ):
-            _fail(where, "段落的「runs」应为含「text」文字的列表")
+    if kind == "paragraph" and not _is_runs(block.get("runs")):
+        _fail(where, "段落的「runs」应为含「text」文字的列表")
+    if kind == "list":
+        items = block.get("items")
+        if not isinstance(items, list) or not all(_is_runs(item) for item in items):
+            _fail(where, "列表的「items」应为各项文字（runs）的列表")
     if kind == "table":
         if block.get("table") not in TABLE_KINDS:
             _fail(where, f"表格「{block.get('table')}」未知，应为 table2、table3 或 table4")
@@ -76,6 +77,12 @@ def _validate_block(block: Any, where: str) -> None:
             isinstance(width, bool) or not isinstance(width, (int, float)) or width <= 0
         ):
             _fail(where, f"图表宽度「{width}」应为正数（毫米）")
+
+
+def _is_runs(runs: Any) -> bool:
+    return isinstance(runs, list) and all(
+        isinstance(r, dict) and isinstance(r.get("text"), str) for r in runs
+    )
 
 
 def png_bytes(block: dict[str, Any]) -> bytes:
