@@ -12,7 +12,7 @@ from typing import Any
 
 from .. import vocab
 from ..errors import ReportkitError
-from ..htmltables import number
+from ..htmltables import caption, number
 
 # The GB/T 9704 版心 is 156 mm wide; every table is drawn to that width.
 TEXT_WIDTH_MM = 156.0
@@ -72,8 +72,7 @@ class Grid:
 
 def default_caption(kind: str) -> str:
     """表二 … 表四 are named after their sections: 「表二　主动公开政府信息情况」."""
-    s = vocab.SECTIONS[TABLE_KINDS[kind]]
-    return f"表{s['number']}　{s['title']}"
+    return caption(TABLE_KINDS[kind])
 
 
 def printed(value: Any) -> str:
