@@ -52,11 +52,15 @@ def fold(text: str) -> str:
 
 
 _XML_TAG = re.compile(r"<[^>]+>")
+# Where a paragraph, table cell or shared string ends: a line break, so that the end of one and
+# the start of the next never read as one value.
+_XML_BREAK = re.compile(r"</(?:w:p|w:tc|si|c|row)>")
 
 
 def _office_parts(path: Path) -> list[str]:
     """A Word or Excel file's XML parts, which its zip compression hides from a byte search: as
-    written, and with tags removed so that text split over runs reads whole."""
+    written, and with tags removed so that text split over runs reads whole (but not text that
+    only follows on in the next paragraph or cell)."""
     import zipfile
 
     parts = []
@@ -64,7 +68,7 @@ def _office_parts(path: Path) -> list[str]:
         for name in z.namelist():
             if name.endswith((".xml", ".rels")):
                 xml = z.read(name).decode("utf-8", errors="ignore")
-                parts += [xml, _XML_TAG.sub("", xml)]
+                parts += [xml, _XML_TAG.sub("", _XML_BREAK.sub("\n", xml))]
     return parts
 
 

@@ -509,3 +509,14 @@ def test_lists_italics_and_third_level_headings(doc):
     assert {_east_asia(r) for r in h3.runs} == {"仿宋_GB2312"}  # third level: 仿宋
     italic = next(p for p in doc.paragraphs if p.text.startswith("全年办理政协提案1件"))
     assert [r.italic for r in italic.runs] == [None, True, None]
+
+
+def test_the_privacy_guard_does_not_join_neighbouring_paragraphs(tmp_path):
+    from reportkit import privacy
+
+    document = seed_document()
+    document["sections"][6]["blocks"] += [para("本段以张结尾。张"), para("三季度起开展培训。")]
+    out = tmp_path / "out"
+    out.mkdir()
+    write_docx(document, out / "report.docx")
+    assert privacy.privacy_leaks(out, {"张三"}) == []
