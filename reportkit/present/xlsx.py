@@ -74,7 +74,8 @@ def _sheet(ws: Worksheet, grid: layout.Grid, agency: str, year: Any, sample: boo
             else:
                 _text(ws, r0, c0, c.text)  # an imported 「/」 stays as printed
         else:
-            cell = _text(ws, r0, c0, c.text)
+            # A group's label breaks after its number only: （三）/不予公开.
+            cell = _text(ws, r0, c0, "\n".join(c.parts) if c.parts else c.text)
         cell.font = Font(name=FONT, size=size)
         cell.alignment = Alignment(
             horizontal=c.align, vertical="center", wrap_text=c.kind != "value"
