@@ -51,10 +51,38 @@ def fold(text: str) -> str:
     return text
 
 
+_XML_TAG = re.compile(r"<[^>]+>")
+# Where a paragraph, table cell or shared string ends: a line break, so that the end of one and
+# the start of the next never read as one value.
+_XML_BREAK = re.compile(r"</(?:w:p|w:tc|si|c|row)>")
+
+
+def _office_parts(path: Path) -> list[str]:
+    """A Word or Excel file's XML parts, which its zip compression hides from a byte search: as
+    written, and with tags removed so that text split over runs reads whole (but not text that
+    only follows on in the next paragraph or cell)."""
+    import zipfile
+
+    parts = []
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.endswith((".xml", ".rels")):
+                xml = z.read(name).decode("utf-8", errors="ignore")
+                parts += [xml, _XML_TAG.sub("", _XML_BREAK.sub("\n", xml))]
+    return parts
+
+
 def searchable_text(path: Path) -> str:
     """A file's text as a browser, a notebook or a program could show it, folded."""
     raw = path.read_bytes().decode("utf-8", errors="ignore")
     parts = [raw]
+    if path.suffix in (".docx", ".xlsx"):
+        import zipfile
+
+        try:
+            parts += _office_parts(path)
+        except zipfile.BadZipFile:
+            pass
     if path.suffix in (".json", ".ipynb"):
         try:
             parts.append(json.dumps(json.loads(raw), ensure_ascii=False))
