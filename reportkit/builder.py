@@ -10,6 +10,7 @@ leaves them as they were.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
 import os
 import shutil
@@ -341,7 +342,10 @@ def _build_in(
     staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log, after, slots
 ) -> BuildResult:
     from . import checks, render
-    from .content import blocks_of, section_html
+    from .content import blocks_of, document, section_html
+    from .present.docx import write_docx
+    from .present.fragment import render_fragment
+    from .present.xlsx import write_tables_xlsx
     from .report import open_report
 
     # 4. params, ledgers, figures, narrative: every input error surfaces before any section runs.
@@ -400,9 +404,15 @@ def _build_in(
     for s, nb in sections:
         if s["slug"] not in bodies:  # reused from the last build
             bodies[s["slug"]] = blocks_of(staging / "notebooks" / nb.name)
-    # 生成日期: the params' report date (成文日期) when given, else today (render decides).
-    page = render.render_report(report, {slug: section_html(b) for slug, b in bodies.items()})
+    # Every output is rendered from the same blocks and carries one date: the params' report date
+    # (成文日期) when given, else the day of the build.
+    dated = report.params.date or dt.date.today()
+    page = render.render_report(report, {slug: section_html(b) for slug, b in bodies.items()}, dated)
     (staging / "report.html").write_text(page, encoding="utf-8")
+    doc = document(report, bodies, dated.isoformat())
+    write_docx(doc, staging / "report.docx")
+    (staging / "report-fragment.html").write_text(render_fragment(doc), encoding="utf-8")
+    write_tables_xlsx(tables, staging / "tables.xlsx", sample=bool(report.params.sample))
     (staging / "tables.json").write_text(json.dumps(tables, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     checks.write_json(findings, staging / "checks.json")
 
