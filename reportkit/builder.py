@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from . import cache, paths, vocab
+from . import cache, paths, snapshot, vocab
 from .errors import ChecksFailed, PrivacyLeak, ReportkitError, SectionFailed
 
 if TYPE_CHECKING:
@@ -303,31 +303,53 @@ def _warm_up() -> None:
 # The build
 # ------------------------------------------------------------------------------------------------
 def _plan(
-    sections: list[tuple[dict[str, str], Path]], parameters: dict[str, Any], params_file: Path, out: Path, use_cache: bool
-) -> tuple[dict[str, Any], list[tuple[dict[str, str], Path]], dict[str, str]]:
-    """The previous cache, the sections to run, and the key of each section still valid."""
+    sections: list[tuple[dict[str, str], Path]],
+    parameters: dict[str, Any],
+    params_file: Path,
+    out: Path,
+    use_cache: bool,
+    inputs: cache.Inputs,
+) -> tuple[dict[str, Any], list[tuple[dict[str, str], Path]], dict[str, str], dict[str, bytes | None]]:
+    """The previous cache, the sections to run, the key of each section still valid, and the
+    bytes of its executed notebook, checked against the digest the cache recorded (None: it did
+    not match, so the section runs again)."""
     previous = cache.load(out) if use_cache else {}
     valid: dict[str, str] = {}
+    kept: dict[str, bytes | None] = {}
     for s, nb in sections:
         entry = previous.get("sections", {}).get(s["slug"])
-        if not entry or not (out / "notebooks" / nb.name).is_file():
+        if not entry or cache.section_key(nb, parameters, params_file, entry["read"], inputs) != entry["key"]:
             continue
-        if cache.section_key(nb, parameters, params_file, entry["read"]) == entry["key"]:
-            valid[s["slug"]] = entry["key"]
+        try:
+            executed = (out / "notebooks" / nb.name).read_bytes()
+        except OSError:
+            continue
+        if cache.digest_bytes(executed) != entry["notebook"]:
+            kept[s["slug"]] = None  # edited, truncated or cleared since written: never trusted
+            continue
+        valid[s["slug"]], kept[s["slug"]] = entry["key"], executed
     todo = [(s, nb) for s, nb in sections if s["slug"] not in valid]
-    return previous, todo, valid
+    return previous, todo, valid, kept
 
 
-def _build_key(params_file: Path, data_dir: Path, year: int, root: Path, section_keys: dict[str, str]) -> str:
-    """Everything a finished build depended on, beyond its sections: params, ledgers, last year."""
+def _build_key(
+    params_file: Path, data_dir: Path, year: int, root: Path, section_keys: dict[str, str], inputs: cache.Inputs
+) -> str:
+    """Everything a finished build depended on, beyond its sections: params, ledgers and every
+    name in their folder, last year."""
     parts = [
-        cache.digest_file(params_file),
-        cache.ledger_digest(data_dir, cache.ALL),
-        cache.digest_file(_previous_tables_file(year, root)),
+        inputs.file_digest(params_file),
+        inputs.ledger_digest(data_dir, cache.ALL),
+        inputs.listing(data_dir),
+        inputs.file_digest(_previous_tables_file(year, root)),
         cache.code_version(),
         json.dumps(section_keys, sort_keys=True),
     ]
     return cache.digest_bytes("\n".join(parts).encode())
+
+
+# The outputs whose digests the cache records: an unchanged build returns them only when intact.
+_RECORDED_OUTPUTS = ("report.html", "tables.json", "checks.json")
 
 
 def build(
@@ -348,6 +370,15 @@ def build(
     in the same batch has finished; the checks wait for it, since they compare with its tables.
     `slots`: shared by the years of a batch, so that together they run `jobs` sections at a time.
     """
+    # The build's copy of the ledgers (reportkit/snapshot.py): private, removed however it ends.
+    snap_dir = snapshot.new_folder()
+    try:
+        return _build(year, params, out, jobs, use_cache, log, zygote, after, slots, snap_dir)
+    finally:
+        shutil.rmtree(snap_dir, ignore_errors=True)
+
+
+def _build(year, params, out, jobs, use_cache, log, zygote, after, slots, snap_dir: Path) -> BuildResult:
     from .params import load_params
 
     skip_slow_imports()
@@ -364,14 +395,24 @@ def build(
     parameters = {"year": year, "params": str(params_file)}
     title = vocab.REPORT_TITLE.format(agency=p.agency, year=year)
 
-    # 2. the cache: nothing changed -> the outputs already there are this build's outputs.
+    # 2. the cache: nothing changed -> the outputs already there are this build's outputs. The
+    # ledgers are read once, into the build's snapshot, and every input the keys cover is read
+    # now, before anything runs: the keys describe what the sections see.
     recover(out)
-    previous, todo, valid = _plan(sections, parameters, params_file, out, use_cache)
-    if not todo and previous.get("build") == _build_key(params_file, p.data_path, year, root, valid):
-        secs = time.monotonic() - started
-        log(f"reportkit：{title}\n  台账、参数和笔记本均无变化，沿用上次结果")
-        log(f"完成：{out / 'report.html'}（用时 {secs:.1f} 秒）")
-        return BuildResult(year, out, True, secs)
+    snap = snapshot.Snapshot.take(p.data_path, snap_dir)
+    inputs = cache.Inputs(snap)
+    for path in (params_file, params_file.parent / f"{year - 1}.yaml", _previous_tables_file(year, root)):
+        inputs.read(path)
+    for _s, nb in sections:
+        inputs.read(nb)
+    previous, todo, valid, kept = _plan(sections, parameters, params_file, out, use_cache, inputs)
+    if not todo and previous.get("build") == _build_key(params_file, p.data_path, year, root, valid, inputs):
+        if cache.outputs_intact(out, previous.get("outputs", {})):
+            secs = time.monotonic() - started
+            log(f"reportkit：{title}\n  台账、参数和笔记本均无变化，沿用上次结果")
+            log(f"完成：{out / 'report.html'}（用时 {secs:.1f} 秒）")
+            return BuildResult(year, out, True, secs)
+        log("  上次的输出文件与缓存记录不符，重新生成")
 
     # 3. kernels warm up while the ledgers are read and checked.
     from .kernels import KernelPool, Zygote
@@ -382,12 +423,15 @@ def build(
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "notebooks").mkdir(parents=True)
     traces = Path(tempfile.mkdtemp(prefix="reportkit-trace-"))
+    kernel_env = {snapshot.ENV: str(snap.folder)} if snap else {}
     with Zygote.unless(zygote) as forks_from:
-        pool = KernelPool(root, traces, needed=len(todo), ahead=jobs, zygote=forks_from)
+        pool = KernelPool(root, traces, needed=len(todo), ahead=jobs, zygote=forks_from, env=kernel_env)
         try:
-            result = _build_in(
-                staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log, after, slots
-            )
+            with snapshot.active(snap):
+                result = _build_in(
+                    staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs,
+                    log, after, slots, kept, inputs,
+                )
         finally:
             pool.close()
             shutil.rmtree(staging, ignore_errors=True)
@@ -398,7 +442,8 @@ def build(
 
 
 def _build_in(
-    staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log, after, slots
+    staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log, after, slots,
+    kept, inputs,
 ) -> BuildResult:
     from . import checks, render
     from .report import open_report
@@ -432,8 +477,11 @@ def _build_in(
     # 6. sections: reuse what is still valid, run the rest.
     for i, (s, nb) in enumerate(sections, start=1):
         if s["slug"] in valid:
-            shutil.copyfile(out / "notebooks" / nb.name, staging / "notebooks" / nb.name)
+            # The very bytes whose digest was checked: a file changed since is not picked up.
+            (staging / "notebooks" / nb.name).write_bytes(kept[s["slug"]])
             log(f"  [{i}/{len(sections)}] {s['heading']} … 无变化，沿用上次结果")
+        elif s["slug"] in kept:
+            log(f"  [{i}/{len(sections)}] {s['heading']} … 缓存的 notebooks/{nb.name} 与记录不符，重新运行")
     try:
         recorded, bodies = run_sections(todo, parameters, staging, out, root, pool, jobs, log, len(sections), slots)
     except SectionFailed:
@@ -444,8 +492,9 @@ def _build_in(
         raise
     entries = {
         s["slug"]: previous["sections"][s["slug"]] if s["slug"] in valid else {
-            "key": cache.section_key(nb, parameters, params_file, recorded[s["slug"]]),
+            "key": cache.section_key(nb, parameters, params_file, recorded[s["slug"]], inputs),
             "read": recorded[s["slug"]],
+            "notebook": cache.digest_file(staging / "notebooks" / nb.name),
         }
         for s, nb in sections
     }
@@ -469,7 +518,8 @@ def _build_in(
     section_keys = {slug: e["key"] for slug, e in entries.items()}
     cache.save(staging, {
         "sections": entries,
-        "build": _build_key(params_file, report.params.data_path, year, root, section_keys),
+        "build": _build_key(params_file, report.params.data_path, year, root, section_keys, inputs),
+        "outputs": {name: cache.digest_file(staging / name) for name in _RECORDED_OUTPUTS},
     })
     publish(staging, out)
     shutil.rmtree(out / "failed", ignore_errors=True)

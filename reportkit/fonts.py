@@ -29,8 +29,8 @@ BASE_CHARS = (
     + "“”‘’—–…·•×÷±℃％"
 )
 
-# Part of every cache key: change it whenever subset_font's options change.
-SUBSET_VERSION = "3"
+# Part of every cache key: change it whenever subset_font's options or the cache format change.
+SUBSET_VERSION = "4"
 # Subsets kept in the cache folder; the least recently used beyond this are removed.
 CACHE_ENTRIES = 48
 
@@ -114,12 +114,18 @@ def _cache_file(path: Path, text: str, flavor: str) -> Path | None:
     return folder / f"{path.stem}-{digest}.{flavor}"
 
 
+# A cached subset is stored followed by the SHA-256 of its bytes: a truncated or altered file
+# (a full disk, a killed copy, another program) is seen and the subset made again.
+_DIGEST_BYTES = 32
+
+
 def _read_cached(target: Path, flavor: str) -> bytes | None:
     try:
-        data = target.read_bytes()
+        stored = target.read_bytes()
     except OSError:
         return None
-    if not data.startswith(_MAGIC[flavor]):
+    data, digest = stored[:-_DIGEST_BYTES], stored[-_DIGEST_BYTES:]
+    if not data.startswith(_MAGIC[flavor]) or hashlib.sha256(data).digest() != digest:
         return None
     try:
         os.utime(target)  # marks it recently used, for pruning
@@ -135,7 +141,7 @@ def _write_cached(target: Path, data: bytes) -> None:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(data)
+                f.write(data + hashlib.sha256(data).digest())
             os.replace(tmp, target)  # readers never see half a file
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import narrative, tables, trace, vocab
+from . import narrative, snapshot, tables, trace, vocab
 from .figures import Figures
 from .ledgers import Ledgers, load_ledgers
 from .errors import ParamsError
@@ -90,7 +90,9 @@ def open_report(year: int | None = None, params: str | Path | None = None) -> Re
     if year is not None and params and p.year != year:
         # A notebook run with -p year Y and an explicit params file: the file decides, loudly.
         raise ParamsError(str(p.source), "year", f"为 {p.year}，与所要求的 {year} 年不符")
-    ledgers = load_ledgers(p.data_path, p.personal_columns)
+    # Inside a build, the ledgers as the build read them once (reportkit/snapshot.py).
+    snap = snapshot.current(p.data_path)
+    ledgers = snap.load(p.personal_columns) if snap else load_ledgers(p.data_path, p.personal_columns)
     if trace.enabled():
         trace.params_loaded(p.source)
         ledgers = trace.TracedLedgers(ledgers)
