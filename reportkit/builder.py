@@ -318,7 +318,9 @@ def _plan(
     kept: dict[str, bytes | None] = {}
     for s, nb in sections:
         entry = previous.get("sections", {}).get(s["slug"])
-        if not entry or cache.section_key(nb, parameters, params_file, entry["read"], inputs) != entry["key"]:
+        if not entry:
+            continue
+        if cache.section_key(nb, parameters, params_file, entry["read"], inputs) != entry["key"]:
             continue
         try:
             executed = (out / "notebooks" / nb.name).read_bytes()
@@ -333,7 +335,12 @@ def _plan(
 
 
 def _build_key(
-    params_file: Path, data_dir: Path, year: int, root: Path, section_keys: dict[str, str], inputs: cache.Inputs
+    params_file: Path,
+    data_dir: Path,
+    year: int,
+    root: Path,
+    section_keys: dict[str, str],
+    inputs: cache.Inputs,
 ) -> str:
     """Everything a finished build depended on, beyond its sections: params, ledgers and every
     name in their folder, last year."""
@@ -378,7 +385,7 @@ def build(
         shutil.rmtree(snap_dir, ignore_errors=True)
 
 
-def _build(year, params, out, jobs, use_cache, log, zygote, after, slots, snap_dir: Path) -> BuildResult:
+def _build(year, params, out, jobs, use_cache, log, zygote, after, slots, snap_dir) -> BuildResult:
     from .params import load_params
 
     skip_slow_imports()
@@ -401,18 +408,21 @@ def _build(year, params, out, jobs, use_cache, log, zygote, after, slots, snap_d
     recover(out)
     snap = snapshot.Snapshot.take(p.data_path, snap_dir)
     inputs = cache.Inputs(snap)
-    for path in (params_file, params_file.parent / f"{year - 1}.yaml", _previous_tables_file(year, root)):
+    last_year = params_file.parent / f"{year - 1}.yaml"
+    for path in (params_file, last_year, _previous_tables_file(year, root)):
         inputs.read(path)
     for _s, nb in sections:
         inputs.read(nb)
     previous, todo, valid, kept = _plan(sections, parameters, params_file, out, use_cache, inputs)
-    if not todo and previous.get("build") == _build_key(params_file, p.data_path, year, root, valid, inputs):
-        if cache.outputs_intact(out, previous.get("outputs", {})):
+    build_key = _build_key(params_file, p.data_path, year, root, valid, inputs)
+    if not todo and previous.get("build") == build_key:
+        changed = cache.changed_outputs(out, previous.get("outputs", {}))
+        if not changed:
             secs = time.monotonic() - started
             log(f"reportkit：{title}\n  台账、参数和笔记本均无变化，沿用上次结果")
             log(f"完成：{out / 'report.html'}（用时 {secs:.1f} 秒）")
             return BuildResult(year, out, True, secs)
-        log("  上次的输出文件与缓存记录不符，重新生成")
+        log(f"上次生成的 {'、'.join(changed)} 与缓存记录不符，重新生成")
 
     # 3. kernels warm up while the ledgers are read and checked.
     from .kernels import KernelPool, Zygote
@@ -425,12 +435,14 @@ def _build(year, params, out, jobs, use_cache, log, zygote, after, slots, snap_d
     traces = Path(tempfile.mkdtemp(prefix="reportkit-trace-"))
     kernel_env = {snapshot.ENV: str(snap.folder)} if snap else {}
     with Zygote.unless(zygote) as forks_from:
-        pool = KernelPool(root, traces, needed=len(todo), ahead=jobs, zygote=forks_from, env=kernel_env)
+        pool = KernelPool(
+            root, traces, needed=len(todo), ahead=jobs, zygote=forks_from, env=kernel_env
+        )
         try:
             with snapshot.active(snap):
                 result = _build_in(
-                    staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs,
-                    log, after, slots, kept, inputs,
+                    staging, out, p, params_file, root, sections, todo, valid, previous,
+                    parameters, pool, jobs, log, after, slots, kept, inputs,
                 )
         finally:
             pool.close()
@@ -442,8 +454,8 @@ def _build(year, params, out, jobs, use_cache, log, zygote, after, slots, snap_d
 
 
 def _build_in(
-    staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log, after, slots,
-    kept, inputs,
+    staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs,
+    log, after, slots, kept, inputs,
 ) -> BuildResult:
     from . import checks, render
     from .report import open_report
@@ -481,7 +493,8 @@ def _build_in(
             (staging / "notebooks" / nb.name).write_bytes(kept[s["slug"]])
             log(f"  [{i}/{len(sections)}] {s['heading']} … 无变化，沿用上次结果")
         elif s["slug"] in kept:
-            log(f"  [{i}/{len(sections)}] {s['heading']} … 缓存的 notebooks/{nb.name} 与记录不符，重新运行")
+            stale = f"缓存的 notebooks/{nb.name} 与记录不符，重新运行"
+            log(f"  [{i}/{len(sections)}] {s['heading']} … {stale}")
     try:
         recorded, bodies = run_sections(todo, parameters, staging, out, root, pool, jobs, log, len(sections), slots)
     except SectionFailed:

@@ -2,8 +2,11 @@
 
 A section's key covers its notebook's bytes, its papermill parameters, the reportkit code, the
 params it used (the common keys plus the narrative sections it rendered) and the bytes of every
-ledger it read, as recorded by reportkit.trace in its kernel. The cache lives in the output
-folder, next to the executed notebooks it refers to.
+ledger it read, as recorded by reportkit.trace in its kernel: the bytes of the build's snapshot
+(reportkit/snapshot.py), digested before anything runs. The cache lives in the output folder,
+next to the executed notebooks it refers to, and records their digests (and those of report.html,
+tables.json and checks.json): a file changed since is never reused. A cache file of the wrong
+shape counts as none.
 """
 
 from __future__ import annotations
@@ -68,7 +71,9 @@ def ledger_digest(data_dir: Path, stem: str) -> str:
     return _canonical([[p.name, digest_file(p)] for p in files]) if files else "absent"
 
 
-def params_digest(params_file: Path, main: Path, slugs: list[str], inputs: Inputs | None = None) -> str:
+def params_digest(
+    params_file: Path, main: Path, slugs: list[str], inputs: Inputs | None = None
+) -> str:
     """The build's own params: every key but the narrative, plus the sections rendered. Another
     params file (last year's, for the copy check): all of it."""
     inputs = inputs or Inputs()
@@ -149,9 +154,13 @@ class Inputs:
 
 
 def section_key(
-    notebook: Path, parameters: dict[str, Any], params_file: Path, recorded: dict[str, Any], known: Inputs | None = None
+    notebook: Path,
+    parameters: dict[str, Any],
+    params_file: Path,
+    recorded: dict[str, Any],
+    known: Inputs | None = None,
 ) -> str:
-    """The key of one section, given what it read when it last ran (`known`: this build's digests)."""
+    """The key of one section from what it read when it last ran (`known`: the build's digests)."""
     all_slugs = ["preface", "overview", "proactive", "requests", "appeals", "problems", "other"]
     known = known or Inputs()
     inputs: dict[str, Any] = {
@@ -208,10 +217,14 @@ def load(out: Path) -> dict[str, Any]:
         return {}
     sections = data.get("sections")
     outputs = data.get("outputs")
+    if not isinstance(sections, dict):
+        sections = {}
+    if not (isinstance(outputs, dict) and all(map(_strings_pair, outputs.items()))):
+        outputs = {}
     return {
-        "sections": {k: v for k, v in sections.items() if _valid_entry(v)} if isinstance(sections, dict) else {},
+        "sections": {k: v for k, v in sections.items() if _valid_entry(v)},
         "build": data["build"] if isinstance(data.get("build"), str) else None,
-        "outputs": outputs if isinstance(outputs, dict) and all(map(_strings_pair, outputs.items())) else {},
+        "outputs": outputs,
     }
 
 
@@ -219,9 +232,12 @@ def _strings_pair(item: tuple[Any, Any]) -> bool:
     return isinstance(item[0], str) and isinstance(item[1], str)
 
 
-def outputs_intact(folder: Path, recorded: dict[str, str]) -> bool:
-    """Every output file the cache recorded is there with the bytes it had when written."""
-    return bool(recorded) and all(digest_file(folder / name) == d for name, d in recorded.items())
+def changed_outputs(folder: Path, recorded: dict[str, str]) -> list[str]:
+    """The output files that no longer have the bytes the cache recorded when it wrote them (an
+    older cache, which recorded none: the cache file itself)."""
+    if not recorded:
+        return [CACHE_FILE]
+    return [name for name, d in sorted(recorded.items()) if digest_file(folder / name) != d]
 
 
 def save(folder: Path, data: dict[str, Any]) -> None:

@@ -287,7 +287,7 @@ class KernelPool:
         env: dict[str, str] | None = None,
     ):
         """`needed` kernels in all, at most `ahead` of them started before they are taken; forked
-        from `zygote` when one is given. `env`: set in each kernel (where the build's snapshot is)."""
+        from `zygote` when one is given. `env`: set in each kernel (where the snapshot is)."""
         self.cwd, self.trace_dir, self.warmup = cwd, trace_dir, warmup
         self.env = dict(env or {})
         self._needed, self._started = needed, 0

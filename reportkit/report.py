@@ -92,7 +92,10 @@ def open_report(year: int | None = None, params: str | Path | None = None) -> Re
         raise ParamsError(str(p.source), "year", f"为 {p.year}，与所要求的 {year} 年不符")
     # Inside a build, the ledgers as the build read them once (reportkit/snapshot.py).
     snap = snapshot.current(p.data_path)
-    ledgers = snap.load(p.personal_columns) if snap else load_ledgers(p.data_path, p.personal_columns)
+    if snap is not None:
+        ledgers = snap.load(p.personal_columns)
+    else:
+        ledgers = load_ledgers(p.data_path, p.personal_columns)
     if trace.enabled():
         trace.params_loaded(p.source)
         ledgers = trace.TracedLedgers(ledgers)

@@ -34,7 +34,9 @@ _COPIES = "files"
 LEDGER_SUFFIXES = (".csv", ".xlsx")
 
 # The snapshot of the build running in this thread (the build process); kernels use ENV.
-_active: contextvars.ContextVar[Snapshot | None] = contextvars.ContextVar("reportkit_snapshot", default=None)
+_active: contextvars.ContextVar[Snapshot | None] = contextvars.ContextVar(
+    "reportkit_snapshot", default=None
+)
 
 
 def _is_ledger_name(name: str) -> bool:
@@ -55,7 +57,7 @@ def _copy_hashing(src: Path, dst: Path) -> str:
 
 
 class Snapshot:
-    """One data folder as a build read it: its listing, and a copy and digest of each ledger file."""
+    """One data folder as a build read it: its listing, a copy and a digest of each ledger."""
 
     def __init__(self, folder: Path, data_dir: Path, listing: list[str], digests: dict[str, str]):
         self.folder, self.data_dir, self.listing, self.digests = folder, data_dir, listing, digests
@@ -99,29 +101,26 @@ class Snapshot:
             if hasattr(os, "getuid") and (st.st_uid != os.getuid() or st.st_mode & 0o077):
                 return None
             index = json.loads((folder / _INDEX).read_text(encoding="utf-8"))
-            return cls(folder, Path(index["data_dir"]), list(index["listing"]), dict(index["digests"]))
+            return cls(
+                folder, Path(index["data_dir"]), list(index["listing"]), dict(index["digests"])
+            )
         except (OSError, ValueError, KeyError, TypeError):
             return None
-
-    def ledger_digest(self, stem: str) -> str:
-        """As cache.ledger_digest, from the bytes this build read."""
-        found = [[name, d] for name, d in sorted(self.digests.items()) if Path(name).stem == stem]
-        return json.dumps(found, ensure_ascii=False, sort_keys=True) if found else "absent"
 
     def _pickle_path(self, personal: tuple[str, ...]) -> Path:
         key = hashlib.sha256(json.dumps(personal, ensure_ascii=False).encode()).hexdigest()[:16]
         return self.folder / f"ledgers-{key}.pickle"
 
     def load(self, extra_personal: list[str] | tuple[str, ...] = ()) -> Any:
-        """The parsed ledgers of this snapshot, as load_ledgers would give for the data folder: parsed
-        once, then unpickled (a fresh copy for each caller, as load_ledgers gives)."""
+        """The parsed ledgers of this snapshot, as load_ledgers gives them for the data folder:
+        parsed once, then unpickled (a fresh copy for each caller, as load_ledgers gives)."""
         from .ledgers import Ledgers, PersonalValues
 
         personal = tuple(extra_personal)
         cached = self._pickle_path(personal)
         if cached.is_file():
             # Written by the build that owns this private folder: frames, notes and file names.
-            frames, notes, names = pickle.loads(cached.read_bytes())  # noqa: S301
+            frames, notes, names = pickle.loads(cached.read_bytes())
             files = {s: (self.data_dir / n if n else None) for s, n in names.items()}
             # Personal values are only for the build's privacy guard: read from the copies if asked.
             later = PersonalValues(pending=[lambda: self._parse(personal).personal.resolved()])
@@ -129,7 +128,9 @@ class Snapshot:
         else:
             ledgers = self._parse(personal)
             names = {s: (p.name if p else None) for s, p in ledgers.files.items()}
-            data = pickle.dumps((ledgers.frames, ledgers.notes, names), protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps(
+                (ledgers.frames, ledgers.notes, names), protocol=pickle.HIGHEST_PROTOCOL
+            )
             with contextlib.suppress(OSError):
                 tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
                 tmp.write_bytes(data)
@@ -144,7 +145,9 @@ class Snapshot:
         except LedgerError as e:
             raise self._named(e) from None
         ledgers.data_dir = self.data_dir
-        ledgers.files = {s: (self.data_dir / p.name if p else None) for s, p in ledgers.files.items()}
+        ledgers.files = {
+            s: (self.data_dir / p.name if p else None) for s, p in ledgers.files.items()
+        }
         return ledgers
 
     def _named(self, e: LedgerError) -> LedgerError:
@@ -203,6 +206,6 @@ def sweep() -> None:
     from .builder import _alive
 
     for stale in Path(tempfile.gettempdir()).glob(f"{PREFIX}*-*"):
-        pid = stale.name[len(PREFIX):].split("-", 1)[0]
+        pid = stale.name[len(PREFIX) :].split("-", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)

@@ -37,7 +37,9 @@ def agency(tmp_path):
 
 
 def build(params: Path, out: Path, log: list[str] | None = None) -> builder.BuildResult:
-    result = builder.build(params=params, out=out, log=(log.append if log is not None else lambda m: None))
+    result = builder.build(
+        params=params, out=out, log=(log.append if log is not None else lambda m: None)
+    )
     assert result.ok
     return result
 
@@ -72,8 +74,12 @@ def test_ledger_appended_during_build(agency, tmp_path, monkeypatch):
     out = tmp_path / "out"
     licensing = agency.parent / "data" / "licensing.csv"
     with monkeypatch.context() as m:
-        during_sections(m, lambda: licensing.write_text(
-            licensing.read_text(encoding="utf-8") + TEN_LICENCES, encoding="utf-8"))
+        during_sections(
+            m,
+            lambda: licensing.write_text(
+                licensing.read_text(encoding="utf-8") + TEN_LICENCES, encoding="utf-8"
+            ),
+        )
         build(agency, out)
     # The build read 105 decisions: the tables and the report both say so.
     assert licences_in_tables(out) == LICENSING_2021
@@ -147,7 +153,7 @@ def tampered(built):
 
 
 def add_media_report(params: Path) -> None:
-    """A change that re-runs only 一 (it counts media reports), so the others come from the cache."""
+    """A change that re-runs only 一 (it counts media reports): the others come from the cache."""
     with open(params.parent / "data" / "media.csv", "a", encoding="utf-8") as f:
         f.write("2021-07-01,示例媒体,新增报道,县级\n")
 
@@ -164,16 +170,21 @@ def test_cached_notebook_with_cleared_outputs(tampered):
     log: list[str] = []
     result = build(tampered, out, log)
     assert "requests" in result.ran
-    assert "  [3/6] 三、收到和处理政府信息公开申请情况 … 缓存的 notebooks/03_requests.ipynb 与记录不符，重新运行" in log
-    assert "<caption>表三　收到和处理政府信息公开申请情况</caption>" in (out / "report.html").read_text(encoding="utf-8")
+    heading = "三、收到和处理政府信息公开申请情况"
+    assert f"  [3/6] {heading} … 缓存的 notebooks/03_requests.ipynb 与记录不符，重新运行" in log
+    assert "<caption>表三　收到和处理政府信息公开申请情况</caption>" in (
+        out / "report.html"
+    ).read_text(encoding="utf-8")
 
 
 def test_cached_notebook_with_html_added(tampered):
     out = tampered.parent / "out"
     path = out / "notebooks" / "02_proactive.ipynb"
     nb = nbformat.read(path, as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code" and "table2" in c.source][0]
-    code.outputs.append(nbformat.v4.new_output("display_data", {"text/html": '<p id="injected">伪造</p>'}))
+    code = next(c for c in nb.cells if c.cell_type == "code" and "table2" in c.source)
+    code.outputs.append(
+        nbformat.v4.new_output("display_data", {"text/html": '<p id="injected">伪造</p>'})
+    )
     nbformat.write(nb, path)
     add_media_report(tampered)
     result = build(tampered, out)
@@ -189,16 +200,20 @@ def test_cached_notebook_truncated(tampered):
     result = build(tampered, out)
     assert result.ran == ("appeals",)
     nbformat.read(path, as_version=4)  # a whole notebook again
-    assert "<caption>表四　政府信息公开行政复议、行政诉讼情况</caption>" in (out / "report.html").read_text(encoding="utf-8")
+    assert "<caption>表四　政府信息公开行政复议、行政诉讼情况</caption>" in (
+        out / "report.html"
+    ).read_text(encoding="utf-8")
 
 
 def test_published_report_edited_after_build(tampered):
     out = tampered.parent / "out"
     page = (out / "report.html").read_text(encoding="utf-8")
-    (out / "report.html").write_text(page.replace("</body>", '<p id="injected">伪造</p></body>'), encoding="utf-8")
+    (out / "report.html").write_text(
+        page.replace("</body>", '<p id="injected">伪造</p></body>'), encoding="utf-8"
+    )
     log: list[str] = []
     build(tampered, out, log)
-    assert "  上次的输出文件与缓存记录不符，重新生成" in log
+    assert "上次生成的 report.html 与缓存记录不符，重新生成" in log
     assert "injected" not in (out / "report.html").read_text(encoding="utf-8")
     assert licences_in_report(out) == LICENSING_2021
 
@@ -211,7 +226,8 @@ def test_published_report_edited_after_build(tampered):
     [
         "[]",
         '{"sections": 5}',
-        '{"sections": {"overview": {"key": "k", "notebook": "n", "read": {"params": 5}}}, "build": []}',
+        '{"sections": {"overview": {"key": "k", "notebook": "n", "read": {"params": 5}}},'
+        ' "build": []}',
     ],
 )
 def test_cache_of_wrong_shape(tampered, content):
