@@ -29,8 +29,8 @@ BASE_CHARS = (
     + "“”‘’—–…·•×÷±℃％"
 )
 
-# Part of every cache key: change it whenever subset_font's options or the cache format change.
-SUBSET_VERSION = "4"
+# Part of every cache key: change it whenever subset_font's options change.
+SUBSET_VERSION = "3"
 # Subsets kept in the cache folder; the least recently used beyond this are removed.
 CACHE_ENTRIES = 48
 
@@ -114,34 +114,47 @@ def _cache_file(path: Path, text: str, flavor: str) -> Path | None:
     return folder / f"{path.stem}-{digest}.{flavor}"
 
 
-# A cached subset is stored followed by the SHA-256 of its bytes: a truncated or altered file
-# (a full disk, a killed copy, another program) is seen and the subset made again.
-_DIGEST_BYTES = 32
+# A subset is stored under its key's name plus the start of the SHA-256 of its bytes, and read
+# back only when its bytes still have that digest: a truncated or altered entry (a full disk, a
+# killed copy, another program) is removed and the subset made again, never embedded.
+_DIGEST_CHARS = 16
+
+
+def _stored_as(target: Path, data: bytes) -> Path:
+    digest = hashlib.sha256(data).hexdigest()[:_DIGEST_CHARS]
+    return target.with_name(f"{target.stem}-{digest}{target.suffix}")
 
 
 def _read_cached(target: Path, flavor: str) -> bytes | None:
     try:
-        stored = target.read_bytes()
+        stored = sorted(target.parent.glob(f"{target.stem}-*{target.suffix}"))
     except OSError:
         return None
-    data, digest = stored[:-_DIGEST_BYTES], stored[-_DIGEST_BYTES:]
-    if not data.startswith(_MAGIC[flavor]) or hashlib.sha256(data).digest() != digest:
-        return None
-    try:
-        os.utime(target)  # marks it recently used, for pruning
-    except OSError:
-        pass
-    return data
+    for entry in stored:
+        try:
+            data = entry.read_bytes()
+        except OSError:
+            continue
+        if not data.startswith(_MAGIC[flavor]) or _stored_as(target, data) != entry:
+            entry.unlink(missing_ok=True)
+            continue
+        try:
+            os.utime(entry)  # marks it recently used, for pruning
+        except OSError:
+            pass
+        return data
+    return None
 
 
 def _write_cached(target: Path, data: bytes) -> None:
     """Store a subset; an unwritable cache folder only means the next build subsets again."""
+    target = _stored_as(target, data)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(data + hashlib.sha256(data).digest())
+                f.write(data)
             os.replace(tmp, target)  # readers never see half a file
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
