@@ -226,8 +226,10 @@ def test_published_report_edited_after_build(tampered):
     [
         "[]",
         '{"sections": 5}',
-        '{"sections": {"overview": {"key": "k", "notebook": "n", "read": {"params": 5}}},'
-        ' "build": []}',
+        (
+            '{"sections": {"overview": {"key": "k", "notebook": "n", "read": {"params": 5}}},'
+            ' "build": []}'
+        ),
     ],
 )
 def test_cache_of_wrong_shape(tampered, content):
@@ -255,3 +257,37 @@ def test_truncated_cached_font_subset(tmp_path, monkeypatch):
     assert {ord(c) for c in "政府信息公开"} <= set(font.getBestCmap())
     # The cache holds a whole subset again: the next build reads it as is.
     assert fonts.cached_subset(fonts.SANS_FILE, "政府信息公开", flavor) == first
+
+
+def test_snapshot_error_names_the_data_folder(agency, tmp_path):
+    # The build reads its private copy of the folder: a problem still names the user's folder.
+    data = agency.parent / "data"
+    (data / "requests.xlsx").write_bytes(b"")
+    with pytest.raises(ReportkitError) as e:
+        builder.build(params=agency, out=tmp_path / "out", log=lambda m: None)
+    message = str(e.value)
+    assert f"{data}：同一台账有多个文件（requests.csv、requests.xlsx），请只保留一个" in message
+    assert "reportkit-snapshot" not in message
+
+
+def test_killed_build_leaves_no_ledger_copy(tmp_path, monkeypatch):
+    # A killed build cannot remove its copy of the ledgers (personal data): the next one does.
+    import subprocess
+    import sys
+
+    from reportkit import snapshot
+
+    monkeypatch.setattr(snapshot.tempfile, "gettempdir", lambda: str(tmp_path))
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    left = tmp_path / f"reportkit-snapshot-{dead}-abc"
+    (left / "files").mkdir(parents=True)
+    (left / "files" / "requests.csv").write_text("申请人姓名\n张三\n", encoding="utf-8")
+    mine = snapshot.new_folder()
+    assert not left.exists()
+    assert mine.parent == tmp_path and mine.exists()
+    assert mine.stat().st_mode & 0o777 == 0o700
