@@ -19,6 +19,7 @@ import json
 import os
 import pickle
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
@@ -59,8 +60,16 @@ def _copy_hashing(src: Path, dst: Path) -> str:
 class Snapshot:
     """One data folder as a build read it: its listing, a copy and a digest of each ledger."""
 
-    def __init__(self, folder: Path, data_dir: Path, listing: list[str], digests: dict[str, str]):
+    def __init__(
+        self,
+        folder: Path,
+        data_dir: Path,
+        listing: list[str],
+        digests: dict[str, str],
+        irregular: bool = False,
+    ):
         self.folder, self.data_dir, self.listing, self.digests = folder, data_dir, listing, digests
+        self.irregular = irregular  # an entry with a ledger's name is not a regular file
 
     @property
     def copies(self) -> Path:
@@ -77,19 +86,33 @@ class Snapshot:
         copies.mkdir(mode=0o700)
         listing: list[str] = []
         digests: dict[str, str] = {}
+        irregular = False
         for p in sorted(data_dir.iterdir()):
             try:
-                if _is_ledger_name(p.name) and p.is_file():
+                is_dir = p.is_dir()
+                if _is_ledger_name(p.name) and stat.S_ISREG(os.stat(p).st_mode):
                     digests[p.name] = _copy_hashing(p, copies / p.name)
-                elif p.is_file():
+                elif _is_ledger_name(p.name):
+                    # A folder, pipe or broken link under a ledger's name: never opened here;
+                    # loading reports it from the folder itself.
+                    digests[p.name], irregular = "not-a-file", True
+                elif is_dir:
+                    (copies / p.name).mkdir()
+                else:
                     # Only the name matters (the checks on misnamed ledgers); the bytes stay home.
                     (copies / p.name).touch()
-                # a sub-folder is listed, not copied: no ledger is read from one
             except OSError:
-                continue  # gone (or unreadable) as we looked: as if it were not there
-            listing.append(p.name + ("" if p.is_file() else "/"))
-        snap = cls(folder, data_dir, listing, digests)
-        index = {"data_dir": str(data_dir), "listing": listing, "digests": digests}
+                if _is_ledger_name(p.name):
+                    digests[p.name], irregular = "unreadable", True
+                continue
+            listing.append(p.name + ("/" if is_dir else ""))
+        snap = cls(folder, data_dir, listing, digests, irregular)
+        index = {
+            "data_dir": str(data_dir),
+            "listing": listing,
+            "digests": digests,
+            "irregular": irregular,
+        }
         (folder / _INDEX).write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
         return snap
 
@@ -102,7 +125,11 @@ class Snapshot:
                 return None
             index = json.loads((folder / _INDEX).read_text(encoding="utf-8"))
             return cls(
-                folder, Path(index["data_dir"]), list(index["listing"]), dict(index["digests"])
+                folder,
+                Path(index["data_dir"]),
+                list(index["listing"]),
+                dict(index["digests"]),
+                bool(index["irregular"]),
             )
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -123,7 +150,7 @@ class Snapshot:
             frames, notes, names = pickle.loads(cached.read_bytes())
             files = {s: (self.data_dir / n if n else None) for s, n in names.items()}
             # Personal values are only for the build's privacy guard: read from the copies if asked.
-            later = PersonalValues(pending=[lambda: self._parse(personal).personal.resolved()])
+            later = PersonalValues(pending=[lambda: self._personal(personal)])
             ledgers = Ledgers(self.data_dir, frames, files, notes, later)
         else:
             ledgers = self._parse(personal)
@@ -137,9 +164,18 @@ class Snapshot:
                 os.replace(tmp, cached)  # a kernel never reads half a file
         return ledgers
 
+    def _personal(self, personal: tuple[str, ...]) -> Any:
+        """The personal values of the copies, with the column of each, as PersonalValues keeps them."""
+        found = self._parse(personal).personal
+        found.resolved()
+        return list(found._columns)
+
     def _parse(self, personal: tuple[str, ...]) -> Any:
         from .ledgers import load_ledgers
 
+        if self.irregular:
+            # load_ledgers names the entry that is not a file and why (and never opens it).
+            return load_ledgers(self.data_dir, personal)
         try:
             ledgers = load_ledgers(self.copies, personal)
         except LedgerError as e:
@@ -202,10 +238,18 @@ def new_folder() -> Path:
 
 
 def sweep() -> None:
-    """Remove the snapshot folders of builds that are no longer running."""
-    from .builder import _alive
+    """Remove the snapshot folders of builds that are no longer running (ours only)."""
+    from .outfolder import alive
 
+    uid = os.getuid() if hasattr(os, "getuid") else None
     for stale in Path(tempfile.gettempdir()).glob(f"{PREFIX}*-*"):
         pid = stale.name[len(PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(stale, ignore_errors=True)
+        try:
+            if not pid.isdigit() or len(pid) > 7 or alive(int(pid)):
+                continue
+            if uid is not None and stale.lstat().st_uid != uid:
+                continue
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
+        except OSError:  # gone meanwhile, or not ours to remove
+            continue
