@@ -166,11 +166,14 @@ class _Reading:
 def read_page(page: Page, name: str = "") -> _Reading:
     """section2/3/4 from a page's grids. Rows are found by their labels wherever they stand, so
     tables split over several <table>s, wrapped in layout tables or in another order are read."""
-    _refuse_2019(page.grids)
     reading = _Reading({"section2": {}, "section3": {}, "section4": {}}, [])
-    for grid in page.grids:
-        _read_t2(grid, reading)
-    _read_t3(page.grids, reading)
+    try:
+        _refuse_2019(page.grids)
+        for grid in page.grids:
+            _read_t2(grid, reading)
+        _read_t3(page.grids, reading)
+    except SupersededTemplate as e:
+        raise SupersededTemplate(f"{name}：{e}" if name else str(e)) from None
     _read_t4(page.grids, reading)
     found = [k for k in ("section2", "section3", "section4") if reading.tables[k]]
     if not found:
