@@ -77,12 +77,16 @@ def write_report_docx(path: Path, agency: str = "示例县交通运输局", year
                 t2.cell(r, c).text = text
     d.add_paragraph("三、收到和处理政府信息公开申请情况")
     t3 = d.add_table(rows=28, cols=10)
-    t3.cell(0, 0).merge(t3.cell(2, 2)).text = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+    t3.cell(0, 0).merge(
+        t3.cell(2, 2)
+    ).text = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
     t3.cell(0, 3).merge(t3.cell(0, 9)).text = "申请人情况"
     t3.cell(1, 3).merge(t3.cell(2, 3)).text = "自然人"
     t3.cell(1, 4).merge(t3.cell(1, 8)).text = "法人或其他组织"
     t3.cell(1, 9).merge(t3.cell(2, 9)).text = "总计"
-    for c, text in enumerate(["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"], start=4):
+    for c, text in enumerate(
+        ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"], start=4
+    ):
         t3.cell(2, c).text = text
 
     def values(r: int, vs: list[int]) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import copy
 
-from reportkit import checks
 from test_checks import CARRIED_IN, CARRIED_OUT, clean_tables, previous_tables, row
+
+from reportkit import checks
 
 FEES = ("行政事业性收费", "本年收费金额（单位：万元）")
 

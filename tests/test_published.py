@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from published_docx import write_report_docx
+
 from reportkit import cli
 from reportkit.ingest import labels
 from reportkit.ingest.grid import decode_page
@@ -135,7 +135,15 @@ def test_constructed_page_with_every_quirk():
         "复议后起诉": a(0, 0, 1, 0, 1),
     }
     notes = "\n".join(result.notes)
-    for printed in ("「规范性文件」", "「1.逾期不补正」", "「2.逾期不缴费」", "「/」", "空白", "「-」", "「无」"):
+    for printed in (
+        "「规范性文件」",
+        "「1.逾期不补正」",
+        "「2.逾期不缴费」",
+        "「/」",
+        "空白",
+        "「-」",
+        "「无」",
+    ):
         assert printed in notes
 
 
@@ -182,7 +190,7 @@ def test_2019_template_is_refused_naming_the_circular():
 
 def test_2019_template_known_by_its_single_other_row(tmp_path):
     page = (PAGES / "shanghai_bgt_2019.html").read_text(encoding="utf-8")
-    first_table = re.search(r"<table.*?</table>", page, re.S)
+    first_table = re.search(r"<table.*?</table>", page, re.DOTALL)
     (tmp_path / "only_t3_t4.html").write_text(page.replace(first_table.group(0), ""), "utf-8")
     with pytest.raises(SupersededTemplate) as e:
         import_report(tmp_path / "only_t3_t4.html")
@@ -267,7 +275,10 @@ def test_cell_values_as_printed(printed, value, kind):
     [
         (["一、本年新收政府信息公开申请数量"], "本年新收政府信息公开申请数量"),
         (["三、本年度办理结果", "(七)总计"], "总计"),
-        (["三、本年度办理结果", "（三）不予公开", "3.危及三安全一稳定"], "不予公开/危及“三安全一稳定”"),
+        (
+            ["三、本年度办理结果", "（三）不予公开", "3.危及三安全一稳定"],
+            "不予公开/危及“三安全一稳定”",
+        ),
         (["（三）不予公开1.属于国家秘密"], "不予公开/属于国家秘密"),
         (["部分公开"], "部分公开"),
         (["（六）其他处理", "3.其他"], "其他处理/其他"),
@@ -305,7 +316,9 @@ def test_cli_import_exit_codes_and_default_output(tmp_path, capsys):
     for name in ("pingwu_tjj_2021_wrong_charset.html", "constructed_messy_2022.html"):
         shutil.copy(PAGES / name, tmp_path / name)
     assert cli.main(["import", str(tmp_path / "pingwu_tjj_2021_wrong_charset.html")]) == 0
-    written = json.loads((tmp_path / "pingwu_tjj_2021_wrong_charset.tables.json").read_text("utf-8"))
+    written = json.loads(
+        (tmp_path / "pingwu_tjj_2021_wrong_charset.tables.json").read_text("utf-8")
+    )
     assert written["agency"] == "平武县统计局" and written["notes"] == []
     assert cli.main(["import", str(tmp_path / "constructed_messy_2022.html")]) == 1
     assert "注：" in capsys.readouterr().out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass
@@ -81,7 +82,7 @@ def _span(value: str | None) -> int:
 # =============================================================================================
 # Web pages
 # =============================================================================================
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w.:]+)""", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w.:]+)""", re.IGNORECASE)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
@@ -89,8 +90,11 @@ def decode_page(data: bytes) -> tuple[str, str]:
     """The page's text and the encoding it was read with. A page's meta charset is often wrong
     (a GBK page declaring UTF-8 after a CMS migration), so bytes that are valid UTF-8 are read as
     UTF-8, then the declared encoding, then GB18030 (a superset of GBK and GB2312)."""
-    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
-                      (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(name, errors="replace"), name
     try:
@@ -166,7 +170,7 @@ def _html_titles(root) -> list[str]:
         el.text_content()
         for el in root.xpath("//p[@align='center' or contains(@style, 'center')]")[:10]
     ]
-    titles += [a + b for a, b in zip(centred, centred[1:])] + centred
+    titles += [a + b for a, b in itertools.pairwise(centred)] + centred
     titles += [el.text_content() for el in root.xpath("//p")[:30]]
     return [t for t in titles if t and len(t) < 300]
 
@@ -184,7 +188,9 @@ def page_from_docx(path: Path) -> Page:
             xml = z.read("word/document.xml")
             core = z.read("docProps/core.xml") if "docProps/core.xml" in z.namelist() else b""
     except (zipfile.BadZipFile, KeyError, OSError):
-        raise ReportkitError(f"{path}：不是有效的 Word（.docx）文件，请用 Word 另存为 .docx 后再导入") from None
+        raise ReportkitError(
+            f"{path}：不是有效的 Word（.docx）文件，请用 Word 另存为 .docx 后再导入"
+        ) from None
     try:
         body = ElementTree.fromstring(xml).find(f"{_W}body")
     except ElementTree.ParseError:

@@ -34,7 +34,9 @@ def bare(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # 表二
 # ---------------------------------------------------------------------------------------------
-T2_ROWS: dict[str, str] = {bare(row): row for _item, rows, _cols in vocab.TABLE2_LAYOUT for row in rows}
+T2_ROWS: dict[str, str] = {
+    bare(row): row for _item, rows, _cols in vocab.TABLE2_LAYOUT for row in rows
+}
 T2_ALIASES: dict[str, str] = {bare(k): v for k, v in vocab.ALIASES.items()}
 T2_ALIASES[bare("其他对外管理服务事项")] = ""  # a 2019 row; never a 2021 one
 
@@ -136,13 +138,13 @@ def t3_row(labels: list[str], group: str | None) -> RowMatch:
         return RowMatch(T3_LEAVES[last], group)
     if last.startswith(bare(vocab.PARTLY)):
         return RowMatch(vocab.PARTLY, None)
-    for gk in T3_GROUPS:  # group and leaf in one cell: 「（三）不予公开1.属于国家秘密」
+    for gk, name in T3_GROUPS.items():  # group and leaf in one cell: 「（三）不予公开1.属于国家秘密」
         if last.startswith(gk):
             rest = bare(last[len(gk) :])
             if rest in T3_LEAVES:
                 return RowMatch(T3_LEAVES[rest], group)
             if not rest:
-                return RowMatch(None, T3_GROUPS[gk], group_only=True)
+                return RowMatch(None, name, group_only=True)
     if group == _OTHER_GROUP or "逾期" in last:
         for words, official in _SHORT_FORMS:
             if all(w in last for w in words):
@@ -165,5 +167,8 @@ def t2_row(label: str) -> tuple[str | None, str | None]:
         return T2_ROWS[k], None
     official = T2_ALIASES.get(k)
     if official:
-        return official, f"表二「{label.strip()}」行按「{official}」读入（规定格式的名称是「{official}」）"
+        return (
+            official,
+            f"表二「{label.strip()}」行按「{official}」读入（规定格式的名称是「{official}」）",
+        )
     return None, None

@@ -296,9 +296,13 @@ def _t3_cells(
     else:  # no usable header above: the row's last seven value cells, in the official order
         picked = values[-len(columns) :]
     if len({c.origin for c in picked}) < len(picked):
-        reading.notes.append(f"表三「{key}」行的数字印在跨列合并的单元格里，已按所跨各列读入同一个数")
+        reading.notes.append(
+            f"表三「{key}」行的数字印在跨列合并的单元格里，已按所跨各列读入同一个数"
+        )
     cells: dict[str, Any] = {}
-    for column, cell in zip(columns[-len(picked) :] if len(picked) < len(columns) else columns, picked):
+    for column, cell in zip(
+        columns[-len(picked) :] if len(picked) < len(columns) else columns, picked
+    ):
         value, kind = cell_value(cell.text)
         cells[column] = _keep(reading, value, kind, f"表三「{key}」行「{column}」列")
     return cells
@@ -315,12 +319,9 @@ def _read_t4(grids: list[Grid], reading: _Reading) -> None:
             columns = [
                 (j, labels.T4_COLUMNS[labels.bare(c.text)])
                 for j, c in enumerate(row)
-                if labels.bare(c.text) in result_keys
-                and (j == 0 or row[j - 1].origin != c.origin)
+                if labels.bare(c.text) in result_keys and (j == 0 or row[j - 1].origin != c.origin)
             ]
-            data = next(
-                (grid[k] for k in range(r + 1, len(grid)) if _split(grid[k])[1]), None
-            )
+            data = next((grid[k] for k in range(r + 1, len(grid)) if _split(grid[k])[1]), None)
             if data is None:
                 continue
             use_positions = all(j < len(data) and _is_value(data[j]) for j, _ in columns)
