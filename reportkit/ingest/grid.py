@@ -6,9 +6,13 @@ import codecs
 import itertools
 import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
+
+import lxml.html
+from lxml import etree
 
 from ..errors import ReportkitError
 
@@ -33,7 +37,9 @@ class Page:
     """What the importer needs from a file: its tables as grids, and its title candidates."""
 
     grids: list[Grid]
-    titles: list[str]  # texts that may hold 「<机关><年>年政府信息公开工作年度报告」, best first
+    titles: Iterable[
+        str
+    ]  # texts that may hold 「<机关><年>年政府信息公开工作年度报告」, best first
     encoding: str | None = None
 
 
@@ -115,18 +121,15 @@ def decode_page(data: bytes) -> tuple[str, str]:
     return data.decode("gb18030", errors="replace"), "gb18030"
 
 
-def _cell_text(cell) -> str:
+def _cell_text(cell, layout: set) -> str:
     # Word pastes split a label over spans, <br>, <p> and <o:p>: the pieces join without a gap.
-    if cell.find(".//table") is not None:
+    if cell in layout:
         return ""  # a layout cell holding a whole table: its rows are read as that table's
-    return "".join(t for t in cell.itertext() if t)
+    return etree.tostring(cell, method="text", encoding=str, with_tail=False)
 
 
 def page_from_html(data: bytes) -> Page:
     """The tables and title candidates of a saved web page (any encoding)."""
-    import lxml.html
-    from lxml import etree
-
     text, encoding = decode_page(data)
     text = _XML_DECL.sub("", text)
     if not text.strip():
@@ -138,12 +141,14 @@ def page_from_html(data: bytes) -> Page:
     for bad in root.iter("script", "style", "noscript", "textarea", etree.Comment):
         bad.text = None  # keeps their tails: the words after a <script> are the page's
     grids = []
-    for table in root.iter("table"):
+    tables = list(root.iter("table"))
+    layout = {cell for t in tables for cell in t.iterancestors("td", "th")}
+    for table in tables:
         expand = ExpandGrid()
         for tr in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr"):
             expand.add_row(
                 [
-                    (_cell_text(td), _span(td.get("rowspan")), _span(td.get("colspan")))
+                    (_cell_text(td, layout), _span(td.get("rowspan")), _span(td.get("colspan")))
                     for td in tr
                     if td.tag in ("td", "th")
                 ]
@@ -153,8 +158,9 @@ def page_from_html(data: bytes) -> Page:
     return Page(grids, _html_titles(root), encoding)
 
 
-def _html_titles(root) -> list[str]:
-    titles = []
+def _html_titles(root) -> Iterator[str]:
+    """Title candidates, best first, found only as far as they are read: most pages' <title> has
+    agency and year, and then nothing else is looked at."""
     for xpath in (
         "//title",
         "//meta[@name='ArticleTitle' or @name='title' or @property='og:title']/@content",
@@ -164,15 +170,15 @@ def _html_titles(root) -> list[str]:
         for el in root.xpath(xpath)[:20]:
             text = el if isinstance(el, str) else el.text_content()
             if text and len(text) < 300:
-                titles.append(str(text))
+                yield str(text)
     # A title printed as centred paragraphs, the agency on one line and 「关于…年度报告」 on the next
     centred = [
         el.text_content()
         for el in root.xpath("//p[@align='center' or contains(@style, 'center')]")[:10]
     ]
-    titles += [a + b for a, b in itertools.pairwise(centred)] + centred
-    titles += [el.text_content() for el in root.xpath("//p")[:30]]
-    return [t for t in titles if t and len(t) < 300]
+    yield from (a + b for a, b in itertools.pairwise(centred))
+    yield from centred
+    yield from (el.text_content() for el in root.xpath("//p")[:30])
 
 
 # =============================================================================================

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ _NOISE = re.compile(r"[\s\u00a0\u3000\u200b\u200c\u200d\ufeff\"'“”‘’「�
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[.、])")
 
 
+@functools.lru_cache(maxsize=8192)
 def key(text: str) -> str:
     """The matching key of a printed label: NFKC (full width -> half width), no spaces or quotes."""
     if not text:
@@ -24,6 +26,7 @@ def key(text: str) -> str:
     return _NOISE.sub("", text)
 
 
+@functools.lru_cache(maxsize=8192)
 def bare(text: str) -> str:
     """key() without the numbering in front (「（七）总计」 -> 「总计」)."""
     k = key(text)
@@ -116,6 +119,15 @@ class RowMatch:
     group: str | None  # the outcome group the labels name or continue
     note: str | None = None  # how a variant was read, or why a label was refused
     group_only: bool = False  # a group with leaves printed as one row (the 2019 （六）)
+    unknown: str | None = None  # a label that is no official row's
+
+    def refusal(self) -> str | None:
+        """The note for an unknown label, with a 「是不是……」 (looked up only when needed)."""
+        if self.unknown is None:
+            return None
+        guess = suggest(self.unknown)
+        hint = f"是不是「{guess}」？" if guess else "请按规定格式的名称改正。"
+        return f"表三「{self.unknown}」行不是规定格式的行名，未读入；{hint}"
 
 
 def t3_row(labels: list[str], group: str | None) -> RowMatch:
@@ -138,7 +150,10 @@ def t3_row(labels: list[str], group: str | None) -> RowMatch:
         return RowMatch(T3_LEAVES[last], group)
     if last.startswith(bare(vocab.PARTLY)):
         return RowMatch(vocab.PARTLY, None)
-    for gk, name in T3_GROUPS.items():  # group and leaf in one cell: 「（三）不予公开1.属于国家秘密」
+    for (
+        gk,
+        name,
+    ) in T3_GROUPS.items():  # group and leaf in one cell: 「（三）不予公开1.属于国家秘密」
         if last.startswith(gk):
             rest = bare(last[len(gk) :])
             if rest in T3_LEAVES:
@@ -152,9 +167,7 @@ def t3_row(labels: list[str], group: str | None) -> RowMatch:
                 return RowMatch(official, _OTHER_GROUP, note)
     if last in T3_HEADERS:
         return RowMatch(None, group)
-    guess = suggest(printed)
-    hint = f"是不是「{guess}」？" if guess else "请按规定格式的名称改正。"
-    return RowMatch(None, group, f"表三「{printed}」行不是规定格式的行名，未读入；{hint}")
+    return RowMatch(None, group, unknown=printed)
 
 
 _ENDS_GROUPS = {vocab.NEW_REQUESTS, vocab.CARRIED_IN, vocab.CARRIED_OUT, vocab.TOTAL}

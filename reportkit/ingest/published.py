@@ -3,6 +3,7 @@ the tables.json form, cells as printed."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -112,6 +113,7 @@ def title_of(titles: list[str]) -> tuple[str | None, int | None]:
 # =============================================================================================
 # Cells
 # =============================================================================================
+@functools.lru_cache(maxsize=8192)
 def cell_value(text: str) -> tuple[Any, str]:
     """(value, kind): kind 'number' (int, or float for amounts), 'blank' (kept as printed text),
     'text' (a value cell printed with a unit or words, kept as text) or 'label'."""
@@ -161,6 +163,14 @@ class _Reading:
     tables: dict[str, Any]
     notes: list[str]
     printed: dict[str, list[str]] = field(default_factory=dict)  # printed text -> cells
+    _splits: dict[int, tuple[list[str], list[Cell]]] = field(default_factory=dict)
+
+    def split(self, row: list[Cell]) -> tuple[list[str], list[Cell]]:
+        """_split(row), once per row: each table's reader looks at every row."""
+        got = self._splits.get(id(row))
+        if got is None:
+            got = self._splits[id(row)] = _split(row)
+        return got
 
 
 def read_page(page: Page, name: str = "") -> _Reading:
@@ -221,7 +231,7 @@ def _read_t2(grid: Grid, reading: _Reading) -> None:
     out = reading.tables["section2"]
     layout = {row: cols for _item, rows, cols in vocab.TABLE2_LAYOUT for row in rows}
     for row in grid:
-        texts, values = _split(row)
+        texts, values = reading.split(row)
         if len(texts) != 1 or not values:
             continue
         official, note = labels.t2_row(texts[0])
@@ -256,7 +266,7 @@ def _read_t3(grids: list[Grid], reading: _Reading) -> None:
     starts = {vocab.NEW_REQUESTS, vocab.CARRIED_IN}
     for grid in grids:
         for r, row in enumerate(grid):
-            texts, values = _split(row)
+            texts, values = reading.split(row)
             keys = {labels.bare(t) for t in texts}
             if labels.bare(vocab.NATURAL_PERSON) in keys or labels.bare(vocab.T3_APPLICANT) in keys:
                 positions = _header_positions(grid, r, labels.T3_COLUMNS, 3)
@@ -274,8 +284,8 @@ def _read_t3(grids: list[Grid], reading: _Reading) -> None:
             if match.group_only and match.group == labels._OTHER_GROUP:
                 raise SupersededTemplate(_superseded_message("（六）其他处理（单独一行，无细项）"))
             if match.row is None:
-                if match.note and active:
-                    reading.notes.append(match.note)
+                if match.unknown and active:
+                    reading.notes.append(match.refusal())
                 continue
             active = match.row != vocab.CARRIED_OUT
             if match.row in out:
@@ -313,7 +323,7 @@ def _read_t4(grids: list[Grid], reading: _Reading) -> None:
     result_keys = {labels.bare(c) for c in vocab.T4_COLUMNS}
     for grid in grids:
         for r, row in enumerate(grid):
-            texts, _values = _split(row)
+            texts, _values = reading.split(row)
             if sum(labels.bare(t) in result_keys for t in texts) < 8:
                 continue
             columns = [
@@ -321,11 +331,13 @@ def _read_t4(grids: list[Grid], reading: _Reading) -> None:
                 for j, c in enumerate(row)
                 if labels.bare(c.text) in result_keys and (j == 0 or row[j - 1].origin != c.origin)
             ]
-            data = next((grid[k] for k in range(r + 1, len(grid)) if _split(grid[k])[1]), None)
+            data = next(
+                (grid[k] for k in range(r + 1, len(grid)) if reading.split(grid[k])[1]), None
+            )
             if data is None:
                 continue
             use_positions = all(j < len(data) and _is_value(data[j]) for j, _ in columns)
-            values = [data[j] for j, _ in columns] if use_positions else _split(data)[1]
+            values = [data[j] for j, _ in columns] if use_positions else reading.split(data)[1]
             for n, ((j, column), cell) in enumerate(zip(columns, values)):
                 kind = _t4_kind(grid, r, j) or vocab.APPEAL_KINDS[min(n // 5, 2)]
                 value, k = cell_value(cell.text)
