@@ -298,7 +298,7 @@ def test_shortened_other_labels_are_mapped_with_a_note():
 def test_unknown_label_is_refused_with_did_you_mean():
     match = labels.t3_row(["本年新收政府信息申请数"], None)
     assert match.row is None
-    assert "是不是「本年新收政府信息公开申请数量」" in match.note
+    assert "是不是「本年新收政府信息公开申请数量」" in match.refusal()
 
 
 def test_decode_page_prefers_valid_utf8_then_the_declared_then_gb18030():
