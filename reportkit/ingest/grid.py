@@ -37,9 +37,8 @@ class Page:
     """What the importer needs from a file: its tables as grids, and its title candidates."""
 
     grids: list[Grid]
-    titles: Iterable[
-        str
-    ]  # texts that may hold 「<机关><年>年政府信息公开工作年度报告」, best first
+    # texts that may hold 「<机关><年>年政府信息公开工作年度报告」, best first
+    titles: Iterable[str]
     encoding: str | None = None
 
 
@@ -64,14 +63,19 @@ class ExpandGrid:
                     del pending[len(row) - 1]
 
         for text, rowspan, colspan in cells:
-            fill()
+            if pending:
+                fill()
             cell = Cell(text, self._next_origin)
             self._next_origin += 1
-            for _ in range(max(1, min(colspan, MAX_COLSPAN))):
+            if rowspan == 1 and colspan == 1:  # most cells
+                row.append(cell)
+                continue
+            for _ in range(min(colspan, MAX_COLSPAN)):
                 if rowspan > 1:
                     pending[len(row)] = [min(rowspan, MAX_ROWSPAN) - 1, cell]
                 row.append(cell)
-        fill()
+        if pending:
+            fill()
         for col in sorted(c for c in pending if c >= len(row)):  # covered columns further right
             row.extend([EMPTY] * (col - len(row)))
             fill()
@@ -81,6 +85,8 @@ class ExpandGrid:
 def _span(value: str | None) -> int:
     if not value:
         return 1
+    if value.isdigit():
+        return int(value) or 1
     m = re.match(r"\s*(\d+)", value)
     return int(m.group(1)) if m and int(m.group(1)) > 0 else 1
 
