@@ -350,3 +350,37 @@ def test_cli_check_reads_a_page_or_a_word_file(tmp_path, capsys):
     docx_path = write_report_docx(tmp_path / "r.docx")
     assert cli.main(["check", "--tables", str(docx_path)]) == 0
     assert cli.main(["check", "--tables", str(PAGES / "shanghai_bgt_2019.html")]) == 2
+
+
+def test_unknown_row_in_table_three_is_refused_with_did_you_mean(tmp_path):
+    page = (PAGES / "constructed_messy_2022.html").read_text(encoding="utf-8")
+    (tmp_path / "p.html").write_text(page.replace("2.重复申请", "2.重复的申请"), encoding="utf-8")
+    result = import_report(tmp_path / "p.html")
+    assert "不予处理/重复申请" not in result.tables["section3"]
+    assert any("「2.重复的申请」" in n and "是不是「不予处理/重复申请」" in n for n in result.notes)
+    assert any("表三缺少1行：不予处理/重复申请" in n for n in result.notes)
+
+
+def test_table_three_split_over_two_tables_is_read_as_one(tmp_path):
+    page = (PAGES / "constructed_messy_2022.html").read_text(encoding="utf-8")
+    header_end = page.index("<tr><td colspan=3>一、本年新收")
+    split = page[:header_end] + "</tbody></table><p>（续表）</p><table><tbody>" + page[header_end:]
+    (tmp_path / "p.html").write_text(split, encoding="utf-8")
+    t3 = import_report(tmp_path / "p.html").tables["section3"]
+    assert t3["本年新收政府信息公开申请数量"] == r(20, 3, 0, 0, 1, 0, 24)
+    assert t3["结转下年度继续办理"] == r(2, 1, 0, 0, 0, 0, 3)
+    assert len(t3) == 25
+
+
+def test_cli_check_with_a_previous_page_or_word_file(tmp_path, capsys):
+    this = write_report_docx(tmp_path / "2022.docx")
+    last = write_report_docx(tmp_path / "2021.docx", year=2021)
+    # Same figures both years: 上年结转 1 = 上年的结转下年度 1 (no R10); 现行有效 6 + 1 − 0 ≠ 6
+    # (R11) and every table as last year's (R12): warnings only.
+    assert cli.main(["check", "--tables", str(this), "--previous", str(last)]) == 0
+    out = capsys.readouterr().out
+    assert "[R11]" in out and "[R12]" in out and "[R10]" not in out
+    other = write_report_docx(tmp_path / "other.docx", agency="示例县水利局", year=2021)
+    assert cli.main(["check", "--tables", str(this), "--previous", str(other)]) == 0
+    out = capsys.readouterr().out
+    assert "[X-agency]" in out and "[R12]" not in out
