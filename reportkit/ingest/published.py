@@ -99,6 +99,8 @@ def title_of(titles: list[str]) -> tuple[str | None, int | None]:
     it; a title 「关于2021年度政府信息公开工作的年度报告」 gives the year only."""
     year = None
     for text in titles:
+        if "告" not in text:  # most candidates (「报告」 may be spaced out): spares the regex
+            continue
         flat = labels.key(text)
         for m in _TITLE.finditer(flat):
             agency = m["agency"].removesuffix("关于").removeprefix("关于")
