@@ -38,30 +38,29 @@ def _finding_rows(e: Entry) -> list[list]:
 
 
 def write_xlsx(entries: list[Entry], path: Path) -> None:
-    """A sheet of reports and a sheet of findings, headers frozen, columns wide enough to read."""
+    """A sheet of reports and a sheet of findings, headers frozen, columns wide enough to read.
+    Written streaming (write-only): a review of a thousand reports has many thousand rows."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    reports = wb.active
-    reports.title = "报告"
-    findings = wb.create_sheet("问题")
-    for sheet, header, rows, widths in (
-        (reports, REPORT_COLUMNS, [_report_row(e) for e in entries], [40, 28, 8, 10, 6, 6, 40, 80]),
+    wb = Workbook(write_only=True)
+    for title, header, rows, widths in (
+        ("报告", REPORT_COLUMNS, [_report_row(e) for e in entries], [40, 28, 8, 10, 6, 6, 40, 80]),
         (
-            findings,
+            "问题",
             FINDING_COLUMNS,
             [r for e in entries for r in _finding_rows(e)],
             [40, 28, 8, 6, 10, 40, 100],
         ),
     ):
+        sheet = wb.create_sheet(title)
+        sheet.freeze_panes = "A2"
+        for i, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = width
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
         sheet.append(header)
         for row in rows:
             sheet.append(row)
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = sheet.dimensions
-        for i, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(i)].width = width
     wb.save(path)
 
 
