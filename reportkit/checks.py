@@ -165,7 +165,7 @@ def load_tables(path: str | Path) -> dict[str, Any]:
     return tables
 
 
-def read_tables(tables: Any) -> tuple[Tables, list[Finding]]:
+def read_tables(tables: Any, published: bool = False) -> tuple[Tables, list[Finding]]:
     """Every cell of a tables.json by official labels, and the R5/R9 findings about its shape."""
     findings: list[Finding] = []
     if not isinstance(tables, dict):
@@ -180,7 +180,7 @@ def read_tables(tables: Any) -> tuple[Tables, list[Finding]]:
         )
         tables = {}
     grids = {
-        table: _read_table(tables.get(key), table, key, rows, findings)
+        table: _read_table(tables.get(key), table, key, rows, findings, published)
         for table, (key, rows) in LAYOUT.items()
     }
     year = tables.get("year")
@@ -246,7 +246,12 @@ def _merge(
 
 
 def _read_table(
-    typed: Any, table: str, key: str, layout: dict[str, list[str]], findings: list[Finding]
+    typed: Any,
+    table: str,
+    key: str,
+    layout: dict[str, list[str]],
+    findings: list[Finding],
+    published: bool = False,
 ) -> dict[str, dict[str, Any]]:
     grid: dict[str, dict[str, Any]] = {row: dict.fromkeys(cols) for row, cols in layout.items()}
     if not isinstance(typed, dict):
@@ -256,7 +261,9 @@ def _read_table(
                 {"table": table},
                 "全部行",
                 None,
-                f"缺少{table}（tables.json 的「{key}」），即使全为 0 也要完整填写",
+                f"报告中没有{table}，即使全为 0 也要印出完整的表格"
+                if published
+                else f"缺少{table}（tables.json 的「{key}」），即使全为 0 也要完整填写",
             )
         )
         return grid
@@ -265,7 +272,13 @@ def _read_table(
         if row not in rows:
             findings.append(
                 finding(
-                    "R5", {"table": table, "row": row}, "整行", None, "缺少这一行，没有的请每格填 0"
+                    "R5",
+                    {"table": table, "row": row},
+                    "整行",
+                    None,
+                    "报告中缺少这一行，即使全为 0 也要印出"
+                    if published
+                    else "缺少这一行，没有的请每格填 0",
                 )
             )
         else:
@@ -402,7 +415,7 @@ def check_tables(
     """Every rule that needs no ledger: format.md 1–7, 9 (labels), and 10–12 against `previous`.
     `published`: the tables come from a published report, not from the agency's own ledgers, so
     advice names the report rather than ledgers."""
-    t, findings = read_tables(tables)
+    t, findings = read_tables(tables, published)
     findings += (
         _t3_columns_balance(t) + _t3_outcomes_total(t) + _t3_rows_total(t) + _t4_groups_total(t)
     )

@@ -108,3 +108,19 @@ def test_advice_for_a_published_report_names_no_ledgers():
     assert {f.rule for f in published} == {"R10", "R11"}
     assert all("台账" in f.message for f in own)
     assert not any("台账" in f.message for f in published)
+
+
+def test_a_missing_table_or_row_of_a_published_report_is_worded_for_the_report():
+    t = clean_tables()
+    del t["section4"]
+    del t["section3"]["其他处理/其他"]
+    own = [f.message for f in checks.check_tables(t)]
+    published = [f.message for f in checks.check_tables(t, published=True)]
+    assert own == [
+        "缺少这一行，没有的请每格填 0",
+        "缺少表四（tables.json 的「section4」），即使全为 0 也要完整填写",
+    ]
+    assert published == [
+        "报告中缺少这一行，即使全为 0 也要印出",
+        "报告中没有表四，即使全为 0 也要印出完整的表格",
+    ]
