@@ -379,6 +379,8 @@ def _official_keys(
 
 def _parse_cell(value: Any, money: bool) -> tuple[int | Decimal | None, str | None, bool]:
     """(number, problem, typed with a unit). Counts must be whole and ≥ 0; amounts ≥ 0."""
+    if type(value) is int and value >= 0 and not money:  # most cells: no parsing to do
+        return value, None, False
     if value is None:
         return None, "为空", False
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):

@@ -131,6 +131,8 @@ def _cell_text(cell, layout: set) -> str:
     # Word pastes split a label over spans, <br>, <p> and <o:p>: the pieces join without a gap.
     if cell in layout:
         return ""  # a layout cell holding a whole table: its rows are read as that table's
+    if not len(cell):  # a cell of bare text (most of a plain page's)
+        return cell.text or ""
     return _text(cell)
 
 
@@ -178,8 +180,11 @@ def page_from_html(data: bytes) -> Page:
 def _html_titles(root) -> Iterator[str]:
     """Title candidates, best first, found only as far as they are read: most pages' <title> has
     agency and year, and then nothing else is looked at."""
+    head = root.find("head")
+    title = head.find("title") if head is not None else None
+    if title is not None and title.text:  # found without scanning the page
+        yield title.text
     for xpath in (
-        "//title",
         "//meta[@name='ArticleTitle' or @name='title' or @property='og:title']/@content",
         "//h1|//h2|//h3",
         "//*[contains(@class, 'title') or contains(@id, 'title')]",
