@@ -60,8 +60,17 @@ def write_xlsx(entries: list[Entry], path: Path) -> None:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
         sheet.append(header)
         for row in rows:
-            sheet.append(row)
+            sheet.append([_text_cell(sheet, v) if isinstance(v, str) else v for v in row])
     wb.save(path)
+
+
+def _text_cell(sheet, value: str):
+    """A cell that stays text: a label printed 「=…」 on a page must not become an Excel formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    return cell
 
 
 _CSS = """

@@ -384,3 +384,14 @@ def test_cli_check_with_a_previous_page_or_word_file(tmp_path, capsys):
     assert cli.main(["check", "--tables", str(this), "--previous", str(other)]) == 0
     out = capsys.readouterr().out
     assert "[X-agency]" in out and "[R12]" not in out
+
+
+def test_words_in_a_value_cell_are_kept_as_printed(tmp_path):
+    page = (PAGES / "constructed_messy_2022.html").read_text(encoding="utf-8")
+    start = page.index("（一）予以公开</td>")
+    first_value = page.index("&nbsp;8</span>", start)
+    page = page[:first_value] + "&nbsp;约8件</span>" + page[first_value + len("&nbsp;8</span>") :]
+    (tmp_path / "p.html").write_text(page, encoding="utf-8")
+    result = import_report(tmp_path / "p.html")
+    assert result.tables["section3"]["予以公开"] == r("约8件", 1, 0, 0, 0, 0, 9)
+    assert any("「约8件」" in n and "予以公开" in n for n in result.notes)

@@ -123,3 +123,20 @@ def test_review_of_an_empty_or_missing_folder_is_a_clear_error(tmp_path, capsys)
     assert cli.main(["review", str(tmp_path / "empty"), "--out", str(tmp_path / "o")]) == 1
     err = capsys.readouterr().err
     assert "找不到文件夹" in err and "没有报告" in err and "Traceback" not in err
+
+
+def test_text_from_a_page_never_becomes_an_excel_formula(tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    page = (PAGES / "constructed_messy_2022.html").read_text(encoding="utf-8")
+    page = page.replace(
+        "<td>行政 处罚</td><td colspan=3 align=center>56</td>",
+        "<td>行政 处罚</td><td colspan=3 align=center>=1+1件</td>",
+    )
+    assert "=1+1件" in page
+    (folder / "p.html").write_text(page, encoding="utf-8")
+    cli.main(["review", str(folder), "--out", str(tmp_path / "out")])
+    wb = openpyxl.load_workbook(tmp_path / "out" / "review.xlsx")
+    notes = [c for row in wb["报告"].iter_rows() for c in row if "=1+1件" in str(c.value)]
+    assert notes and all(c.data_type == "s" for c in notes)
+    assert not any(c.data_type == "f" for ws in wb for row in ws.iter_rows() for c in row)

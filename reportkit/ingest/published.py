@@ -224,7 +224,7 @@ def _superseded_message(label: str) -> str:
 
 
 def _keep(reading: _Reading, value: Any, kind: str, where: str) -> Any:
-    if kind in ("blank", "text"):
+    if kind != "number":
         reading.printed.setdefault(value, []).append(where)
     return value
 
@@ -233,11 +233,16 @@ def _read_t2(grid: Grid, reading: _Reading) -> None:
     out = reading.tables["section2"]
     layout = {row: cols for _item, rows, cols in vocab.TABLE2_LAYOUT for row in rows}
     for row in grid:
-        texts, values = reading.split(row)
-        if len(texts) != 1 or not values:
+        texts, _values = reading.split(row)
+        if not texts:
             continue
         official, note = labels.t2_row(texts[0])
         if official is None or official in out:
+            continue
+        # Every cell after the label is a value, as printed: 「=1+1件」 or 「见附件」 too.
+        cells = [c for c in _dedup(row) if c.origin >= 0]
+        values = cells[[c.text for c in cells].index(texts[0]) + 1 :]
+        if not values:
             continue
         if note:
             reading.notes.append(note)
@@ -301,9 +306,7 @@ def _t3_cells(
     row: list[Cell], values: list[Cell], positions: dict[str, int], key: str, reading: _Reading
 ) -> dict[str, Any]:
     columns = vocab.T3_COLUMNS
-    if len(positions) == len(columns) and all(
-        p < len(row) and _is_value(row[p]) for p in positions.values()
-    ):
+    if len(positions) == len(columns) and max(positions.values()) < len(row):
         picked = [row[positions[c]] for c in columns]
     else:  # no usable header above: the row's last seven value cells, in the official order
         picked = values[-len(columns) :]
