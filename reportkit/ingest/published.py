@@ -282,6 +282,10 @@ def _read_t3(grids: list[Grid], reading: _Reading) -> None:
             if keys & {labels.bare(x) for x in (vocab.UPHELD, vocab.REVIEW, vocab.LITIGATION)}:
                 active = False  # 表四 follows in the same <table>
                 continue
+            if positions_fit(positions, row):  # labels are what stands left of the header's columns
+                left = row[: min(positions.values())]
+                texts = [c.text for c in _dedup(left) if c.origin >= 0 and labels.key(c.text)]
+                values = values or [row[p] for p in positions.values()]
             if not texts or not values:
                 continue
             match = labels.t3_row(texts, group)
@@ -302,11 +306,16 @@ def _read_t3(grids: list[Grid], reading: _Reading) -> None:
             out[match.row] = _t3_cells(row, values, positions, match.row, reading)
 
 
+def positions_fit(positions: dict[str, int], row: list[Cell]) -> bool:
+    """The 表三 header gave all seven columns, and this row reaches the last of them."""
+    return len(positions) == len(vocab.T3_COLUMNS) and max(positions.values()) < len(row)
+
+
 def _t3_cells(
     row: list[Cell], values: list[Cell], positions: dict[str, int], key: str, reading: _Reading
 ) -> dict[str, Any]:
     columns = vocab.T3_COLUMNS
-    if len(positions) == len(columns) and max(positions.values()) < len(row):
+    if positions_fit(positions, row):
         picked = [row[positions[c]] for c in columns]
     else:  # no usable header above: the row's last seven value cells, in the official order
         picked = values[-len(columns) :]
