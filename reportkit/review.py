@@ -10,12 +10,11 @@ from html import escape
 from pathlib import Path
 from typing import Any, TextIO
 
-from . import checks
+from . import checks, paths
 from .errors import ReportkitError
 from .ingest.labels import key as label_key
 from .ingest.published import SUPPORTED, import_report
 
-DEFAULT_OUT = Path("outputs") / "review"
 PASSED, WARNED, FAILED, UNREADABLE = "通过", "有警告", "有错误", "无法导入"
 SECTIONS = ("section2", "section3", "section4")
 
@@ -124,7 +123,7 @@ def review(folder: Path, out: Path | None = None, progress: TextIO | None = None
 def run_review(folder: Path, out: Path | None = None, stream: TextIO | None = None) -> int:
     """`reportkit review`: 0 when no report has an error-level finding (or could not be read)."""
     stream = stream or sys.stderr
-    out = Path(out) if out else DEFAULT_OUT
+    out = Path(out) if out else paths.review_out_dir()
     entries = review(folder, out=out.resolve(), progress=stream)
     if not entries:
         raise ReportkitError(f"{folder} 中没有报告（.html、.htm、.docx 或 tables.json）")

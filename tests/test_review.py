@@ -140,3 +140,11 @@ def test_text_from_a_page_never_becomes_an_excel_formula(tmp_path):
     notes = [c for row in wb["报告"].iter_rows() for c in row if "=1+1件" in str(c.value)]
     assert notes and all(c.data_type == "s" for c in notes)
     assert not any(c.data_type == "f" for ws in wb for row in ws.iter_rows() for c in row)
+
+
+def test_review_writes_to_the_projects_outputs_review_by_default(tmp_path, monkeypatch):
+    folder = folder_of_reports(tmp_path, carried_out_natural=1)
+    monkeypatch.setenv("REPORTKIT_ROOT", str(tmp_path / "project"))
+    cli.main(["review", str(folder)])
+    written = sorted(p.name for p in (tmp_path / "project" / "outputs" / "review").iterdir())
+    assert written == ["review.html", "review.json", "review.xlsx"]

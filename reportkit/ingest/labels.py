@@ -80,9 +80,9 @@ T3_LEAVES: dict[str, str] = {
     bare(leaf): f"{g}/{leaf}" for _n, g, leaves in vocab.OUTCOME_GROUPS for leaf in leaves
 }
 T3_HEADERS = {bare(vocab.RESULTS), bare(vocab.T3_APPLICANT), bare(vocab.T3_TITLE_NOTE)}
-_OTHER_GROUP = vocab.OUTCOME_GROUPS[5][1]
+OTHER_GROUP = vocab.OUTCOME_GROUPS[5][1]
 _OVERDUE_SUPPLEMENT, _OVERDUE_FEE, _OTHER_LEAF = (
-    f"{_OTHER_GROUP}/{leaf}" for leaf in vocab.OUTCOME_GROUPS[5][2]
+    f"{OTHER_GROUP}/{leaf}" for leaf in vocab.OUTCOME_GROUPS[5][2]
 )
 # Shortened （六） labels that some templates print: (words in the label) -> official key.
 _SHORT_FORMS: list[tuple[tuple[str, ...], str]] = [
@@ -160,11 +160,11 @@ def t3_row(labels: list[str], group: str | None) -> RowMatch:
                 return RowMatch(T3_LEAVES[rest], group)
             if not rest:
                 return RowMatch(None, name, group_only=True)
-    if group == _OTHER_GROUP or "逾期" in last:
+    if group == OTHER_GROUP or "逾期" in last:
         for words, official in _SHORT_FORMS:
             if all(w in last for w in words):
                 note = f"表三「{printed}」行按「{official}」读入（规定格式的名称是「{official.split('/')[1]}」）"
-                return RowMatch(official, _OTHER_GROUP, note)
+                return RowMatch(official, OTHER_GROUP, note)
     if last in T3_HEADERS:
         return RowMatch(None, group)
     return RowMatch(None, group, unknown=printed)

@@ -292,7 +292,7 @@ def _read_t3(grids: list[Grid], reading: _Reading) -> None:
             if not active and match.row not in starts:
                 continue
             group = match.group
-            if match.group_only and match.group == labels._OTHER_GROUP:
+            if match.group_only and match.group == labels.OTHER_GROUP:
                 raise SupersededTemplate(_superseded_message("（六）其他处理（单独一行，无细项）"))
             if match.row is None:
                 if match.unknown and active:
