@@ -57,13 +57,16 @@ class Entry:
 
 def report_files(folder: Path, skip: Path | None = None) -> list[Path]:
     """Pages, Word files and tables.json files under `folder`, in a stable order, leaving out the
-    review's own output folder and files Word leaves while a document is open (~$…)."""
+    review's own output folder, the folders a browser saves beside a page (<page>_files) and the
+    files Word leaves while a document is open (~$…)."""
     found = []
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or path.name.startswith(("~$", ".")):
             continue
         if skip is not None and skip in path.parents:
             continue
+        if any(p.name.endswith(("_files", ".files")) for p in path.relative_to(folder).parents):
+            continue  # what a browser saves beside a page: its frames and scripts, not reports
         suffix = path.suffix.lower()
         if suffix in SUPPORTED or suffix == ".json":
             found.append(path)

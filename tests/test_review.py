@@ -148,3 +148,14 @@ def test_review_writes_to_the_projects_outputs_review_by_default(tmp_path, monke
     cli.main(["review", str(folder)])
     written = sorted(p.name for p in (tmp_path / "project" / "outputs" / "review").iterdir())
     assert written == ["review.html", "review.json", "review.xlsx"]
+
+
+def test_review_skips_what_a_browser_saves_beside_a_page(tmp_path):
+    folder = tmp_path / "reports"
+    (folder / "平武_files").mkdir(parents=True)
+    shutil.copy(PAGES / "pingwu_tjj_2021_wrong_charset.html", folder / "平武.html")
+    (folder / "平武_files" / "frame.htm").write_text("<html><body>广告</body></html>", "utf-8")
+    (folder / "~$草稿.docx").write_bytes(b"lock")
+    assert cli.main(["review", str(folder), "--out", str(tmp_path / "out")]) == 0
+    data = json.loads((tmp_path / "out" / "review.json").read_text(encoding="utf-8"))
+    assert [r["file"] for r in data["reports"]] == ["平武.html"]
