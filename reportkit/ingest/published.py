@@ -59,10 +59,6 @@ class ImportResult:
         return self.tables.get("year")
 
 
-def is_report_file(path: Path) -> bool:
-    return path.suffix.lower() in SUPPORTED
-
-
 def import_report(
     path: str | Path, agency: str | None = None, year: int | None = None
 ) -> ImportResult:
