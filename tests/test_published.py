@@ -395,3 +395,17 @@ def test_words_in_a_value_cell_are_kept_as_printed(tmp_path):
     result = import_report(tmp_path / "p.html")
     assert result.tables["section3"]["予以公开"] == r("约8件", 1, 0, 0, 0, 0, 9)
     assert any("「约8件」" in n and "予以公开" in n for n in result.notes)
+
+
+def test_word_title_on_two_lines_below_an_attachment_mark(tmp_path):
+    import docx
+
+    d = docx.Document()
+    for line in ("附件", "示例县水利局", "2021年度政府信息公开工作年度报告"):
+        d.add_paragraph(line)
+    t = d.add_table(rows=1, cols=4)
+    for c, text in enumerate(["规章", "0", "0", "0"]):
+        t.cell(0, c).text = text
+    d.save(str(tmp_path / "x.docx"))
+    result = import_report(tmp_path / "x.docx")
+    assert (result.agency, result.year) == ("示例县水利局", 2021)

@@ -229,7 +229,10 @@ def page_from_docx(path: Path) -> Page:
         if m:
             titles.append(m.group(1).decode("utf-8", "replace"))
     paragraphs = [] if body is None else body.findall(f"{_W}p")[:15]
-    titles.append("".join("".join(t.text or "" for t in p.iter(f"{_W}t")) for p in paragraphs))
+    lines = ["".join(t.text or "" for t in p.iter(f"{_W}t")) for p in paragraphs]
+    lines = [line for line in lines if line.strip()]
+    # each line, then each two lines together: a title may put the agency on a line of its own
+    titles += lines + [a + b for a, b in itertools.pairwise(lines)]
     return Page([g for g in grids if g], titles)
 
 
