@@ -409,3 +409,14 @@ def test_word_title_on_two_lines_below_an_attachment_mark(tmp_path):
     d.save(str(tmp_path / "x.docx"))
     result = import_report(tmp_path / "x.docx")
     assert (result.agency, result.year) == ("示例县水利局", 2021)
+
+
+def test_words_in_a_table_four_cell_are_kept_in_their_column(tmp_path):
+    page = (PAGES / "constructed_messy_2022.html").read_text(encoding="utf-8")
+    t4_start = page.index("四、政府信息公开行政复议")
+    first = page.index("&nbsp;1</span>", t4_start)  # 行政复议 结果维持
+    page = page[:first] + "&nbsp;见说明</span>" + page[first + len("&nbsp;1</span>") :]
+    (tmp_path / "p.html").write_text(page, encoding="utf-8")
+    t4 = import_report(tmp_path / "p.html").tables["section4"]
+    assert t4["行政复议"] == a("见说明", 0, 0, 1, 2)
+    assert t4["复议后起诉"] == a(0, 0, 1, 0, 1)

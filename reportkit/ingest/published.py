@@ -346,7 +346,7 @@ def _read_t4(grids: list[Grid], reading: _Reading) -> None:
             )
             if data is None:
                 continue
-            use_positions = all(j < len(data) and _is_value(data[j]) for j, _ in columns)
+            use_positions = max(j for j, _ in columns) < len(data)
             values = [data[j] for j, _ in columns] if use_positions else reading.split(data)[1]
             for n, ((j, column), cell) in enumerate(zip(columns, values)):
                 kind = _t4_kind(grid, r, j) or vocab.APPEAL_KINDS[min(n // 5, 2)]
