@@ -10,11 +10,8 @@ leaves them as they were.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import html
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -25,11 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from . import cache, paths, vocab
-from .errors import ChecksFailed, PrivacyLeak, ReportkitError, SectionFailed
+from . import cache, outfolder, paths, vocab
+from .errors import ChecksFailed, ReportkitError, SectionFailed, UsageError
+from .outfolder import publish, recover  # the builder's publishing steps, by name
+from .privacy import guard as privacy_guard
+from .privacy import remove_leaking
 
 if TYPE_CHECKING:
     from .kernels import KernelPool, Zygote
+    from .params import Params
 
 Log = Callable[[str], None]
 
@@ -60,6 +61,7 @@ class BuildResult:
     seconds: float
     error: str | None = None
     ran: tuple[str, ...] = ()  # section slugs executed (the others came from the cache)
+    exit_code: int = 0  # of a failed build: 2 when it was refused before starting, else 1
 
 
 def section_notebooks(root: Path | None = None) -> list[tuple[dict[str, str], Path]]:
@@ -75,106 +77,11 @@ def section_notebooks(root: Path | None = None) -> list[tuple[dict[str, str], Pa
 
 
 # ------------------------------------------------------------------------------------------------
-# Publishing safely
-# ------------------------------------------------------------------------------------------------
-def _previous_dir(out: Path) -> Path:
-    return out.parent / f".{out.name}.previous"
-
-
-def recover(out: Path) -> None:
-    """Undo a swap that was killed halfway: the previous outputs come back."""
-    prev = _previous_dir(out)
-    if prev.exists():
-        if out.exists():
-            shutil.rmtree(prev, ignore_errors=True)
-        else:
-            os.replace(prev, out)
-    for stale in out.parent.glob(f".{out.name}.staging-*"):
-        pid = stale.name.rsplit("-", 1)[-1]
-        if not (pid.isdigit() and _alive(int(pid))):
-            shutil.rmtree(stale, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, PermissionError):
-        return False
-    except OSError:
-        return False
-    return True
-
-
-def publish(staging: Path, out: Path) -> None:
-    """Swap the finished staging folder in for `out` with two renames."""
-    prev = _previous_dir(out)
-    if prev.exists():
-        shutil.rmtree(prev)
-    if out.exists():
-        os.replace(out, prev)
-    os.replace(staging, out)
-    shutil.rmtree(prev, ignore_errors=True)
-
-
-# ------------------------------------------------------------------------------------------------
-# Privacy guard
-# ------------------------------------------------------------------------------------------------
-def _searchable_text(path: Path) -> str:
-    raw = path.read_bytes().decode("utf-8", errors="ignore")
-    text = raw
-    if path.suffix in (".json", ".ipynb"):
-        try:
-            text += json.dumps(json.loads(raw), ensure_ascii=False)
-        except ValueError:
-            pass
-    if path.suffix in (".html", ".ipynb"):
-        text += html.unescape(raw)
-    return text
-
-
-# Long runs of base64 (embedded fonts and images) hold no readable text: not searched.
-_BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{256,}")
-_FEW_VALUES = 2000
-
-
-def privacy_leaks(folder: Path, personal_values: set[str]) -> list[tuple[str, str]]:
-    """(file, value) for every personal value found in any file under `folder`.
-
-    A few values are searched for one by one; a big ledger's (millions) are looked up in one set
-    per value length at every position of the text, so the time grows with the outputs, not with
-    the ledger.
-    """
-    values = {v.strip() for v in personal_values if len(v.strip()) >= 2}
-    by_length: dict[int, set[str]] = {}
-    for v in values:
-        by_length.setdefault(len(v), set()).add(v)
-    leaks = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        text = _BASE64_RUN.sub(" ", _searchable_text(path))
-        if len(values) <= _FEW_VALUES:
-            found = {v for v in values if v in text}
-        else:
-            found = {
-                text[i : i + n]
-                for n, group in by_length.items()
-                for i in range(len(text) - n + 1)
-                if text[i : i + n] in group
-            }
-        leaks.extend((str(path.relative_to(folder)), v) for v in sorted(found))
-    return leaks
-
-
-def _mask(value: str) -> str:
-    return value[0] + "*" * (len(value) - 1) if len(value) > 1 else "*"
 
 
 # ------------------------------------------------------------------------------------------------
 # Running the sections
 # ------------------------------------------------------------------------------------------------
-def _previous_tables_file(year: int, root: Path) -> Path:
-    return paths.default_out_dir(year - 1, root) / "tables.json"
 
 
 def _section_error(exc: BaseException) -> str:
@@ -226,15 +133,15 @@ def run_sections(
     """Execute the given section notebooks into staging/notebooks, `jobs` at a time, and convert
     each to its leadership HTML as soon as it is done (while the others still run).
 
-    Returns what each section read and its HTML; on failure keeps the failed notebook in
+    Returns what each section read and its content blocks; on failure keeps the failed notebook in
     out/failed/ and raises.
     """
-    from .render import notebook_body
+    from .content import blocks_of
 
     nb_dir = staging / "notebooks"
     failures: list[SectionFailed] = []
     recorded: dict[str, dict] = {}
-    bodies: dict[str, str] = {}
+    bodies: dict[str, list] = {}
     lock = threading.Lock()
 
     def one(item: tuple[dict[str, str], Path]) -> None:
@@ -243,17 +150,22 @@ def run_sections(
         try:
             with slots or contextlib.nullcontext():  # sections of every year in the batch
                 recorded[s["slug"]], executed = _execute(nb, nb_dir / nb.name, parameters, root, pool)
-            with _CONVERTING:
-                bodies[s["slug"]] = notebook_body(executed)
+            bodies[s["slug"]] = blocks_of(executed)
             with lock:
                 log(f"  [{s['index']}/{total}] {s['heading']} … 完成（{time.monotonic() - t0:.1f} 秒）")
         except Exception as e:  # papermill's and the kernel's errors all become SectionFailed
-            kept = out / "failed" / nb.name
-            kept.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(e, OSError) and e.errno in outfolder.DISK_ERRNOS:
+                raise  # the disk, not the section, failed: build() says so
+            kept = None
             if (nb_dir / nb.name).exists():
+                if not outfolder.is_ours(out):  # missing or empty (build() checked): ours now
+                    outfolder.mark(out, parameters.get("year"))
+                kept = out / "failed" / nb.name
+                kept.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(nb_dir / nb.name, kept)
             with lock:
-                failures.append(SectionFailed(s["heading"], _section_error(e), str(kept)))
+                kept_at = str(kept) if kept else None
+                failures.append(SectionFailed(s["heading"], _section_error(e), kept_at))
                 log(f"  [{s['index']}/{total}] {s['heading']} … 失败")
 
     if todo:
@@ -282,21 +194,9 @@ def _listed(findings: list, params_file: Path) -> str:
     return text
 
 
-# One notebook conversion at a time: they hold the GIL anyway, and nbconvert's lazily built
-# shared state is not meant for concurrent first use.
-_CONVERTING = threading.Lock()
-
-
 def _warm_up() -> None:
-    """Import papermill, and nbconvert with its templates, while the kernels start: the first
-    sections then start, and are converted, at once."""
-    import nbformat
+    """Import papermill while the kernels start: the first sections then start at once."""
     import papermill  # noqa: F401
-
-    from .render import notebook_body
-
-    with _CONVERTING:
-        notebook_body(nbformat.v4.new_notebook())
 
 
 # ------------------------------------------------------------------------------------------------
@@ -318,12 +218,12 @@ def _plan(
     return previous, todo, valid
 
 
-def _build_key(params_file: Path, data_dir: Path, year: int, root: Path, section_keys: dict[str, str]) -> str:
+def _build_key(params_file: Path, p: "Params", root: Path, section_keys: dict[str, str]) -> str:
     """Everything a finished build depended on, beyond its sections: params, ledgers, last year."""
     parts = [
         cache.digest_file(params_file),
-        cache.ledger_digest(data_dir, cache.ALL),
-        cache.digest_file(_previous_tables_file(year, root)),
+        cache.ledger_digest(p.data_path, cache.ALL),
+        *(cache.digest_file(f) for f in paths.previous_tables_files(p, root)),
         cache.code_version(),
         json.dumps(section_keys, sort_keys=True),
     ]
@@ -355,10 +255,48 @@ def build(
     root = paths.project_root()
     params_file = Path(params).resolve() if params else paths.params_file(year, root)
 
-    # 1. params first: they say which year, which ledgers and where the outputs go.
+    from .kernels import remove_stale_temp_files
+
+    remove_stale_temp_files()  # of builds killed earlier
+
+    # 1. params first: they say which year, which ledgers and where the outputs go. A folder that
+    # is not a reportkit build's, or no ledgers at all, stops the build before anything is written.
     p = load_params(params_file, year=year) if params else load_params(year=year)
     year, params_file = p.year, p.source
-    out = Path(out).resolve() if out else paths.default_out_dir(year, root)
+    out = Path(out or paths.default_out_dir(year, root)).resolve()
+    outfolder.check_out(out, p.data_path)
+    _require_ledgers(p.data_path, params_file)
+    try:
+        with outfolder.locked(out):
+            return _build_locked(
+                p, params_file, root, out, started, jobs, use_cache, log, zygote, after, slots
+            )
+    except OSError as e:
+        problem = outfolder.disk_error(e, out)
+        if problem is None:
+            raise
+        raise problem from e
+
+
+def _require_ledgers(data_dir: Path, params_file: Path, found: bool | None = None) -> None:
+    """A data folder with no ledger at all would make an all-zero report: most likely a wrong
+    data_dir, so it is an error rather than a year with nothing in it. `found`: whether reading
+    the folder found any ledger (None: not read yet, only the folder is looked for)."""
+    if data_dir.is_dir() and found is not False:
+        return
+    state = "不存在" if not data_dir.is_dir() else "中没有任何台账文件"
+    names = "、".join(f"{stem}.csv" for stem in cache.STEMS)
+    raise UsageError(
+        f"台账文件夹 {data_dir}{state}，未生成报告。台账文件应命名为 {names}（或同名 .xlsx）；"
+        f"请检查参数文件 {params_file} 中的 data_dir"
+    )
+
+
+def _build_locked(
+    p, params_file, root, out, started, jobs, use_cache, log, zygote, after, slots
+) -> BuildResult:
+    """The build proper, with the output folder locked."""
+    year = p.year
     jobs = max(1, jobs or os.cpu_count() or 1)
     sections = section_notebooks(root)
     parameters = {"year": year, "params": str(params_file)}
@@ -366,22 +304,22 @@ def build(
 
     # 2. the cache: nothing changed -> the outputs already there are this build's outputs.
     recover(out)
+    outfolder.check_out(out)  # recover() may have put the previous outputs back
     previous, todo, valid = _plan(sections, parameters, params_file, out, use_cache)
-    if not todo and previous.get("build") == _build_key(params_file, p.data_path, year, root, valid):
+    if not todo and previous.get("build") == _build_key(params_file, p, root, valid):
         secs = time.monotonic() - started
         log(f"reportkit：{title}\n  台账、参数和笔记本均无变化，沿用上次结果")
         log(f"完成：{out / 'report.html'}（用时 {secs:.1f} 秒）")
         return BuildResult(year, out, True, secs)
 
     # 3. kernels warm up while the ledgers are read and checked.
-    from .kernels import KernelPool, Zygote
+    from .kernels import TRACE_PREFIX, KernelPool, Zygote
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # The staging name ends in our pid, so a later build can tell a dead build's leftovers.
-    staging = out.parent / f".{out.name}.staging-{threading.get_ident()}-{os.getpid()}"
+    staging = outfolder.staging_dir(out, str(threading.get_ident()))
     shutil.rmtree(staging, ignore_errors=True)
-    (staging / "notebooks").mkdir(parents=True)
-    traces = Path(tempfile.mkdtemp(prefix="reportkit-trace-"))
+    outfolder.mark(staging, year)  # first, so that a killed build's leftovers are known as ours
+    (staging / "notebooks").mkdir()
+    traces = Path(tempfile.mkdtemp(prefix=f"{TRACE_PREFIX}{os.getpid()}-"))
     with Zygote.unless(zygote) as forks_from:
         pool = KernelPool(root, traces, needed=len(todo), ahead=jobs, zygote=forks_from)
         try:
@@ -401,11 +339,13 @@ def _build_in(
     staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log, after, slots
 ) -> BuildResult:
     from . import checks, render
+    from .content import blocks_of, section_html
     from .report import open_report
 
     # 4. params, ledgers, figures, narrative: every input error surfaces before any section runs.
     report = open_report(params=params_file)
     year = report.year
+    _require_ledgers(report.params.data_path, params_file, found=any(report.ledgers.files.values()))
     log(f"reportkit：{report.title}")
     for note in report.ledgers.notes:
         log(f"  提示：{note}")
@@ -419,7 +359,10 @@ def _build_in(
     # with last year's published tables: when last year is being built alongside, its outcome.
     if after is not None:
         after.wait()
-    findings = checks.check_report(report, previous=checks.previous_for(report, root))
+    last, why_not = checks.find_previous(report, root)
+    findings = checks.Findings(checks.check_report(report, previous=last), [why_not] if why_not else [])
+    if why_not:
+        log(f"  提示：{why_not}")
     errors = [f for f in findings if f.severity == "error"]
     warnings = [f for f in findings if f.severity != "error"]
     if warnings:
@@ -436,11 +379,12 @@ def _build_in(
             log(f"  [{i}/{len(sections)}] {s['heading']} … 无变化，沿用上次结果")
     try:
         recorded, bodies = run_sections(todo, parameters, staging, out, root, pool, jobs, log, len(sections), slots)
-    except SectionFailed:
+    except SectionFailed as e:
         # out/failed/ is written outside the staging folder: it gets the same guard.
-        failed = out / "failed"
-        for name, _value in privacy_leaks(failed, report.ledgers.personal_values) if failed.is_dir() else []:
-            (failed / name).unlink(missing_ok=True)
+        removed = remove_leaking(out / "failed", report.ledgers.personal, report.params)
+        if e.notebook and Path(e.notebook) in removed:
+            why = "其中含申请人个人信息，已被隐私检查删除"
+            raise SectionFailed(e.section, e.error, None, why) from None
         raise
     entries = {
         s["slug"]: previous["sections"][s["slug"]] if s["slug"] in valid else {
@@ -453,23 +397,21 @@ def _build_in(
     # 7. assemble and write.
     for s, nb in sections:
         if s["slug"] not in bodies:  # reused from the last build
-            bodies[s["slug"]] = render.notebook_body(staging / "notebooks" / nb.name)
-    page = render.render_report(report, bodies, generated=dt.datetime.now())
+            bodies[s["slug"]] = blocks_of(staging / "notebooks" / nb.name)
+    # 生成日期: the params' report date (成文日期) when given, else today (render decides).
+    page = render.render_report(report, {slug: section_html(b) for slug, b in bodies.items()})
     (staging / "report.html").write_text(page, encoding="utf-8")
     (staging / "tables.json").write_text(json.dumps(tables, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     checks.write_json(findings, staging / "checks.json")
 
     # 8. privacy guard over everything written.
-    leaks = privacy_leaks(staging, report.ledgers.personal_values)
-    if leaks:
-        shown = "；".join(f"{f} 含「{_mask(v)}」" for f, v in leaks[:5])
-        raise PrivacyLeak(f"输出文件中发现申请人个人信息，已删除本次生成的全部文件：{shown}")
+    privacy_guard(staging, report.ledgers.personal, report.params)
 
     # 9. publish: the cache goes with the outputs it describes.
     section_keys = {slug: e["key"] for slug, e in entries.items()}
     cache.save(staging, {
         "sections": entries,
-        "build": _build_key(params_file, report.params.data_path, year, root, section_keys),
+        "build": _build_key(params_file, report.params, root, section_keys),
     })
     publish(staging, out)
     shutil.rmtree(out / "failed", ignore_errors=True)
@@ -535,7 +477,8 @@ def _build_years(years, params, out, jobs, use_cache, log, zygote) -> list[Build
         except ReportkitError as e:
             with lock:
                 print(f"{prefix}错误：{e}", file=sys.stderr, flush=True)
-            return BuildResult(y, None, False, time.monotonic() - t0, str(e))
+            code = getattr(e, "exit_code", 1)
+            return BuildResult(y, None, False, time.monotonic() - t0, str(e), exit_code=code)
 
     if len(years) == 1:
         return [one(years[0])]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -52,17 +54,26 @@ def code_version() -> str:
 
 
 def ledger_files(data_dir: Path, stem: str) -> list[Path]:
-    """The files that could hold ledger `stem` (its .csv and .xlsx, any letter case)."""
+    """The entries that could hold ledger `stem` (its .csv and .xlsx, any letter case), files or
+    not: a folder or a broken link under a ledger's name is an error of the build, not an absence."""
     if not data_dir.is_dir():
         return []
-    return sorted(p for p in data_dir.iterdir() if p.is_file() and p.stem == stem and p.suffix.lower() in (".csv", ".xlsx"))
+    return sorted(p for p in data_dir.iterdir() if p.stem == stem and p.suffix.lower() in (".csv", ".xlsx"))
+
+
+def _entry_digest(path: Path) -> str:
+    # Never opened unless a regular file: a pipe would block the build.
+    try:
+        return digest_file(path) if stat.S_ISREG(os.stat(path).st_mode) else "not-a-file"
+    except OSError:  # a dangling or looping link, no permission: the build reports it
+        return "unreadable"
 
 
 def ledger_digest(data_dir: Path, stem: str) -> str:
     if stem == ALL:
         return digest_bytes(_canonical({s: ledger_digest(data_dir, s) for s in STEMS}).encode())
     files = ledger_files(data_dir, stem)
-    return _canonical([[p.name, digest_file(p)] for p in files]) if files else "absent"
+    return _canonical([[p.name, _entry_digest(p)] for p in files]) if files else "absent"
 
 
 def params_digest(params_file: Path, main: Path, slugs: list[str]) -> str:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import html
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import matplotlib
 import pandas as pd
@@ -28,14 +31,20 @@ _font_name: str | None = None
 
 
 def setup() -> str:
-    """Register Noto Sans CJK SC with matplotlib and set the kit's style; returns the family."""
+    """Register Noto Sans CJK SC with matplotlib (once); returns its family name."""
     global _font_name
     if _font_name is None:
         font_manager.fontManager.addfont(str(fonts.SANS_FILE))
         _font_name = font_manager.FontProperties(fname=str(fonts.SANS_FILE)).get_name()
-    matplotlib.rcParams.update(
+    return _font_name
+
+
+def style() -> contextlib.AbstractContextManager:
+    """The kit's chart style, for drawing and saving inside it; matplotlib's global settings (an
+    analyst's own plots) are left as they were."""
+    return matplotlib.rc_context(
         {
-            "font.family": [_font_name, "DejaVu Sans"],
+            "font.family": [setup(), "DejaVu Sans"],
             "axes.unicode_minus": False,
             "axes.prop_cycle": cycler(color=OKABE_ITO),
             "axes.spines.top": False,
@@ -55,12 +64,21 @@ def setup() -> str:
             "svg.hashsalt": "reportkit",
         }
     )
-    return _font_name
+
+
+def _styled(draw: Callable[..., Figure]) -> Callable[..., Figure]:
+    """A chart function that draws in the kit's style."""
+
+    @functools.wraps(draw)
+    def wrapper(*args: Any, **kwargs: Any) -> Figure:
+        with style():
+            return draw(*args, **kwargs)
+
+    return wrapper
 
 
 def _figure(size: tuple[float, float] = SIZE) -> tuple[Figure, Axes]:
     # Figure() rather than pyplot: nothing is registered, so nothing is auto-shown in a notebook.
-    setup()
     fig = Figure(figsize=size, layout="constrained")
     return fig, fig.add_subplot()
 
@@ -70,6 +88,7 @@ def _counts_on(axis: Axis) -> None:
     axis.set_major_locator(MaxNLocator(integer=True))
 
 
+@_styled
 def no_data(title: str, message: str = NO_DATA) -> Figure:
     """A chart-sized figure saying there is nothing to draw."""
     fig, ax = _figure((6.4, 1.4))
@@ -109,6 +128,7 @@ def _hbar(values: pd.Series, title: str, xlabel: str) -> Figure:
     return fig
 
 
+@_styled
 def outreach_by_type(
     df: pd.DataFrame, measure: str = "场次", title: str = "宣传活动场次（按活动类型）"
 ) -> Figure:
@@ -118,6 +138,7 @@ def outreach_by_type(
     return _hbar(df[measure].sort_values(ascending=False), title, measure)
 
 
+@_styled
 def outreach_by_month(
     df: pd.DataFrame, measure: str = "场次", title: str = "宣传活动场次（按月份）"
 ) -> Figure:
@@ -165,6 +186,7 @@ def _grouped(ax: Axes, table: pd.DataFrame) -> None:
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
 
+@_styled
 def decisions_by_year(df: pd.DataFrame, title: str | None = None) -> Figure:
     """行政许可、行政处罚、行政强制 per year as grouped bars, from figures.decisions_by_year."""
     title = title or "、".join(str(c) for c in df.columns) + "决定数量"
@@ -178,6 +200,7 @@ def decisions_by_year(df: pd.DataFrame, title: str | None = None) -> Figure:
     return fig
 
 
+@_styled
 def requests_outcomes(series: pd.Series, title: str = vocab.RESULTS) -> Figure:
     """Concluded requests by outcome group （一）–（六）, from figures.requests_outcomes."""
     if _is_empty(series):
@@ -185,6 +208,7 @@ def requests_outcomes(series: pd.Series, title: str = vocab.RESULTS) -> Figure:
     return _hbar(series, title, series.name or "件数")
 
 
+@_styled
 def appeals(t4: pd.DataFrame, title: str | None = None) -> Figure:
     """表四 as grouped bars: 行政复议 and the two kinds of 行政诉讼 by result (without 总计)."""
     title = title or vocab.SECTIONS[3]["title"]
@@ -201,9 +225,8 @@ def appeals(t4: pd.DataFrame, title: str | None = None) -> Figure:
 
 def svg_bytes(fig: Figure) -> bytes:
     """The figure as a font-free SVG (text as paths), without metadata."""
-    setup()
     buf = io.BytesIO()
-    with matplotlib.rc_context({"svg.fonttype": "path", "svg.hashsalt": "reportkit"}):
+    with style():
         fig.savefig(
             buf,
             format="svg",
@@ -219,21 +242,3 @@ def close(fig: Figure) -> None:
         import matplotlib.pyplot as plt
 
         plt.close(fig)
-
-
-def figure_html(fig: Figure, alt: str, caption: str | None = None) -> str:
-    """`<figure class="chart">` with the chart as a base64 SVG data URI; closes the figure.
-
-    A caption is the chart's title, set above it like a table's caption (the page numbers it
-    图1, 图2 …); the title drawn in the chart then goes, so it is not said twice.
-    """
-    try:
-        if caption:
-            for ax in fig.axes:
-                ax.set_title("")
-        data = base64.b64encode(svg_bytes(fig)).decode("ascii")
-    finally:
-        close(fig)
-    img = f'<img alt="{html.escape(alt, quote=True)}" src="data:image/svg+xml;base64,{data}">'
-    cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-    return f'<figure class="chart">{cap}{img}</figure>'

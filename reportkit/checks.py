@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths, trace, vocab
-from .errors import ReportkitError
+from .errors import ReportkitError, shorten
 from .ledgers import ROW, SCHEMAS, Ledgers, match_outcome, norm
 from .report import Report, open_report
 
@@ -42,6 +42,7 @@ RULES: dict[str, tuple[str, str]] = {
     "X-previous": (WARNING, "上年 tables.json 的年度不是上一年，跨年检查未做"),
     "X-agency": (WARNING, "上年 tables.json 是另一个机关的，跨年检查未做"),
     "X-year": (WARNING, "本年或上年的 tables.json 没有年度，无法确认两者是相邻两年"),
+    "T-rewrite": (WARNING, "叙述中仍有「【请改写】」标记：起草用的样板尚未改写"),
     "T-problems": (WARNING, "五、存在的主要问题及改进情况 不能空白、写「无」或寥寥数字"),
     "L-done-before-received": (ERROR, "办结日期早于收到日期"),
     "L-done-no-result": (ERROR, "有办结日期而无办理结果"),
@@ -141,11 +142,21 @@ def load_any(path: str | Path) -> dict[str, Any]:
     return load_tables(path)
 
 
+# A tables.json holds three small tables: a few KB. Anything far bigger or deeper is not one.
+MAX_TABLES_BYTES = 4 << 20
+MAX_TABLES_DEPTH = 16
+
+
 def load_tables(path: str | Path) -> dict[str, Any]:
     """Read a tables.json (UTF-8, or GB18030 as Notepad on Chinese Windows may save it)."""
     path = Path(path)
-    if not path.is_file():
+    if not path.is_file():  # also a folder or a pipe: never opened
         raise ReportkitError(f"找不到文件：{path}")
+    size = path.stat().st_size
+    if size > MAX_TABLES_BYTES:
+        raise ReportkitError(
+            f"{path} 过大（{size // 1024} KB），不像 tables.json（通常只有几 KB）：请检查是否选错了文件"
+        )
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
@@ -160,9 +171,31 @@ def load_tables(path: str | Path) -> dict[str, Any]:
         raise ReportkitError(
             f"{path} 不是有效的 JSON：第{e.lineno}行第{e.colno}列附近有格式错误（多了或少了逗号、引号、括号？）"
         ) from None
+    except RecursionError:  # [[[[…]]]] nested deeper than the parser goes
+        raise ReportkitError(f"{path} 的括号嵌套层数过多，不是 tables.json 的格式") from None
+    except ValueError:  # an integer of thousands of digits
+        raise ReportkitError(f"{path} 中有位数过多、无法读取的数字，不是 tables.json 的内容") from None
     if not isinstance(tables, dict):
         raise ReportkitError(f"{path} 的内容应为一个对象，含 section2、section3、section4")
+    if _depth(tables) > MAX_TABLES_DEPTH:
+        raise ReportkitError(f"{path} 的括号嵌套层数过多，不是 tables.json 的格式")
     return tables
+
+
+def _depth(obj: Any) -> int:
+    """How deep lists and objects nest, without recursion (the value may be deeper than Python
+    would recurse)."""
+    deepest, stack = 0, [(obj, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_TABLES_DEPTH:
+            break
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
 
 
 def read_tables(tables: Any, published: bool = False) -> tuple[Tables, list[Finding]]:
@@ -298,7 +331,7 @@ def _read_row(
     if isinstance(typed, list) and len(typed) == len(columns):
         typed = dict(zip(columns, typed))
     if not isinstance(typed, dict):
-        findings.append(finding("R5", where, columns, typed, f"应按列填写：{'、'.join(columns)}"))
+        findings.append(finding("R5", where, columns, _short(typed), f"应按列填写：{'、'.join(columns)}"))
         return
     cells = _official_keys(typed, columns, table, where, "column", findings)
     for column in columns:
@@ -310,9 +343,9 @@ def _read_row(
         number, problem, with_unit = _parse_cell(cells[column], money)
         if problem:
             need = "不小于 0 的金额（万元）" if money else "不小于 0 的整数，没有的写 0"
-            findings.append(finding("R5", at, need, cells[column], f"{problem}，应为{need}"))
+            findings.append(finding("R5", at, need, _short(cells[column]), f"{problem}，应为{need}"))
         elif with_unit:
-            findings.append(finding("R5-unit", at, number, cells[column], "格内只写数字，不写单位"))
+            findings.append(finding("R5-unit", at, number, _short(cells[column]), "格内只写数字，不写单位"))
         out[column] = number
 
 
@@ -364,27 +397,38 @@ def _official_keys(
     name = _KIND[kind]
     for key, value in typed.items():
         label = key if key in official else _official_label(str(key), official, table)
-        at = {**where, kind: key}
+        at = {**where, kind: _short(key)}
         if label is None and _label_key(key) not in HEADER_KEYS:
-            message = f"{table}没有「{key}」这一{name}，请按规定格式的名称填写，或删去"
-            findings.append(finding("R9", at, None, key, message))
+            message = f"{table}没有「{_short(key)}」这一{name}，请按规定格式的名称填写，或删去"
+            findings.append(finding("R9", at, None, _short(key), message))
         elif label in out:
             findings.append(
-                finding("R9", at, None, key, f"「{label}」{name}出现了两次，请只保留一个")
+                finding("R9", at, None, _short(key), f"「{label}」{name}出现了两次，请只保留一个")
             )
         elif label is not None:
             out[label] = value
     return out
 
 
+# Beyond these a cell is a typing slip or an attack, not a count of one agency's year: Decimal
+# would carry 10^400 or 1e999999999 through every sum (and int() of the latter never returns).
+MAX_COUNT = 10**9
+MAX_FEE_WAN = Decimal(10**9)
+
+
 def _parse_cell(value: Any, money: bool) -> tuple[int | Decimal | None, str | None, bool]:
-    """(number, problem, typed with a unit). Counts must be whole and ≥ 0; amounts ≥ 0."""
-    if type(value) is int and value >= 0 and not money:  # most cells: no parsing to do
+    """(number, problem, typed with a unit). Counts must be whole, ≥ 0 and below MAX_COUNT;
+    amounts finite, ≥ 0 and below MAX_FEE_WAN."""
+    if type(value) is int and 0 <= value < MAX_COUNT and not money:  # most cells: nothing to parse
         return value, None, False
     if value is None:
         return None, "为空", False
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None, f"「{value}」不是数字", False
+        return None, f"「{_short(value)}」不是数字", False
+    if isinstance(value, float) and not math.isfinite(value):  # NaN, Infinity, 1e400 in the JSON
+        return None, f"「{value}」不是有限的数字", False
+    if isinstance(value, int) and abs(value) >= MAX_COUNT * 10:  # not worth a Decimal
+        return None, f"数值过大（{_short(value)}），请核对", False
     text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
     if text in BLANKS:
         return None, f"为「{text}」" if text else "为空", False
@@ -392,17 +436,30 @@ def _parse_cell(value: Any, money: bool) -> tuple[int | Decimal | None, str | No
     try:
         number = Decimal(number_text)
     except InvalidOperation:
-        return None, f"「{value}」不是数字", False
+        return None, f"「{_short(value)}」不是数字", False
     with_unit = number_text != text
     if not number.is_finite():
-        return None, f"「{value}」不是数字", with_unit
+        return None, f"「{_short(value)}」不是有限的数字", with_unit
     if number < 0:
-        return None, f"为负数 {value}", with_unit
+        return None, f"为负数 {_short(value)}", with_unit
+    if number >= (MAX_FEE_WAN if money else MAX_COUNT):
+        return None, f"数值过大（{_short(value)}），请核对", with_unit
     if money:
         return number, None, with_unit
     if number != number.to_integral_value():
-        return None, f"{value} 不是整数", with_unit
+        return None, f"{_short(value)} 不是整数", with_unit
     return int(number), None, with_unit
+
+
+def _short(value: Any) -> Any:
+    """A typed value as a finding shows it: small ones as they are, others cut short."""
+    if isinstance(value, (bool, float)) or value is None:
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < 10**15 else shorten(value)
+    if isinstance(value, str):
+        return shorten(value)
+    return shorten(json.dumps(value, ensure_ascii=False, default=str)[:1000])
 
 
 # =============================================================================================
@@ -1108,6 +1165,23 @@ def check_headings(narrative: dict[str, str]) -> list[Finding]:
     return out
 
 
+def check_rewrite_marks(narrative: dict[str, str]) -> list[Finding]:
+    """T-rewrite: a section still carrying the mark that `reportkit init` puts on its drafts."""
+    from .onboard import REWRITE_MARK
+
+    return [
+        finding(
+            "T-rewrite",
+            {"section": section_name(slug)},
+            "按本机关本年的工作改写",
+            "起草样板",
+            f"仍是起草用的样板，请按本机关本年的工作改写，改写后删去「{REWRITE_MARK}」",
+        )
+        for slug, template in narrative.items()
+        if REWRITE_MARK in template
+    ]
+
+
 def _meaningful(text: str) -> str:
     """Text without spaces and punctuation, for counting and comparing."""
     return re.sub(r"[\W_]+", "", text)
@@ -1205,6 +1279,7 @@ def check_report(
     findings += check_aliases(report.ledgers.notes)
     findings += check_stated_numbers(params.narrative, report.tables_json, report.year)
     findings += check_headings(params.narrative)
+    findings += check_rewrite_marks(params.narrative)
     findings += check_problems_section(params.narrative, report.texts)
     prev = previous_report(report)
     if prev is not None:
@@ -1214,32 +1289,122 @@ def check_report(
     return findings
 
 
+class Findings(list):
+    """A list of Finding, with `notes`: what the checks could not do, and why (no last-year
+    tables for the cross-year rules). Notes are not findings: they change no exit code."""
+
+    def __init__(self, findings: Any = (), notes: list[str] | None = None):
+        super().__init__(findings)
+        self.notes: list[str] = list(notes or [])
+
+
+CROSS_YEAR = "跨年检查（R10、R11、R12）"
+
+
 def run(
     year: int | None = None,
     params: str | Path | None = None,
     tables: str | Path | None = None,
     previous: str | Path | None = None,
-) -> list[Finding]:
+) -> Findings:
     """`reportkit check`: a tables.json alone, or a whole report year (with last year's
-    tables.json from `previous`, else from last year's default output folder when there)."""
+    tables.json from `previous`, else from the params' `previous:`, else from last year's default
+    output folder when there). Says in `notes` when the cross-year rules could not run."""
     last = load_any(previous) if previous else None
     if tables:
-        return check_tables(load_any(tables), last, published=True)
-    report = open_report(year=year, params=params)
-    return check_report(report, last if last is not None else previous_for(report))
+        note = f"{CROSS_YEAR}未做：没有上年的报告；请用 --previous 指定上年的 tables.json"
+        note = None if last is not None else note
+        found = check_tables(load_any(tables), last, published=True)
+        return Findings(found, [note] if note else [])
+    # A path typed on the command line is relative to where the command runs.
+    report = open_report(year=year, params=Path(params).resolve() if params else None)
+    note = None
+    if last is None:
+        last, note = find_previous(report)
+    return Findings(check_report(report, last), [note] if note else [])
 
 
 def previous_for(report: Report, root: Path | None = None) -> dict[str, Any] | None:
-    """Last year's tables.json from its default output folder, when it is this agency's (the
-    folder may hold another agency's report: a demo, a department's draft); else None."""
-    default = paths.default_out_dir(report.year - 1, root) / "tables.json"
-    if trace.enabled():
-        trace.file_read(default)
+    """Last year's tables for the cross-year rules, or None (find_previous says why)."""
+    return find_previous(report, root)[0]
+
+
+def find_previous(
+    report: Report, root: Path | None = None
+) -> tuple[dict[str, Any] | None, str | None]:
+    """Last year's tables and, when there are none, why the cross-year rules cannot run.
+
+    The params' `previous:` (last year's published report) comes first; else last year's
+    default output folder, when it holds this agency's report (it may hold another agency's: a
+    demo, a department's draft)."""
+    named = report.params.previous_path
+    if named is not None:
+        if trace.enabled():
+            trace.file_read(named)
+        return read_published(named, report.params), None
+    root = (root or paths.project_root()).resolve()
+    candidates = paths.previous_tables_files(report.params, root)
+    others = []
+    for path in candidates:
+        if trace.enabled():
+            trace.file_read(path)
+        try:
+            last = load_tables(path) if path.is_file() else None
+        except ReportkitError:
+            others.append(f"{_shown_path(path, root)} 无法读取")
+            continue
+        if isinstance(last, dict) and last.get("agency") == report.agency:
+            return last, None
+        if last is not None:
+            others.append(f"{_shown_path(path, root)} 是另一机关（{last.get('agency')}）的")
+    looked = "、".join(_shown_path(p, root) for p in candidates)
+    why = "；".join(others) if others else f"未找到上年的 tables.json（查找了 {looked}）"
+    return None, (
+        f"{CROSS_YEAR}未做：{why}。请先生成{report.year - 1}年的报告，"
+        "或在参数文件中用 previous: 指向上年已发布的报告，或用 --previous 指定"
+    )
+
+
+def _shown_path(path: Path, root: Path) -> str:
     try:
-        last = load_tables(default) if default.is_file() else None
-    except ReportkitError:
-        return None
-    return last if isinstance(last, dict) and last.get("agency") == report.agency else None
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+PUBLISHED_SUFFIXES = (".html", ".htm", ".docx")
+
+
+def read_published(path: Path, params: Any = None) -> dict[str, Any]:
+    """The tables of last year's published report named by `previous:`: a tables.json, or (when
+    reportkit.ingest.published is installed) a saved web page or Word file."""
+    from .errors import ParamsError
+
+    shown = str(params.source) if params is not None and params.source else str(path)
+    if not path.is_file():
+        raise ParamsError(shown, "previous", f"文件不存在：{path}")
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return load_tables(path)
+    if suffix not in PUBLISHED_SUFFIXES:
+        why = f"应为 tables.json、网页（.html）或 Word 文件（.docx），实际为「{path.name}」"
+        raise ParamsError(shown, "previous", why)
+    try:
+        from .ingest.published import import_report
+    except ModuleNotFoundError as e:
+        if e.name not in ("reportkit.ingest", "reportkit.ingest.published"):
+            raise
+        raise ParamsError(
+            shown,
+            "previous",
+            f"暂不支持读取网页（.html）和 Word 文件（.docx）：{path.name}；"
+            "请把上年报告的表格录入为 tables.json（格式见 README），再用 previous: 指向它",
+        ) from None
+    imported = import_report(path)
+    tables = imported if isinstance(imported, dict) else getattr(imported, "tables", None)
+    if not isinstance(tables, dict):
+        raise ParamsError(shown, "previous", f"未能从 {path.name} 中读出统计表")
+    return tables
 
 
 # =============================================================================================
@@ -1267,12 +1432,14 @@ def _counts(findings: list[Finding]) -> tuple[int, int]:
 
 
 def format_findings(findings: list[Finding], per_rule: int | None = None) -> str:
-    """Findings as terminal lines, errors first; 「检查通过：未发现问题」 when there are none.
+    """Findings as terminal lines, errors first; 「检查通过：未发现问题」 when there are none;
+    then the notes of a Findings (what could not be checked).
 
     `per_rule`: list at most this many findings of each rule, then say how many more there are
     (a ledger with a systematic slip can give thousands of one kind)."""
+    notes = [f"说明：{n}" for n in getattr(findings, "notes", [])]
     if not findings:
-        return "检查通过：未发现问题"
+        return "\n".join(["检查通过：未发现问题" + ("（有的检查未做，见下）" if notes else ""), *notes])
     ordered = sorted(findings, key=lambda f: f.severity != ERROR)
     shown: dict[str, int] = {}
     lines = []
@@ -1287,7 +1454,7 @@ def format_findings(findings: list[Finding], per_rule: int | None = None) -> str
     lines.append(
         f"共 {errors} 个错误、{warnings} 个警告" + ("（有错误，报告不能发布）" if errors else "")
     )
-    return "\n".join(lines)
+    return "\n".join(lines + notes)
 
 
 def findings_frame(findings: list[Finding]) -> pd.DataFrame:
@@ -1306,8 +1473,19 @@ def findings_frame(findings: list[Finding]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["级别", "规则", "位置", "应为", "实为", "说明"])
 
 
-def write_json(findings: list[Finding], path: str | Path) -> None:
-    """checks.json: {"errors": n, "warnings": m, "findings": [...]}, UTF-8, Chinese unescaped."""
+def findings_json(findings: list[Finding]) -> dict[str, Any]:
+    """{"errors": n, "warnings": m, "findings": [...], "notes": [...]}: checks.json's content."""
     errors, warnings = _counts(findings)
-    data = {"errors": errors, "warnings": warnings, "findings": [f.to_dict() for f in findings]}
+    return {
+        "errors": errors,
+        "warnings": warnings,
+        "findings": [f.to_dict() for f in findings],
+        "notes": list(getattr(findings, "notes", [])),
+    }
+
+
+def write_json(findings: list[Finding], path: str | Path) -> None:
+    """checks.json: {"errors": n, "warnings": m, "findings": [...], "notes": [...]}, UTF-8,
+    Chinese unescaped."""
+    data = findings_json(findings)
     Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -6,22 +6,48 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
 from .errors import ReportkitError
+from .years import year_range_problem
+
+_YEAR = re.compile(r"\d{4}")
 
 
-def _years(values: list[str]) -> list[int]:
+def _year_spec(text: str) -> list[int]:
+    """`--year 2021`, `2020-2021` or `2020,2021`; anything else is said in Chinese (exit 2)."""
     years: list[int] = []
-    for v in values:
-        for part in v.split(","):
-            part = part.strip()
-            if "-" in part:
-                a, b = part.split("-", 1)
-                years.extend(range(int(a), int(b) + 1))
-            elif part:
-                years.append(int(part))
+    for part in text.split(","):
+        if not part.strip():  # `2020,2021,`
+            continue
+        first, dash, last = (x.strip() for x in part.partition("-"))
+        if not (_YEAR.fullmatch(first) and (not dash or _YEAR.fullmatch(last))):
+            raise argparse.ArgumentTypeError(
+                f"「{text}」不是年度：应写成 2021、2020-2021 或 2020,2021"
+            )
+        a, b = int(first), int(last if dash else first)
+        if b < a:
+            raise argparse.ArgumentTypeError(f"「{text}」：起始年度晚于结束年度")
+        for y in (a, b):
+            if year_range_problem(y):
+                raise argparse.ArgumentTypeError(f"「{text}」：{year_range_problem(y)}")
+        years.extend(range(a, b + 1))
+    return years
+
+
+def _one_year(text: str) -> int:
+    """`check --year`: one year."""
+    years = _year_spec(text)
+    if len(years) != 1:
+        raise argparse.ArgumentTypeError(f"「{text}」：只能给一个年度")
+    return years[0]
+
+
+def _years(values: list[list[int] | str]) -> list[int]:
+    """The years to build, in the order given; each value parsed by _year_spec (or still text)."""
+    years = (y for v in values for y in (_year_spec(v) if isinstance(v, str) else v))
     return list(dict.fromkeys(years))  # a year given twice is built once
 
 
@@ -32,7 +58,10 @@ def _parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="运行六个章节笔记本，生成 report.html、tables.json、checks.json")
     b.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    b.add_argument("--year", action="append", default=[], help="报告年度，如 2021；可写 2020-2021 或重复给出")
+    b.add_argument(
+        "--year", action="append", type=_year_spec, default=[],
+        help="报告年度，如 2021；可写 2020-2021 或重复给出",
+    )
     b.add_argument("--params", type=Path, help="参数文件（默认 params/<年>.yaml）")
     b.add_argument("--out", type=Path, help="输出文件夹（默认 outputs/<年>/）")
     b.add_argument("--jobs", type=int, default=None, help="同时运行的笔记本数（默认：CPU 核数）")
@@ -40,23 +69,48 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="只做勾稽关系检查，不生成报告")
     c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    c.add_argument("--year", type=int, help="报告年度")
+    c.add_argument("--year", type=_one_year, help="报告年度")
     c.add_argument("--params", type=Path, help="参数文件")
-    c.add_argument("--tables", type=Path, help="单独检查一个 tables.json，或已发布报告的网页、Word 文件")
-    c.add_argument("--previous", type=Path, help="上年的 tables.json 或报告网页、Word 文件（默认：上年默认输出文件夹中的）")
+    c.add_argument(
+        "--tables", type=Path, help="单独检查一个 tables.json，或已发布报告的网页、Word 文件"
+    )
+    c.add_argument(
+        "--previous",
+        type=Path,
+        help="上年的 tables.json 或报告网页、Word 文件（默认：上年默认输出文件夹中的）",
+    )
     c.add_argument("--json", action="store_true", help="以 JSON 输出检查结果")
 
-    i = sub.add_parser("import", help="把已发布的年度报告（网页 .html/.htm 或 Word .docx）读成 tables.json")
+    i = sub.add_parser("init", help="新增一个机关：参数文件、空白台账和 agencies.yaml 中的一项")
     i.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    i.add_argument("files", nargs="+", type=Path, help="报告网页或 Word 文件")
-    i.add_argument("--out", type=Path, help="输出文件（一个输入时）或文件夹（默认：输入文件旁的 <名称>.tables.json）")
-    i.add_argument("--agency", help="机关名称（默认取自报告标题）")
-    i.add_argument("--year", type=int, help="报告年度（默认取自报告标题）")
+    i.add_argument("--agency", required=True, help="机关全称，如 某某市应急管理局")
+    i.add_argument("--year", type=_one_year, required=True, help="第一个报告年度，如 2024")
+    i.add_argument("--id", help="机关的简短标识（字母、数字和 -），用作文件夹名；中文名称必须给出")
 
-    r = sub.add_parser("review", help="导入并检查一个文件夹中的全部报告，写出 review.html、review.xlsx、review.json")
-    r.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    r.add_argument("folder", type=Path, help="放报告的文件夹（含子文件夹）")
-    r.add_argument("--out", type=Path, help="输出文件夹（默认 outputs/review/）")
+    n = sub.add_parser("new-year", help="从上年的参数文件生成新一年的参数文件")
+    n.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    n.add_argument("year", type=_one_year, help="新的报告年度，如 2024")
+    n.add_argument("--agency", action="append", default=[], help="机关标识（可重复；默认：全部机关）")
+
+    imp = sub.add_parser(
+        "import", help="把已发布的年度报告（网页 .html/.htm 或 Word .docx）读成 tables.json"
+    )
+    imp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    imp.add_argument("files", nargs="+", type=Path, help="报告网页或 Word 文件")
+    imp.add_argument(
+        "--out",
+        type=Path,
+        help="输出文件（一个输入时）或文件夹（默认：输入文件旁的 <名称>.tables.json）",
+    )
+    imp.add_argument("--agency", help="机关名称（默认取自报告标题）")
+    imp.add_argument("--year", type=_one_year, help="报告年度（默认取自报告标题）")
+
+    rev = sub.add_parser(
+        "review", help="导入并检查一个文件夹中的全部报告，写出 review.html、review.xlsx、review.json"
+    )
+    rev.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    rev.add_argument("folder", type=Path, help="放报告的文件夹（含子文件夹）")
+    rev.add_argument("--out", type=Path, help="输出文件夹（默认 outputs/review/）")
     return p
 
 
@@ -77,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
             from .review import run_review
 
             return run_review(args.folder, out=args.out)
+        if args.command in ("init", "new-year"):
+            return _onboard(args)
         return _check(args, parser)
     except BrokenPipeError:  # `reportkit check | head`: the reader has gone, as with SIGPIPE
         return 141
@@ -113,7 +169,8 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         results = build_many(
             years or [None], params=args.params, out=args.out, jobs=args.jobs, use_cache=not args.no_cache, zygote=zygote
         )
-    return 0 if all(r.ok for r in results) else 1
+    # 2 when a year's build was refused before it started (bad usage, an unusable folder).
+    return max([0] + [r.exit_code or 1 for r in results if not r.ok])
 
 
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -125,12 +182,21 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return 2
     findings = checks.run(year=args.year, params=args.params, tables=args.tables, previous=args.previous)
     if args.json:
-        errors = sum(f.severity == "error" for f in findings)
-        out = {"errors": errors, "warnings": len(findings) - errors, "findings": [f.to_dict() for f in findings]}
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print(json.dumps(checks.findings_json(findings), ensure_ascii=False, indent=2))
     else:
         print(checks.format_findings(findings))
     return 1 if any(f.severity == "error" for f in findings) else 0
+
+
+def _onboard(args: argparse.Namespace) -> int:
+    from . import onboard, paths
+
+    if args.command == "init":
+        written = onboard.init_agency(args.agency, args.year, args.id)
+    else:
+        written = onboard.new_year(args.year, args.agency or None)
+    print(written.summary(paths.project_root()))
+    return 0
 
 
 def run() -> None:

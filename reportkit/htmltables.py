@@ -78,7 +78,7 @@ def _table(
     return "\n".join(parts)
 
 
-def _caption(section_index: int) -> str:
+def caption(section_index: int) -> str:
     """表二 … 表四 are named after their sections: 「表二　主动公开政府信息情况」."""
     s = vocab.SECTIONS[section_index]
     return f"表{s['number']}　{s['title']}"
@@ -108,7 +108,7 @@ def table2_html(t2: dict[str, dict[str, Any]]) -> str:
         groups.append(rows_html)
     # Only the first item's header is the <thead>: the table is kept on one page, never repeats it.
     first = groups[0]
-    return _table("t2", _caption(1), ["label", "n", "n", "n"], first[:2], [first[2:], *groups[1:]])
+    return _table("t2", caption(1), ["label", "n", "n", "n"], first[:2], [first[2:], *groups[1:]])
 
 
 # ------------------------------------------------------------------------------------------------
@@ -187,7 +187,7 @@ def table3_html(t3: pd.DataFrame) -> str:
         whole_row(3, vocab.CARRIED_OUT),
     ]
     colgroup = ["l1", "l2", "l3", *(["n"] * len(vocab.T3_COLUMNS))]
-    return _table("t3", _caption(2), colgroup, head, [body])
+    return _table("t3", caption(2), colgroup, head, [body])
 
 
 # ------------------------------------------------------------------------------------------------
@@ -213,4 +213,4 @@ def table4_html(t4: pd.DataFrame) -> str:
         tr([th(c, scope="col", balanced=True) for _ in suits for c in vocab.T4_COLUMNS]),
     ]
     values = [td(t4.at[kind, col]) for kind in vocab.APPEAL_KINDS for col in vocab.T4_COLUMNS]
-    return _table("t4", _caption(3), ["n"] * len(values), head, [[tr(values)]])
+    return _table("t4", caption(3), ["n"] * len(values), head, [[tr(values)]])

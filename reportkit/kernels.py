@@ -14,6 +14,7 @@ import functools
 import json
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,6 +30,35 @@ from .zygote import NOTEBOOK_MODULES
 from .zygote import available as _can_fork
 
 WARMUP = f"import {', '.join(NOTEBOOK_MODULES)}\nreportkit.show.setup()\n"
+
+# Temporary files of a build are named <prefix><pid>-…, so that a later build can remove those
+# of a build that was killed (a finished one removes its own).
+KERNEL_PREFIX = "reportkit-kernel-"  # the kernels' IPC socket files
+TRACE_PREFIX = "reportkit-trace-"  # the folder where kernels record what their section read
+
+
+def remove_stale_temp_files() -> None:
+    """Remove the socket files and trace folders that builds no longer running left in the temp
+    folder. Names without a pid (older versions) or of another user are left alone."""
+    from .outfolder import alive
+
+    folder = Path(tempfile.gettempdir())
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    for prefix in (KERNEL_PREFIX, TRACE_PREFIX):
+        for path in folder.glob(f"{prefix}*"):
+            pid = path.name[len(prefix):].split("-", 1)[0]
+            try:
+                # 7 digits at most: Linux's largest pid_max.
+                if not pid.isdigit() or len(pid) > 7 or alive(int(pid)):
+                    continue
+                if uid is not None and path.lstat().st_uid != uid:
+                    continue
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink()
+            except OSError:  # gone meanwhile, or not ours to remove
+                pass
 
 
 @functools.cache
@@ -98,7 +128,8 @@ def kernel_manager_class():
             if sys.platform != "win32":  # ZeroMQ has no IPC transport on Windows: TCP there
                 self.transport = "ipc"
                 # Socket files go to the temp folder, not into the project (the kernel's cwd).
-                self.ip = os.path.join(tempfile.gettempdir(), f"reportkit-kernel-{uuid.uuid4().hex[:12]}")
+                name = f"{KERNEL_PREFIX}{os.getpid()}-{uuid.uuid4().hex[:12]}"
+                self.ip = os.path.join(tempfile.gettempdir(), name)
             self.clients: list = []
             self.client_factory = kernel_client_class()
             self.zygote: Zygote | None = None  # set by the pool: kernels are forked from it

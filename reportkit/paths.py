@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .params import Params
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -42,3 +46,25 @@ def review_out_dir(root: Path | None = None) -> Path:
 
 def notebooks_dir(root: Path | None = None) -> Path:
     return (root or project_root()) / "notebooks"
+
+
+def params_years(folder: Path) -> list[int]:
+    """The years that have a `<year>.yaml` in a params folder, ascending."""
+    if not folder.is_dir():
+        return []
+    years = (p.stem for p in folder.glob("*.yaml"))
+    return sorted(int(y) for y in years if y.isdigit() and len(y) == 4)
+
+
+def previous_tables_files(params: Params, root: Path | None = None) -> list[Path]:
+    """Where last year's tables for the cross-year rules may be, in order: the params'
+    `previous:`, else last year's default output folder, and outputs/<id>/<Y-1>/ for an agency
+    whose params live in params/<id>/."""
+    if params.previous_path is not None:
+        return [params.previous_path]
+    root = (root or project_root()).resolve()
+    found = [default_out_dir(params.year - 1, root) / "tables.json"]
+    source = params.source
+    if source is not None and source.parent.parent == root / "params":
+        found.append(root / "outputs" / source.parent.name / str(params.year - 1) / "tables.json")
+    return found

@@ -3,34 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
-import warnings
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
 import jinja2
-import nbformat
 from markupsafe import Markup
 
 from . import fonts, vocab
+from .content import block_html, narrative_blocks
 from .errors import ReportkitError
 from .report import Report
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-NOTEBOOK_TEMPLATE = TEMPLATES / "notebook.html.j2"
-ANALYST_TAG = "analyst"
-# The output forms considered, best first; the template prints nothing for text/plain. Scripts,
-# widgets and LaTeX are never chosen, even when they are a cell's preferred form.
-LEADERSHIP_MIMETYPES = [
-    "text/html",
-    "text/markdown",
-    "image/svg+xml",
-    "image/png",
-    "image/jpeg",
-    "text/plain",
-]
 
 SANS_STACK = '"RK Sans", "SimHei", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", sans-serif'
 SERIF_STACK = '"RK Serif", "FangSong", "SimSun", "Songti SC", "Noto Serif CJK SC", serif'
@@ -39,62 +24,6 @@ SAMPLE_MARK = "示例数据"
 # Text the stylesheet itself prints (page numbers, figure numbers, the sample mark), which no HTML
 # text node holds.
 CSS_TEXT = "—第页图　" + SAMPLE_MARK
-
-
-# ------------------------------------------------------------------------------------------------
-# One section notebook -> its leadership HTML
-# ------------------------------------------------------------------------------------------------
-@functools.cache
-def _section_exporter() -> type:
-    """nbconvert's TemplateExporter, writing HTML with our template.
-
-    Not HTMLExporter: that one re-parses everything it wrote with BeautifulSoup to add alt texts
-    and tab stops to JupyterLab's cell markup, which our template does not write (our images carry
-    their own alt text). The re-parse cost a fifth of a second per report, most of it compiling
-    CSS selectors, and only re-serialised our tables.
-    """
-    from nbconvert.exporters import TemplateExporter
-
-    class SectionExporter(TemplateExporter):
-        output_mimetype = "text/html"
-        file_extension = ".html"
-
-    return SectionExporter
-
-
-def notebook_body(path_or_nb: str | Path | nbformat.NotebookNode | dict[str, Any]) -> str:
-    """The leadership-visible HTML of an executed section notebook: its rich outputs only.
-
-    No code, prompts, markdown cells, streams, errors or plain-text values; cells tagged
-    `analyst` are dropped. The template (templates/notebook.html.j2) writes no wrapper markup.
-    """
-    from nbconvert.preprocessors import TagRemovePreprocessor
-    from traitlets.config import Config
-
-    if isinstance(path_or_nb, (str, Path)):
-        nb = nbformat.read(str(path_or_nb), as_version=4)
-    else:
-        nb = nbformat.from_dict(path_or_nb)
-    exporter = _section_exporter()(
-        config=Config({"NbConvertBase": {"display_data_priority": LEADERSHIP_MIMETYPES}}),
-        template_name="basic",
-        template_file=str(NOTEBOOK_TEMPLATE),
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        exclude_markdown=True,
-        exclude_raw=True,
-    )
-    exporter.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags={ANALYST_TAG}), enabled=True
-    )
-    with warnings.catch_warnings():
-        # nbconvert warns of each output it cannot show (a lone script): dropping it is the point.
-        warnings.filterwarnings(
-            "ignore", message="Your element with mimetype", category=UserWarning
-        )
-        body, _resources = exporter.from_notebook_node(nb)
-    return body.strip()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -115,19 +44,21 @@ def _date(d: dt.date) -> str:
 
 
 def render_report(
-    report: Report, bodies: dict[str, str], generated: dt.datetime | None = None
+    report: Report, bodies: dict[str, str], generated: dt.date | None = None
 ) -> str:
     """The whole report.html: title, preface, contents, the six sections, footer; fonts embedded."""
     missing = [s["heading"] for s in vocab.SECTIONS if s["slug"] not in bodies]
     if missing:
         raise ReportkitError("缺少章节内容：" + "、".join(missing))
-    generated = generated or dt.datetime.now()
+    generated = generated or report.params.date or dt.datetime.now()
     names = {
         "title": report.title,
         "sample": bool(report.params.sample),
         "sample_banner": SAMPLE_BANNER,
         "sample_mark": SAMPLE_MARK,
-        "preface": Markup(report.html("preface")),
+        "preface": Markup(
+            "\n".join(block_html(b) for b in narrative_blocks(report.text("preface")))
+        ),
         "sections": [{**s, "body": Markup(bodies[s["slug"]])} for s in vocab.SECTIONS],
         "period": f"{report.year}年1月1日至12月31日",
         "generated": _date(generated),

@@ -9,11 +9,12 @@ from typing import Any
 
 import pandas as pd
 
-from . import narrative, tables, trace, vocab
+from . import narrative, paths, tables, trace, vocab
+from .errors import NotebookParameterError, ParamsError
 from .figures import Figures
 from .ledgers import Ledgers, load_ledgers
-from .errors import ParamsError
 from .params import Params, load_params
+from .years import year_range_problem
 
 
 @dataclass
@@ -85,13 +86,64 @@ class Report:
 
 
 def open_report(year: int | None = None, params: str | Path | None = None) -> Report:
-    """Load params (a file, or `params/<year>.yaml`) and the ledgers they point to."""
-    p = load_params(params, year=None) if params else load_params(year=year)
-    if year is not None and params and p.year != year:
-        # A notebook run with -p year Y and an explicit params file: the file decides, loudly.
-        raise ParamsError(str(p.source), "year", f"为 {p.year}，与所要求的 {year} 年不符")
+    """Load params (a file, or `params/<year>.yaml`) and the ledgers they point to.
+
+    These are a notebook's parameters: a relative `params` is taken from the project root, as
+    papermill run from the root sees it (JupyterLab runs a notebook in notebooks/); `year` None
+    means the params file's year, or with no params file the latest year in params/."""
+    year = _year_parameter(year)
+    root = paths.project_root()
+    if params:
+        path = Path(params)
+        p = load_params(path if path.is_absolute() else root / path)
+        if year is not None and p.year != year:
+            # A notebook run with -p year Y and an explicit params file: the file decides, loudly.
+            raise ParamsError(str(p.source), "year", f"为 {p.year}，与所要求的 {year} 年不符")
+    else:
+        years = paths.params_years(root / "params")
+        if year is None:
+            if not years:
+                raise NotebookParameterError(_no_year("params/ 中还没有任何年度的参数文件。", root))
+            year = years[-1]
+        path = paths.params_file(year, root)
+        if not path.is_file():
+            raise NotebookParameterError(_no_year(f"找不到{year}年的参数文件 params/{year}.yaml。", root))
+        p = load_params(path, year=year)
     ledgers = load_ledgers(p.data_path, p.personal_columns)
     if trace.enabled():
         trace.params_loaded(p.source)
         ledgers = trace.TracedLedgers(ledgers)
     return Report(p, ledgers)
+
+
+def _year_parameter(year: object) -> int | None:
+    """The `year` parameter as an int (papermill passes `-p year abc` as text), or None."""
+    if year is None or (isinstance(year, str) and not year.strip()):
+        return None
+    if isinstance(year, str) and year.strip().isdigit():
+        year = int(year.strip())
+    if isinstance(year, float) and year.is_integer():
+        year = int(year)
+    if isinstance(year, bool) or not isinstance(year, int):
+        head = f"参数 year 为「{year}」，应为报告年度（四位数字），如 2021。"
+        raise NotebookParameterError(_no_year(head, paths.project_root()))
+    if year_range_problem(year):
+        head = f"参数 year 为「{year}」：{year_range_problem(year)}。"
+        raise NotebookParameterError(_no_year(head, paths.project_root()))
+    return year
+
+
+def _no_year(head: str, root: Path) -> str:
+    """What is wrong, the years that exist, and what to do: a few lines, no traceback."""
+    folders = [root / "params", *sorted(f for f in (root / "params").glob("*") if f.is_dir())]
+    have = [
+        f"{f.relative_to(root).as_posix()}/：{'、'.join(map(str, ys))}"
+        for f in folders
+        if (ys := paths.params_years(f))
+    ]
+    lines = [head, "已有的年度：" + ("；".join(have) if have else "无")]
+    lines.append(
+        "请把 year 改为已有的年度，或用 params 指定参数文件（相对项目根目录，如 params/demo/2022.yaml）；"
+        "开始新的一年：reportkit new-year <年度>（从上一年的参数生成）；新机关：reportkit init"
+    )
+    return "\n".join(lines)

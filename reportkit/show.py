@@ -1,30 +1,19 @@
 """What a section notebook shows: one call per item, so notebooks stay thin.
 
-Leadership content is displayed as HTML (narrative, statutory tables, charts with alt text);
-the export keeps it. Analysts' extras live in cells tagged `analyst`, which the export drops.
+Leadership content is displayed as content blocks (narrative, statutory tables, charts with alt
+text; see content.py): the analyst sees their HTML, the build renders every output from them.
+Analysts' extras live in cells tagged `analyst`, which the outputs leave out.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import html
 
 import pandas as pd
 
-from . import charts, figures, htmltables, vocab
-from .ledgers import PERSONAL_COLUMNS
+from . import charts, content, figures, tables, vocab
+from .ledgers import PERSONAL_COLUMNS, ROW
 from .report import Report
-
-
-def _display(obj: Any) -> None:
-    from IPython.display import display  # only inside a kernel
-
-    display(obj)
-
-
-def _html(fragment: str) -> None:
-    from IPython.display import HTML
-
-    _display(HTML(fragment))
 
 
 def setup() -> None:
@@ -34,20 +23,25 @@ def setup() -> None:
 
 
 def narrative(report: Report, slug: str) -> None:
-    """The section's text, filled from the figures (Markdown rendered without raw HTML)."""
-    _html(f'<div class="narrative">{report.html(slug)}</div>')
+    """The section's text, filled from the figures (Markdown without raw HTML), as blocks."""
+    for block in content.narrative_blocks(report.text(slug)):
+        content.display(block)
 
 
 def table2(report: Report) -> None:
-    _html(htmltables.table2_html(report.table2))
+    content.display(content.table_block("table2", tables.section2_json(report.table2)))
 
 
 def table3(report: Report) -> None:
-    _html(htmltables.table3_html(report.table3))
+    content.display(content.table_block("table3", tables.section3_json(report.table3)))
 
 
 def table4(report: Report) -> None:
-    _html(htmltables.table4_html(report.table4))
+    content.display(content.table_block("table4", tables.section4_json(report.table4)))
+
+
+def _chart(fig, alt: str, caption: str) -> None:
+    content.display(content.chart_block(fig, alt, caption))
 
 
 def _describe(series: pd.Series, unit: str) -> str:
@@ -58,13 +52,13 @@ def _describe(series: pd.Series, unit: str) -> str:
 def outreach_by_type(report: Report) -> None:
     df = figures.outreach_by_type(report.ledgers, report.year)
     alt = f"{report.year}年各类宣传活动场次：" + _describe(df["场次"] if len(df) else pd.Series(dtype=int), "场")
-    _html(charts.figure_html(charts.outreach_by_type(df), alt, f"{report.year}年宣传活动场次（按活动类型）"))
+    _chart(charts.outreach_by_type(df), alt, f"{report.year}年宣传活动场次（按活动类型）")
 
 
 def outreach_by_month(report: Report) -> None:
     df = figures.outreach_by_month(report.ledgers, report.year)
     alt = f"{report.year}年各月宣传活动场次：" + _describe(df["场次"].rename(lambda m: f"{m}月"), "场")
-    _html(charts.figure_html(charts.outreach_by_month(df), alt, f"{report.year}年宣传活动场次（按月份）"))
+    _chart(charts.outreach_by_month(df), alt, f"{report.year}年宣传活动场次（按月份）")
 
 
 def decisions_by_year(report: Report) -> None:
@@ -75,7 +69,7 @@ def decisions_by_year(report: Report) -> None:
     alt = "；".join(
         f"{y}年" + "、".join(f"{col}{int(df.at[y, col])}件" for col in df.columns) for y in df.index
     )
-    _html(charts.figure_html(charts.decisions_by_year(df), alt, "行政许可、行政处罚、行政强制决定数量（按年度）"))
+    _chart(charts.decisions_by_year(df), alt, "行政许可、行政处罚、行政强制决定数量（按年度）")
 
 
 def requests_outcomes(report: Report) -> None:
@@ -84,7 +78,7 @@ def requests_outcomes(report: Report) -> None:
     if not int(s.sum()):
         return
     alt = f"{report.year}年政府信息公开申请办理结果：" + _describe(s, "件")
-    _html(charts.figure_html(charts.requests_outcomes(s), alt, f"{report.year}年申请办理结果（总计列）"))
+    _chart(charts.requests_outcomes(s), alt, f"{report.year}年申请办理结果（总计列）")
 
 
 def appeals(report: Report) -> None:
@@ -93,13 +87,56 @@ def appeals(report: Report) -> None:
     if not int(t4[vocab.TOTAL].sum()):
         return
     alt = f"{report.year}年行政复议、行政诉讼案件：" + _describe(t4[vocab.TOTAL], "件")
-    _html(charts.figure_html(charts.appeals(t4), alt, f"{report.year}年行政复议、行政诉讼案件结果"))
+    _chart(charts.appeals(t4), alt, f"{report.year}年行政复议、行政诉讼案件结果")
 
 
 # Free text an applicant wrote may name people: analysts see it in the ledger itself, not here.
 HIDDEN = [*PERSONAL_COLUMNS, "申请内容"]
+ROW_LABEL = "行号"  # the row number as Excel shows it, where the analyst finds the row
+_LEFT = [{"selector": "th, td", "props": [("text-align", "left"), ("white-space", "pre-wrap")]}]
 
 
-def rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """Ledger rows for analysts, without personal columns (dropped at reading) or free text."""
-    return frame.drop(columns=[c for c in HIDDEN if c in frame.columns])
+def rows(frame: pd.DataFrame, year: int | None = None):
+    """Ledger rows for analysts, as a table: the Excel row number (行号) as the only row number,
+    blank cells blank, text left-aligned; without personal columns (dropped at reading) or free
+    text. With `year`, only the rows with a date in that year."""
+    df = frame.drop(columns=[c for c in HIDDEN if c in frame.columns])
+    if year is not None:
+        dates = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c])]
+        if dates:
+            df = df[pd.concat([df[c].dt.year == year for c in dates], axis=1).any(axis=1)]
+    shown = pd.DataFrame(index=range(len(df)))
+    for column in df.columns:
+        values = df[column]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            text = values.dt.strftime("%Y-%m-%d")
+        else:
+            text = values.astype(object).map(str)
+        shown[ROW_LABEL if column == ROW else column] = text.where(values.notna(), "").to_numpy()
+    if ROW_LABEL in shown.columns:
+        shown = shown[[ROW_LABEL, *(c for c in shown.columns if c != ROW_LABEL)]]
+    return shown.style.hide(axis="index").set_table_styles(_LEFT)
+
+
+def _html(fragment: str) -> None:
+    """Analysts' HTML: shown in the notebook, not a content block, so no output carries it."""
+    from IPython.display import HTML, display  # only inside a kernel
+
+    display(HTML(fragment))
+
+
+def findings(report: Report) -> None:
+    """The consistency checks for analysts: 检查通过, or every finding with its whole message;
+    and what could not be checked (no last-year tables)."""
+    from . import checks
+
+    last, why_not = checks.find_previous(report)
+    found = checks.check_report(report, previous=last)
+    notes = "".join(f"<p>说明：{html.escape(why_not)}</p>" for _ in [why_not] if why_not)
+    if not found:
+        _html(f"<p>检查通过：未发现问题</p>{notes}")
+        return
+    frame = checks.findings_frame(found).astype(str)
+    table = frame.style.hide(axis="index").set_table_styles(_LEFT).to_html()
+    errors = int((frame["级别"] == checks.SEVERITY_NAMES[checks.ERROR]).sum())
+    _html(f"<p>共 {errors} 个错误、{len(frame) - errors} 个警告</p>{table}{notes}")

@@ -134,15 +134,27 @@ def _json_number(v: Any) -> int | float:
     return int(v)
 
 
+def section2_json(t2: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {row: {col: _json_number(v) for col, v in cols.items()} for row, cols in t2.items()}
+
+
+def section3_json(t3: pd.DataFrame) -> dict[str, Any]:
+    return {row: {col: int(t3.at[row, col]) for col in vocab.T3_COLUMNS} for row in vocab.T3_ROWS}
+
+
+def section4_json(t4: pd.DataFrame) -> dict[str, Any]:
+    return {
+        kind: {col: int(t4.at[kind, col]) for col in vocab.T4_COLUMNS}
+        for kind in vocab.APPEAL_KINDS
+    }
+
+
 def tables_json(ledgers: Ledgers, agency: str, year: int) -> dict[str, Any]:
     """The contract's tables.json: rows and columns in the contract's order."""
-    t2 = table2(ledgers, year)
-    t3 = table3(ledgers, year)
-    t4 = table4(ledgers, year)
     return {
         "agency": agency,
         "year": year,
-        "section2": {row: {col: _json_number(v) for col, v in cols.items()} for row, cols in t2.items()},
-        "section3": {row: {col: int(t3.at[row, col]) for col in vocab.T3_COLUMNS} for row in vocab.T3_ROWS},
-        "section4": {kind: {col: int(t4.at[kind, col]) for col in vocab.T4_COLUMNS} for kind in vocab.APPEAL_KINDS},
+        "section2": section2_json(table2(ledgers, year)),
+        "section3": section3_json(table3(ledgers, year)),
+        "section4": section4_json(table4(ledgers, year)),
     }

@@ -17,7 +17,7 @@ import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
-from reportkit import builder, charts, figures, htmltables, render, vocab
+from reportkit import builder, charts, content, figures, htmltables, render, vocab
 from reportkit.report import open_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +42,10 @@ CHROMIUM_ARGS = [
 ]
 # The text column of an A4 page under report.css's @page margins (156 mm), in CSS pixels.
 A4_TEXT_WIDTH = round(156 / 25.4 * 96)
+
+
+def chart_html(fig, alt, caption=None):
+    return content.block_html(content.chart_block(fig, alt, caption))
 
 
 def _chromium() -> str:
@@ -99,7 +103,7 @@ def demo_tables_page(tmp_path_factory) -> Path:
     bodies["proactive"] += htmltables.table2_html(report.table2)
     bodies["requests"] += htmltables.table3_html(report.table3)
     bodies["appeals"] += htmltables.table4_html(report.table4)
-    bodies["overview"] += charts.figure_html(
+    bodies["overview"] += chart_html(
         charts.outreach_by_type(figures.outreach_by_type(report.ledgers, report.year)),
         alt="宣传活动场次",
         caption="宣传活动场次（按活动类型）",

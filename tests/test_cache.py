@@ -11,6 +11,7 @@ import nbformat
 import pytest
 
 from reportkit import builder, cache, checks
+from reportkit.outfolder import mark
 
 ROOT = Path(__file__).resolve().parent.parent
 ALL = {"overview", "proactive", "requests", "appeals", "problems", "other"}
@@ -120,6 +121,7 @@ def test_a_year_is_checked_against_the_year_built_alongside(tmp_path, monkeypatc
     stale["section3"]["结转下年度继续办理"] = {k: 99 for k in stale["section3"]["结转下年度继续办理"]}
     (proj / "outputs" / "2020").mkdir(parents=True)
     (proj / "outputs" / "2020" / "tables.json").write_text(json.dumps(stale, ensure_ascii=False), encoding="utf-8")
+    mark(proj / "outputs" / "2020", 2020)  # a stale build: a build replaces only its own folders
     monkeypatch.setenv("REPORTKIT_ROOT", str(proj))
     results = builder.build_many([2021, 2020], log=quiet)  # in any order
     assert [(r.year, r.ok, r.error) for r in results] == [(2021, True, None), (2020, True, None)]

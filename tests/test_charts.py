@@ -13,7 +13,11 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from reportkit import charts, vocab
+from reportkit import charts, content, vocab
+
+
+def chart_html(fig, alt, caption=None):
+    return content.block_html(content.chart_block(fig, alt, caption))
 
 
 def outreach_types() -> pd.DataFrame:
@@ -68,8 +72,17 @@ def test_setup_is_idempotent():
     count = len(font_manager.fontManager.ttflist)
     assert charts.setup() == name == "Noto Sans CJK SC"
     assert len(font_manager.fontManager.ttflist) == count
-    assert matplotlib.rcParams["axes.unicode_minus"] is False
-    assert matplotlib.rcParams["font.family"][0] == name
+    with charts.style():
+        assert matplotlib.rcParams["axes.unicode_minus"] is False
+        assert matplotlib.rcParams["font.family"][0] == name
+
+
+def test_charts_leave_matplotlibs_global_settings_alone():
+    before = dict(matplotlib.rcParams)
+    charts.setup()
+    charts.svg_bytes(charts.decisions_by_year(decisions()))
+    charts.no_data("标题")
+    assert dict(matplotlib.rcParams) == before
 
 
 def test_chinese_text_draws_without_missing_glyphs():
@@ -157,8 +170,8 @@ def test_all_zero_data_says_so(fig):
     charts.svg_bytes(drawn)
 
 
-def test_figure_html_embeds_a_font_free_svg_with_alt_text():
-    html = charts.figure_html(
+def test_chart_block_embeds_a_font_free_svg_with_alt_text():
+    html = chart_html(
         charts.decisions_by_year(decisions()), alt='许可121件 "2020"', caption="决定数量<按年度>"
     )
     m = re.fullmatch(
@@ -180,26 +193,26 @@ def test_figure_html_embeds_a_font_free_svg_with_alt_text():
 def test_a_caption_replaces_the_title_drawn_in_the_chart():
     fig = charts.decisions_by_year(decisions())
     with_title = charts.svg_bytes(fig)
-    charts.figure_html(fig, alt="决定数量", caption="决定数量")
+    chart_html(fig, alt="决定数量", caption="决定数量")
     assert fig.axes[0].get_title() == ""
     assert len(charts.svg_bytes(fig)) < len(with_title)  # the title's glyph paths are gone
 
 
-def test_figure_html_without_caption():
-    html = charts.figure_html(
+def test_chart_block_without_caption():
+    html = chart_html(
         charts.requests_outcomes(outcomes([1, 0, 0, 0, 0, 0])), alt="予以公开1件"
     )
     assert "<figcaption>" not in html
     assert 'alt="予以公开1件"' in html
 
 
-def test_figure_html_closes_pyplot_figures():
+def test_chart_block_closes_pyplot_figures():
     import matplotlib.pyplot as plt
 
     fig = plt.figure()
-    fig.add_subplot().bar(["一"], [1])
+    fig.add_subplot().bar(["1"], [1])
     number = fig.number
-    charts.figure_html(fig, alt="一")
+    chart_html(fig, alt="一")
     assert not plt.fignum_exists(number)
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from reportkit.builder import recover
 from reportkit.cli import main
+from reportkit.outfolder import mark
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "params" / "2021.yaml"
@@ -76,7 +77,7 @@ def test_recover_restores_outputs_after_a_swap_killed_halfway(tmp_path):
     # publish() moves out -> .out.previous, then staging -> out; killed between the two renames:
     out = tmp_path / "out"
     previous = tmp_path / ".out.previous"
-    previous.mkdir()
+    mark(previous, 2021)  # as every build marks its folders
     (previous / "report.html").write_text("上次的报告", encoding="utf-8")
     recover(out)
     assert (out / "report.html").read_text(encoding="utf-8") == "上次的报告"
@@ -85,10 +86,10 @@ def test_recover_restores_outputs_after_a_swap_killed_halfway(tmp_path):
 
 def test_recover_drops_the_previous_copy_once_the_new_outputs_are_in(tmp_path):
     out = tmp_path / "out"
-    out.mkdir()
+    mark(out, 2021)
     (out / "report.html").write_text("新的报告", encoding="utf-8")
     previous = tmp_path / ".out.previous"
-    previous.mkdir()
+    mark(previous, 2021)  # as every build marks its folders
     (previous / "report.html").write_text("上次的报告", encoding="utf-8")
     recover(out)
     assert (out / "report.html").read_text(encoding="utf-8") == "新的报告"

@@ -151,7 +151,7 @@ def test_narrative_markdown_formats_but_raw_html_is_text(built):
 
 def test_analyst_rows_leave_out_free_text():
     frame = pd.DataFrame({"_row": [2], "申请编号": ["A1"], "申请内容": ["请公开张某某的信息"]})
-    assert list(show.rows(frame).columns) == ["_row", "申请编号"]
+    assert list(show.rows(frame).data.columns) == ["行号", "申请编号"]
 
 
 def test_a_leak_fails_the_build_and_keeps_the_last_good_report(built, tmp_path, capsys):

@@ -15,7 +15,7 @@ import pytest
 from fontTools.ttLib import TTFont
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from reportkit import charts, figures, fonts, htmltables, render
+from reportkit import charts, content, figures, fonts, htmltables, render
 from reportkit.errors import ReportkitError
 from reportkit.report import Report, open_report
 
@@ -37,116 +37,8 @@ PNG_1PX = (
 )
 
 
-# ------------------------------------------------------------------------------------------------
-# notebook_body
-# ------------------------------------------------------------------------------------------------
-def section_notebook() -> nbformat.NotebookNode:
-    """An executed section notebook with every kind of cell and output a real one may hold."""
-    nb = new_notebook()
-    html_out = new_output(
-        "display_data", data={"text/html": "<p>领导可见的叙述</p>", "text/plain": "<HTML>"}
-    )
-    nb.cells = [
-        new_markdown_cell("# 分析人员说明\n\n只给分析人员看"),
-        new_code_cell("year = 2021", metadata={"tags": ["parameters"]}),
-        new_code_cell(
-            "import reportkit as rk",
-            outputs=[
-                new_output("stream", name="stderr", text="FutureWarning: 某个警告\n"),
-                new_output("stream", name="stdout", text="打印的调试信息\n"),
-            ],
-        ),
-        new_code_cell("rk.show.narrative(report, 'overview')", outputs=[html_out]),
-        new_code_cell(
-            "HTML(table)",
-            outputs=[
-                new_output(
-                    "execute_result",
-                    data={
-                        "text/html": '<table class="statutory"><tr><td>7</td></tr></table>',
-                        "text/plain": "<HTML>",
-                    },
-                    execution_count=4,
-                )
-            ],
-        ),
-        new_code_cell(
-            "report.table3",
-            metadata={"tags": ["analyst"]},
-            outputs=[new_output("display_data", data={"text/html": "<p>台账明细 SECRET</p>"})],
-        ),
-        new_code_cell(
-            "1 + 1",
-            outputs=[new_output("execute_result", data={"text/plain": "4242"}, execution_count=6)],
-        ),
-        new_code_cell(
-            "widget",
-            outputs=[
-                new_output(
-                    "display_data",
-                    data={"application/javascript": "alert('js')", "text/html": "<p>HTML替代</p>"},
-                ),
-                new_output("display_data", data={"application/javascript": "alert('only')"}),
-            ],
-        ),
-        new_code_cell(
-            "plt.plot()",
-            outputs=[
-                new_output("display_data", data={"image/png": PNG_1PX, "text/plain": "<Figure>"})
-            ],
-        ),
-        new_code_cell(
-            "1/0",
-            outputs=[
-                new_output(
-                    "error",
-                    ename="ZeroDivisionError",
-                    evalue="division by zero",
-                    traceback=["TRACEBACK"],
-                )
-            ],
-        ),
-    ]
-    return nb
-
-
-def test_notebook_body_keeps_only_leadership_outputs():
-    body = render.notebook_body(section_notebook())
-    assert "<p>领导可见的叙述</p>" in body
-    assert "<td>7</td>" in body  # a cell's last value counts like a display
-    assert "<p>HTML替代</p>" in body  # the HTML form is chosen over a script
-    assert 'src="data:image/png;base64,' + PNG_1PX in body
-    for hidden in [
-        "分析人员说明",
-        "只给分析人员看",
-        "import reportkit",
-        "year = 2021",
-        "FutureWarning",
-        "打印的调试信息",
-        "SECRET",
-        "4242",
-        "alert(",
-        "TRACEBACK",
-        "ZeroDivisionError",
-        "In&nbsp;[",
-        "Out[",
-    ]:
-        assert hidden not in body, hidden
-    assert "<script" not in body.lower()
-    assert render.external_references(body) == []
-
-
-def test_notebook_body_from_a_file_in_order(tmp_path):
-    path = tmp_path / "03_requests.ipynb"
-    nbformat.write(section_notebook(), str(path))
-    body = render.notebook_body(path)
-    assert body == render.notebook_body(str(path))
-    assert body.index("领导可见的叙述") < body.index("<td>7</td>") < body.index("HTML替代")
-    assert not re.search(r'class="(jp-|cell |output_|prompt)', body)  # no nbconvert wrappers
-
-
-def test_notebook_body_of_an_empty_notebook_is_empty():
-    assert render.notebook_body(new_notebook()) == ""
+def chart_html(fig, alt, caption=None):
+    return content.block_html(content.chart_block(fig, alt, caption))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -379,7 +271,7 @@ def test_demo_year_renders_self_contained():
     report = open_report(params=ROOT / "params" / "demo" / "2022.yaml")
     bodies = section_bodies(report)
     bodies["proactive"] += htmltables.table2_html(report.table2)
-    bodies["overview"] += charts.figure_html(
+    bodies["overview"] += chart_html(
         charts.outreach_by_type(figures.outreach_by_type(report.ledgers, report.year)),
         alt="宣传活动场次",
     )
