@@ -420,3 +420,11 @@ def test_words_in_a_table_four_cell_are_kept_in_their_column(tmp_path):
     t4 = import_report(tmp_path / "p.html").tables["section4"]
     assert t4["行政复议"] == a("见说明", 0, 0, 1, 2)
     assert t4["复议后起诉"] == a(0, 0, 1, 0, 1)
+
+
+def test_params_previous_may_name_a_published_page():
+    from reportkit import checks
+
+    tables = checks.read_published(PAGES / "pingwu_tjj_2021_wrong_charset.html")
+    assert (tables["agency"], tables["year"]) == ("平武县统计局", 2021)
+    assert tables["section3"] == ZERO_T3
