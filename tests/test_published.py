@@ -180,6 +180,28 @@ def test_row_printed_as_one_merged_zero():
     assert len([n for n in result.notes if "跨列合并" in n]) == 25
 
 
+def test_header_rows_with_blank_cells_instead_of_rowspans():
+    # 表四 prints 行政复议's five results in the second header row and leaves blank cells under
+    # them in the third, which names the lawsuits' results: read before as 行政复议 missing.
+    result = import_report(PAGES / "blank_header_cells_2025.html")
+    t = result.tables
+    assert (t["agency"], t["year"]) == ("测试市", 2025)
+    assert t["section4"] == {
+        "行政复议": {"结果维持": 376, "结果纠正": 97, "其他结果": 196, "尚未审结": 121, "总计": 790},
+        "未经复议直接起诉": {"结果维持": 16, "结果纠正": 1, "其他结果": 12, "尚未审结": 27, "总计": 56},
+        "复议后起诉": {"结果维持": 74, "结果纠正": 1, "其他结果": 30, "尚未审结": 51, "总计": 156},
+    }
+    assert t["section3"]["本年新收政府信息公开申请数量"] == {
+        "自然人": 13612, "商业企业": 252, "科研机构": 0, "社会公益组织": 45,
+        "法律服务机构": 128, "其他": 32, "总计": 14069,
+    }
+    assert t["section3"]["结转下年度继续办理"]["总计"] == 819
+    assert t["section3"]["其他处理/其他"]["总计"] == 965
+    assert t["section2"]["行政许可"] == {"本年处理决定数量": 11398889}
+    assert t["section2"]["行政事业性收费"] == {"本年收费金额（单位：万元）": 316441}
+    assert result.notes == []
+
+
 def test_2019_template_is_refused_naming_the_circular():
     with pytest.raises(SupersededTemplate) as e:
         import_report(PAGES / "shanghai_bgt_2019.html")

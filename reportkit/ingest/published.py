@@ -336,11 +336,16 @@ def _read_t4(grids: list[Grid], reading: _Reading) -> None:
             texts, _values = reading.split(row)
             if sum(labels.bare(t) in result_keys for t in texts) < 8:
                 continue
-            columns = [
-                (j, labels.T4_COLUMNS[labels.bare(c.text)])
-                for j, c in enumerate(row)
-                if labels.bare(c.text) in result_keys and (j == 0 or row[j - 1].origin != c.origin)
-            ]
+            columns = []
+            for j, c in enumerate(row):
+                if j and row[j - 1].origin == c.origin:
+                    continue
+                # A page may print 行政复议's results one header row higher, leaving blank cells
+                # under them in the row that names the lawsuits' results.
+                above = [c] if labels.bare(c.text) else [grid[k][j] for k in (r - 1, r - 2) if k >= 0 and j < len(grid[k])]
+                label = next((labels.bare(a.text) for a in above if labels.bare(a.text) in result_keys), None)
+                if label is not None:
+                    columns.append((j, labels.T4_COLUMNS[label]))
             data = next(
                 (grid[k] for k in range(r + 1, len(grid)) if reading.split(grid[k])[1]), None
             )
