@@ -430,6 +430,13 @@ def _build_in(
     if errors:
         raise ChecksFailed(f"勾稽关系检查发现 {len(errors)} 处错误，未生成报告：\n{_listed(errors, params_file)}")
 
+    # tables.xlsx needs only the tables: written while the sections run (the build waits on them).
+    xlsx = ThreadPoolExecutor(max_workers=1)
+    xlsx_written = xlsx.submit(
+        write_tables_xlsx, tables, staging / "tables.xlsx", sample=bool(report.params.sample)
+    )
+    xlsx.shutdown(wait=False)
+
     # 6. sections: reuse what is still valid, run the rest.
     for i, (s, nb) in enumerate(sections, start=1):
         if s["slug"] in valid:
@@ -469,7 +476,7 @@ def _build_in(
     doc = document(report, bodies, dated.isoformat())
     write_docx(doc, staging / "report.docx")
     (staging / "report-fragment.html").write_text(render_fragment(doc), encoding="utf-8")
-    write_tables_xlsx(tables, staging / "tables.xlsx", sample=bool(report.params.sample))
+    xlsx_written.result()
     (staging / "tables.json").write_text(json.dumps(tables, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     checks.write_json(findings, staging / "checks.json")
 

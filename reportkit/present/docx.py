@@ -311,7 +311,7 @@ def _page_number(doc, footer, align) -> None:
 # Blocks
 # ------------------------------------------------------------------------------------------------
 def _paragraph(doc, runs: list[dict[str, Any]], prefix: str = "") -> None:
-    p = doc.add_paragraph(style="Normal")
+    p = _para(doc, "Normal")
     if prefix:
         add_run(p, prefix, BODY_FONT, LATIN_FONT)
     for i, r in enumerate(runs):
@@ -340,12 +340,12 @@ HEADING_STYLES = {
 def _heading(doc, text: str, outline: int) -> None:
     """A section heading (outline 0, 黑体), a narrative's ## (1, 楷体) or ### and below (2, 仿宋)."""
     style, font = HEADING_STYLES[outline]
-    p = doc.add_paragraph(style=style)
+    p = _para(doc, style)
     add_run(p, text, font, LATIN_FONT if font == BODY_FONT else None)
 
 
 def _caption(doc, text: str, before_table: bool) -> None:
-    p = doc.add_paragraph(style="图表标题")
+    p = _para(doc, "图表标题")
     off_grid(p)
     p.paragraph_format.keep_with_next = before_table
     add_run(p, text, HEI_FONT)
@@ -354,7 +354,7 @@ def _caption(doc, text: str, before_table: bool) -> None:
 def _chart(doc, block: dict[str, Any], number: int) -> None:
     png = model.png_bytes(block)
     width = min(float(block.get("width_mm") or layout.TEXT_WIDTH_MM), layout.TEXT_WIDTH_MM)
-    p = doc.add_paragraph(style="图表标题")
+    p = _para(doc, "图表标题")
     off_grid(p)
     p.paragraph_format.keep_with_next = True
     run = add_run(p, "", SONG_FONT)
@@ -392,7 +392,7 @@ def _signature(doc, agency: str, date: str | None) -> None:
     if paragraphs:
         paragraphs[-1].paragraph_format.keep_with_next = True
     for _ in range(2):
-        doc.add_paragraph(style="Normal").paragraph_format.keep_with_next = True
+        _para(doc, "Normal").paragraph_format.keep_with_next = True
     written = model.chinese_date(date) if date else ""
     a, d = _width_chars(agency), _width_chars(written or agency)
     date_right = 4.0
@@ -400,7 +400,7 @@ def _signature(doc, agency: str, date: str | None) -> None:
     for text, right in ((agency, agency_right), (written, date_right)):
         if not text:
             continue
-        p = doc.add_paragraph(style="Normal")
+        p = _para(doc, "Normal")
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         p.paragraph_format.first_line_indent = Pt(0)
         ind = p._p.get_or_add_pPr().find(qn("w:ind"))
@@ -408,6 +408,19 @@ def _signature(doc, agency: str, date: str | None) -> None:
         p.paragraph_format.right_indent = Pt(right * SIZE_3)
         p.paragraph_format.keep_with_next = text == agency and bool(written)
         add_run(p, text, BODY_FONT, LATIN_FONT)
+
+
+def _para(doc, style: str):
+    """A new paragraph in `style`, found by name once per document: python-docx looks a style
+    name up by scanning every style, for every paragraph."""
+    ids = doc.__dict__.setdefault("_rk_style_ids", {})
+    if not ids:
+        ids.update({s.name: s.style_id for s in doc.styles})
+        ids[doc.styles.default(WD_STYLE_TYPE.PARAGRAPH).name] = None
+    p = doc.add_paragraph()
+    if ids[style] is not None:
+        p._p.get_or_add_pPr().style = ids[style]
+    return p
 
 
 def build_document(document: dict[str, Any]):
@@ -433,14 +446,14 @@ def build_document(document: dict[str, Any]):
     body = doc.element.body
     for p in list(body.iterchildren(qn("w:p"))):
         body.remove(p)  # the template's empty first paragraph
-    title = doc.add_paragraph(style="公文标题")
+    title = _para(doc, "公文标题")
     for i, line in enumerate(_title_lines(document["title"])):
         if i:
             title.runs[-1].add_break()
         add_run(title, line, TITLE_FONT)
     title.paragraph_format.space_after = Pt(LINE_PITCH_TWIPS / 20)
     if sample:
-        p = doc.add_paragraph(style="示例标记")
+        p = _para(doc, "示例标记")
         off_grid(p)
         p.paragraph_format.space_after = Pt(SIZE_3)
         add_run(p, f"（{model.SAMPLE_MARK}）", SONG_FONT, size=SIZE_3, color=RED)
@@ -461,7 +474,7 @@ def build_document(document: dict[str, Any]):
                 grid = layout.grid(block["table"], block["data"])
                 _caption(doc, block.get("caption") or grid.caption, before_table=True)
                 statutory_table(doc, grid, SONG_FONT, LATIN_FONT)
-                off_grid(doc.add_paragraph(style="表格文字"))  # a little air below the table
+                off_grid(_para(doc, "表格文字"))  # a little air below the table
             elif kind == "chart":
                 charts += 1
                 _chart(doc, block, charts)
