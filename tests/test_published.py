@@ -450,3 +450,15 @@ def test_params_previous_may_name_a_published_page():
     tables = checks.read_published(PAGES / "pingwu_tjj_2021_wrong_charset.html")
     assert (tables["agency"], tables["year"]) == ("平武县统计局", 2021)
     assert tables["section3"] == ZERO_T3
+
+
+def test_a_leaf_printed_with_a_slip_is_read_within_its_group_with_a_note():
+    # 「5.属于三类内容事务信息」 (内容 for 内部) as a district office printed it in its 2022 report.
+    match = labels.t3_row(["（三）不予公开", "5.属于三类内容事务信息"], None)
+    assert match.row == "不予公开/属于三类内部事务信息"
+    assert match.note == (
+        "表三「5.属于三类内容事务信息」行按「不予公开/属于三类内部事务信息」读入"
+        "（规定格式的名称是「属于三类内部事务信息」）"
+    )
+    # Not close enough to any leaf of its group: refused, with a guess.
+    assert labels.t3_row(["（三）不予公开", "9.属于其他情形"], None).row is None

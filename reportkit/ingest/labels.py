@@ -167,6 +167,15 @@ def t3_row(labels: list[str], group: str | None) -> RowMatch:
                 return RowMatch(official, OTHER_GROUP, note)
     if last in T3_HEADERS:
         return RowMatch(None, group)
+    if group is not None:
+        # A leaf printed with a slip inside its group (「5.属于三类内容事务信息」 on a real page):
+        # within one group the leaves differ enough that a close match names one.
+        leaves = {k: v for k, v in T3_LEAVES.items() if v.startswith(group + "/")}
+        close = difflib.get_close_matches(last, list(leaves), n=1, cutoff=0.8)
+        if close:
+            official = leaves[close[0]]
+            note = f"表三「{printed}」行按「{official}」读入（规定格式的名称是「{official.split('/')[1]}」）"
+            return RowMatch(official, group, note)
     return RowMatch(None, group, unknown=printed)
 
 
