@@ -433,7 +433,11 @@ def _build_in(
     # tables.xlsx needs only the tables: written while the sections run (the build waits on them).
     xlsx = ThreadPoolExecutor(max_workers=1)
     xlsx_written = xlsx.submit(
-        write_tables_xlsx, tables, staging / "tables.xlsx", sample=bool(report.params.sample)
+        write_tables_xlsx,
+        tables,
+        staging / "tables.xlsx",
+        sample=bool(report.params.sample),
+        dated=report.params.date or dt.date.today(),
     )
     xlsx.shutdown(wait=False)
 

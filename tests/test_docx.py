@@ -520,3 +520,13 @@ def test_the_privacy_guard_does_not_join_neighbouring_paragraphs(tmp_path):
     out.mkdir()
     write_docx(document, out / "report.docx")
     assert privacy.privacy_leaks(out, {"张三"}) == []
+
+
+def test_the_same_document_gives_the_same_bytes(tmp_path):
+    # python-docx stamps the time of saving into the package; two builds of one report must agree.
+    import time
+
+    write_docx(seed_document(), tmp_path / "a.docx")
+    time.sleep(2.1)  # zip times have a 2-second resolution
+    write_docx(seed_document(), tmp_path / "b.docx")
+    assert (tmp_path / "a.docx").read_bytes() == (tmp_path / "b.docx").read_bytes()

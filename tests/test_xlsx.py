@@ -204,3 +204,15 @@ def test_each_sheet_prints_on_one_page(tmp_path):
     write_tables_xlsx(distinct_tables(), path)
     pdf = libreoffice_pdf(path, tmp_path)
     assert pdf_pages(pdf) == 3
+
+
+def test_the_same_tables_and_date_give_the_same_bytes(tmp_path):
+    # openpyxl stamps the time of saving into the package; two builds of one report must agree.
+    import datetime as dt
+    import time
+
+    tables = SEED_TABLES
+    write_tables_xlsx(tables, tmp_path / "a.xlsx", dated=dt.date(2022, 1, 20))
+    time.sleep(2.1)  # zip times have a 2-second resolution
+    write_tables_xlsx(tables, tmp_path / "b.xlsx", dated=dt.date(2022, 1, 20))
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()

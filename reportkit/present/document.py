@@ -15,6 +15,9 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import re
+import zipfile
+from pathlib import Path
 from typing import Any
 
 from ..errors import ReportkitError
@@ -110,3 +113,32 @@ def chinese_date(value: str | dt.date) -> str:
     """成文日期 as GB/T 9704-2012 prints it: Arabic numerals, 2022年1月20日."""
     d = parse_date(value)
     return f"{d.year}年{d.month}月{d.day}日"
+
+
+def reproducible_zip(path: Path) -> None:
+    """Rewrite a .docx/.xlsx package with fixed entry times, so the same report gives the same
+    bytes on every machine and run (python-docx and openpyxl stamp the time of saving)."""
+    with zipfile.ZipFile(path) as z:
+        entries = [(info, z.read(info)) for info in z.infolist()]
+    # openpyxl sets the package's modified time to the moment of saving: it takes the created one.
+    entries = [
+        (info, _modified_as_created(data) if info.filename == "docProps/core.xml" else data)
+        for info, data in entries
+    ]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in entries:
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            z.writestr(fixed, data)
+
+
+_CREATED = re.compile(rb"<dcterms:created[^>]*>([^<]*)</dcterms:created>")
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def _modified_as_created(core: bytes) -> bytes:
+    created = _CREATED.search(core)
+    if not created:
+        return core
+    return _MODIFIED.sub(lambda m: m.group(1) + created.group(1) + m.group(2), core)

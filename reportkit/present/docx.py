@@ -487,5 +487,6 @@ def write_docx(document: dict[str, Any], path: Path) -> None:
     doc = build_document(document)
     try:
         doc.save(str(path))
+        model.reproducible_zip(path)
     except OSError as e:
         raise ReportkitError(f"无法写入 {path}：{e.strerror or e}") from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import math
 import re
 from pathlib import Path
@@ -16,6 +18,7 @@ from .. import vocab
 from ..errors import ReportkitError
 from ..render import SAMPLE_BANNER
 from . import layout
+from .document import reproducible_zip
 
 SHEETS = {
     "table2": ("表二", "section2"),
@@ -117,9 +120,11 @@ def _sheet(ws: Worksheet, grid: layout.Grid, agency: str, year: Any, sample: boo
         ws.oddHeader.center.color = "B3261E"
 
 
-def write_tables_xlsx(tables: dict[str, Any], path: Path, *, sample: bool = False) -> None:
+def write_tables_xlsx(
+    tables: dict[str, Any], path: Path, *, sample: bool = False, dated: dt.date | None = None
+) -> None:
     """Write tables.json's 表二–表四 to `path` as one sheet each; `sample` marks 示例数据 on every
-    printed page."""
+    printed page; `dated` (the report's date) is the workbook's, so a rebuild gives the same bytes."""
     if not isinstance(tables, dict):
         raise ReportkitError("tables.json 的内容应为对象")
     wb = Workbook()
@@ -139,7 +144,10 @@ def write_tables_xlsx(tables: dict[str, Any], path: Path, *, sample: bool = Fals
         f"{tables.get('agency', '')}{tables.get('year', '')}年政府信息公开工作年度报告表格"
     )
     wb.properties.creator = str(tables.get("agency", "")) or "reportkit"
+    stamp = dt.datetime.combine(dated or dt.date(2000, 1, 1), dt.time())
+    wb.properties.created = wb.properties.modified = stamp
     try:
         wb.save(str(path))
+        reproducible_zip(path)
     except OSError as e:
         raise ReportkitError(f"无法写入 {path}：{e.strerror or e}") from None
