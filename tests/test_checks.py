@@ -8,13 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
 from reportkit import checks, cli
 from reportkit.errors import ReportkitError
 from reportkit.report import open_report
 
 FIXTURES = Path(__file__).parent / "fixtures" / "checks"
-ROOT = Path(__file__).resolve().parent.parent
 BUILT = dt.date(2022, 1, 20)
 
 NEW, CARRIED_IN, CARRIED_OUT = (
