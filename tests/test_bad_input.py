@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import SEED_PARAMS
 
 from reportkit import tables
 from reportkit.cli import main
@@ -18,7 +19,6 @@ from reportkit.errors import LedgerError, ReportkitError
 from reportkit.ledgers import MAX_PROBLEMS, load_ledgers
 from reportkit.report import open_report
 
-ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "bad_input"
 
 DATE = "应为日期，如 2021-06-16、2021/6/16 或 Excel 日期"
@@ -343,7 +343,7 @@ def test_cells_beyond_the_header_are_ignored(tmp_path):
 
 def test_gb18030_ledgers_give_the_same_tables_as_utf8(tmp_path):
     """The seed agency's ledgers, re-saved as Excel would on Chinese Windows, give the same tables."""
-    utf8 = open_report(params=ROOT / "params" / "2021.yaml")
+    utf8 = open_report(params=SEED_PARAMS)
     data = tmp_path / "data"
     shutil.copytree(utf8.params.data_path, data)
     for path in data.glob("*.csv"):

@@ -17,11 +17,11 @@ import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
-from reportkit import builder, charts, content, figures, htmltables, render, vocab
+from helpers import ROOT, SEED_PARAMS, chart_html, quiet
+
+from reportkit import builder, charts, figures, htmltables, render, vocab
 from reportkit.report import open_report
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED_PARAMS = ROOT / "params" / "2021.yaml"
 DEMO_PARAMS = ROOT / "params" / "demo" / "2022.yaml"
 HEADINGS = [
     "一、总体情况",
@@ -42,10 +42,6 @@ CHROMIUM_ARGS = [
 ]
 # The text column of an A4 page under report.css's @page margins (156 mm), in CSS pixels.
 A4_TEXT_WIDTH = round(156 / 25.4 * 96)
-
-
-def chart_html(fig, alt, caption=None):
-    return content.block_html(content.chart_block(fig, alt, caption))
 
 
 def _chromium() -> str:
@@ -90,7 +86,7 @@ def artifacts(tmp_path_factory) -> Path:
 def seed_report(tmp_path_factory) -> Path:
     """The seed year built as `reportkit build` builds it (about 20 s)."""
     out = tmp_path_factory.mktemp("seed") / "2021"
-    builder.build(params=SEED_PARAMS, out=out, log=lambda _msg: None)
+    builder.build(params=SEED_PARAMS, out=out, log=quiet)
     return out / "report.html"
 
 

@@ -2,49 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import ROOT, SEED_PARAMS, copy_project, read_json, visible_text
 
 from reportkit import vocab
 from reportkit.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
-SEED_PARAMS = ROOT / "params" / "2021.yaml"
-
-
-class _Text(HTMLParser):
-    """The visible text of a page (what a reader sees), without tags, styles or scripts."""
-
-    def __init__(self):
-        super().__init__()
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("style", "script"):
-            self._skip += 1
-
-    def handle_endtag(self, tag):
-        if tag in ("style", "script"):
-            self._skip -= 1
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(data)
-
-
-def visible_text(html: str) -> str:
-    p = _Text()
-    p.feed(html)
-    return "".join(p.parts)
 
 
 @pytest.fixture(scope="module")
@@ -116,14 +85,14 @@ def test_no_code_no_external_reference(seed_build):
 
 
 def test_tables_json_follows_contract(seed_build):
-    j = json.loads((seed_build / "tables.json").read_text(encoding="utf-8"))
+    j = read_json(seed_build, "tables.json")
     assert j["agency"] == "大冶市应急管理局" and j["year"] == 2021
     assert j["section2"]["行政许可"] == {"本年处理决定数量": 105}
     assert len(j["section3"]) == 25 and list(j["section3"]) == vocab.T3_ROWS
 
 
 def test_checks_json_written(seed_build):
-    c = json.loads((seed_build / "checks.json").read_text(encoding="utf-8"))
+    c = read_json(seed_build, "checks.json")
     assert c["errors"] == 0
 
 
@@ -138,7 +107,7 @@ def test_papermill_parameters_recorded(seed_build):
 def test_failing_section_keeps_last_good_report(seed_build, tmp_path, monkeypatch, capsys):
     # A project copy whose 四 notebook raises; the output folder holds a good report already.
     root = tmp_path / "proj"
-    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    copy_project(root, ("notebooks",))
     (root / "params").mkdir()
     nb_path = root / "notebooks" / "04_appeals.ipynb"
     nb = nbformat.read(nb_path, as_version=4)

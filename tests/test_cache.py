@@ -4,30 +4,23 @@ sequential builds."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import ROOT, copy_project, copy_seed_agency, quiet, read_json
 
 from reportkit import builder, cache, checks
 from reportkit.outfolder import mark
 
-ROOT = Path(__file__).resolve().parent.parent
 ALL = {"overview", "proactive", "requests", "appeals", "problems", "other"}
-
-
-def quiet(msg: str) -> None:
-    pass
 
 
 @pytest.fixture(scope="module")
 def agency(tmp_path_factory):
     """A copy of the seed agency's ledgers and 2021 params that the tests may change."""
     base = tmp_path_factory.mktemp("agency")
-    shutil.copytree(ROOT / "data" / "daye", base / "data")
-    params = (ROOT / "params" / "2021.yaml").read_text(encoding="utf-8")
-    (base / "2021.yaml").write_text(params.replace("../data/daye", "data"), encoding="utf-8")
+    copy_seed_agency(base)
     return base
 
 
@@ -52,7 +45,7 @@ def test_cache_reruns_exactly_what_changed(agency, monkeypatch):
     with open(agency / "data" / "licensing.csv", "a", encoding="utf-8") as f:
         f.write("XK-TEST-1,2021-08-01,测试事项\n")
     assert build(agency, out) == {"proactive", "overview"}
-    tables = json.loads((out / "tables.json").read_text(encoding="utf-8"))
+    tables = read_json(out, "tables.json")
     assert tables["section2"]["行政许可"]["本年处理决定数量"] == 106
 
     # One section's narrative: that section, and 一 whose checks read every section's text.
@@ -92,8 +85,7 @@ def test_concurrent_years_match_sequential(tmp_path, monkeypatch):
         assert builder.build(y, out=out, log=quiet).ok
     # Concurrent: both years at once into their default folders of a project copy.
     proj = tmp_path / "proj"
-    for name in ("notebooks", "params", "data"):
-        shutil.copytree(ROOT / name, proj / name)
+    copy_project(proj)
     monkeypatch.setenv("REPORTKIT_ROOT", str(proj))
     results = builder.build_many([2020, 2021], log=quiet)
     assert [r.ok for r in results] == [True, True]
@@ -115,8 +107,7 @@ def test_a_year_is_checked_against_the_year_built_alongside(tmp_path, monkeypatc
     from reportkit.report import open_report
 
     proj = tmp_path / "proj"
-    for name in ("notebooks", "params", "data"):
-        shutil.copytree(ROOT / name, proj / name)
+    copy_project(proj)
     stale = open_report(params=ROOT / "params" / "2020.yaml").tables_json
     stale["section3"]["结转下年度继续办理"] = {k: 99 for k in stale["section3"]["结转下年度继续办理"]}
     (proj / "outputs" / "2020").mkdir(parents=True)
@@ -125,7 +116,7 @@ def test_a_year_is_checked_against_the_year_built_alongside(tmp_path, monkeypatc
     monkeypatch.setenv("REPORTKIT_ROOT", str(proj))
     results = builder.build_many([2021, 2020], log=quiet)  # in any order
     assert [(r.year, r.ok, r.error) for r in results] == [(2021, True, None), (2020, True, None)]
-    found = json.loads((proj / "outputs" / "2021" / "checks.json").read_text(encoding="utf-8"))
+    found = read_json(proj / "outputs" / "2021", "checks.json")
     assert [f for f in found["findings"] if f["rule"] == "R10"] == []
 
 
@@ -154,8 +145,7 @@ def agency_2022(tmp_path: Path) -> Path:
 def test_last_years_tables_rerun_the_overview_only(tmp_path, monkeypatch):
     # The overview's analysts' cell checks against last year's tables.json: a new one re-runs it.
     proj = tmp_path / "proj"
-    for name in ("notebooks", "params", "data"):
-        shutil.copytree(ROOT / name, proj / name)
+    copy_project(proj)
     monkeypatch.setenv("REPORTKIT_ROOT", str(proj))
     assert set(builder.build(2021, log=quiet).ran) == ALL
     last = {"agency": "大冶市应急管理局", "year": 2020, "section3": {}, "section2": {}, "section4": {}}

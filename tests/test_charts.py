@@ -10,14 +10,11 @@ import warnings
 import matplotlib
 import pandas as pd
 import pytest
+from helpers import chart_html
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from reportkit import charts, content, vocab
-
-
-def chart_html(fig, alt, caption=None):
-    return content.block_html(content.chart_block(fig, alt, caption))
+from reportkit import charts, vocab
 
 
 def outreach_types() -> pd.DataFrame:

@@ -8,13 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
 from reportkit import checks, cli
 from reportkit.errors import ReportkitError
 from reportkit.report import open_report
 
 FIXTURES = Path(__file__).parent / "fixtures" / "checks"
-ROOT = Path(__file__).resolve().parent.parent
 BUILT = dt.date(2022, 1, 20)
 
 NEW, CARRIED_IN, CARRIED_OUT = (
@@ -180,15 +180,33 @@ def test_r4_appeal_groups_add_up():
     )
 
 
-@pytest.mark.parametrize("value", ["", "/", "／", None, -1, 1.5, "abc", True, [1], float("nan")])
-def test_r5_bad_cells_are_errors_not_crashes(value):
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("", ""), ("/", "/"), ("／", "／"), (None, None), (-1, -1), (1.5, 1.5), ("abc", "abc"),
+        (True, True),
+        ([1], "[1]"),  # a list is no cell value: shown as its text
+        (float("nan"), "nan"),  # strict JSON has no NaN: shown as text
+    ],
+)
+def test_r5_bad_cells_are_errors_not_crashes(value, shown):
     t = clean_tables()
     t["section3"]["部分公开"]["科研机构"] = value
     found = checks.check_tables(t)
     assert rules(found) == {"R5"}
     assert found[0].where == {"table": "表三", "row": "部分公开", "column": "科研机构"}
     assert found[0].severity == "error"
-    json.dumps(found[0].to_dict(), allow_nan=False)  # strict JSON, whatever was typed
+    # strict JSON, whatever was typed, holding the rule, the cell, what R5 asks for and the value
+    held = json.loads(json.dumps(found[0].to_dict(), allow_nan=False))
+    assert {k: v for k, v in held.items() if k != "message"} == {
+        "rule": "R5",
+        "severity": "error",
+        "where": {"table": "表三", "row": "部分公开", "column": "科研机构"},
+        "expected": "不小于 0 的整数，没有的写 0",
+        "found": shown,
+    }
+    assert type(held["found"]) is type(shown)  # True stays true, not 1; -1 stays a number
+    assert held["message"].endswith("应为不小于 0 的整数，没有的写 0")
 
 
 def test_r5_zero_whole_floats_and_digit_strings_are_fine():

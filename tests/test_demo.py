@@ -6,11 +6,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
 from reportkit import vocab
 from reportkit.report import open_report
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _expected():

@@ -11,13 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import SEED_PARAMS as SEED
 
 from reportkit.builder import recover
 from reportkit.cli import main
 from reportkit.outfolder import mark
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "params" / "2021.yaml"
 OUTPUTS = ("report.html", "tables.json", "checks.json")
 
 

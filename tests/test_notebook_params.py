@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import papermill as pm
 import pytest
+from helpers import ROOT
 
 from reportkit import errors
 from reportkit.errors import NotebookParameterError, ParamsError
 from reportkit.report import open_report
 
-ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 EXISTING = "已有的年度：params/：2020、2021；params/demo/：2021、2022、2023"
 

@@ -15,14 +15,12 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
+from helpers import SEED_PARAMS as SEED
 
 from reportkit import show
 from reportkit.cli import main
 from reportkit.errors import ReportkitError
 from reportkit.ledgers import load_ledgers
-
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "params" / "2021.yaml"
 
 # Planted in columns the kit must treat as personal: one listed in the params, two recognised by
 # their header words although nothing lists them.

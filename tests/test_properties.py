@@ -9,6 +9,7 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from reportkit import checks, tables, vocab
 from reportkit.cli import main
 from reportkit.errors import ReportkitError
 from reportkit.ledgers import _any_date, load_ledgers
-from reportkit.report import open_report
+from reportkit.report import Report, open_report
 
 YEARS = (2020, 2021, 2022)
 HEADER = ["申请编号", "收到日期", "申请人类型", "办理结果", "办结日期", "申请人姓名", "申请内容"]
@@ -197,15 +198,69 @@ def test_valid_ledgers_give_the_hand_counted_table(data):
 TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
 
 
+# What a change does, as far as the contract decides it: nothing the tables count ("harmless"), an
+# error it names ("error"), or something only reportkit's reading decides (None).
+HARMLESS, ERROR = "harmless", "error"
+OPTIONAL = (HEADER.index("申请人姓名"), HEADER.index("申请内容"))  # counted by no table
+EXCEL = ("=", "#")  # a formula or an error value: what the cell holds is Excel's to say
+
+
+def record_rows(rows: list[list[object]]) -> list[int]:
+    """Indices of the rows still holding a record as written: an id under the header."""
+    return [k for k, r in enumerate(rows) if str(r[0]).startswith("YSQ-")]
+
+
+def effect(
+    kind: str, rows: list[list[object]], i: int, j: int, value: object, records: dict[str, Request],
+    swapped: set[str],
+) -> str | None:
+    """The effect of a change to row i, column j of `rows` (before the change), by the rules."""
+    ids = [r[0] for r in rows]
+    if i not in record_rows(rows) or ids.count(rows[i][0]) != 1 or rows[i][0] in swapped:
+        return None  # title, header, blank, duplicated or swapped row: left to reportkit
+    record = records[rows[i][0]]
+    if kind == "blank" and j in OPTIONAL:
+        return HARMLESS  # an optional column may be blank
+    if kind == "cell" and j in OPTIONAL and isinstance(value, str) and not value.startswith(EXCEL):
+        return HARMLESS  # any text in a column no table counts
+    if kind == "duplicate":
+        return ERROR  # the same 申请编号 twice
+    if kind == "swap dates" and record.concluded is None:
+        return ERROR  # 收到日期 left blank, and 办结日期 set with 办理结果 blank
+    if kind == "swap dates":  # the same two dates, or 办结日期 before 收到日期
+        return HARMLESS if record.concluded == record.received else ERROR
+    return None
+
+
 @st.composite
-def corrupted(draw, rows: list[list[object]]) -> list[list[object]]:
+def corrupted(
+    draw, rows: list[list[object]], records: list[Request], decided: bool = False
+) -> tuple[list[list[object]], list[str | None]]:
+    """The rows with 1 to 3 changes, and the effect of each change (see effect()); `decided`: only
+    changes to records whose effect the rules decide."""
+    by_id = {r.id: r for r in records}
     rows = [list(r) for r in rows]
+    effects: list[str | None] = []
+    swapped: set[str] = set()  # a second swap would undo the first
     for _ in range(draw(st.integers(1, 3))):
-        i = draw(st.integers(0, len(rows) - 1))
+        any_row = st.integers(0, len(rows) - 1)
+        # half the time a record's row, whose changes the rules decide
+        held = record_rows(rows)
+        i = draw(st.one_of(any_row, st.sampled_from(held)) if held else any_row)
         j = draw(st.integers(0, len(HEADER) - 1))
         kind = draw(st.sampled_from(["cell", "blank", "header", "duplicate", "junk row", "swap dates", "wide row"]))
+        if decided:
+            i = draw(st.sampled_from(record_rows(rows)))
+            j = draw(st.sampled_from(OPTIONAL))
+            kind = draw(st.sampled_from(["cell", "blank", "duplicate", "swap dates"]))
+        value = None
         if kind == "cell":
-            rows[i][j] = draw(st.one_of(TEXT, st.sampled_from(["法人", "自然任", "2021-02-30", "#N/A", "-1", "TRUE", "0021-01-01"])))
+            value = draw(st.one_of(TEXT, st.sampled_from(["法人", "自然任", "2021-02-30", "#N/A", "-1", "TRUE", "0021-01-01"])))
+        effects.append(effect(kind, rows, i, j, value, by_id, swapped))
+        if kind == "swap dates":
+            swapped.add(str(rows[i][0]))
+        if kind == "cell":
+            rows[i][j] = value
         elif kind == "blank":
             rows[i][j] = ""
         elif kind == "header":
@@ -219,7 +274,16 @@ def corrupted(draw, rows: list[list[object]]) -> list[list[object]]:
             rows[i][1], rows[i][4] = rows[i][4], rows[i][1]
         elif kind == "wide row":
             rows[i] = rows[i] + [draw(TEXT) for _ in range(draw(st.integers(1, 4)))]
-    return rows
+    return rows, effects
+
+
+def expected_outcome(effects: list[str | None]) -> set[str] | None:
+    """The outcomes the rules allow: {'clean'} when every change was harmless; when one was an
+    error and none undecided, 'error' (the ledger refused) or 'flagged' (an error finding:
+    办结日期 before 收到日期 is one); None when the rules alone do not decide."""
+    if None in effects:
+        return None
+    return {"clean"} if ERROR not in effects else {"error", "flagged"}
 
 
 @st.composite
@@ -233,8 +297,9 @@ def damaged_bytes(draw, raw: bytes) -> bytes:
     return raw[:at]
 
 
-def outcome(base: Path, name: str = "requests.") -> str:
-    """'error' (a reportkit error), 'flagged' (checks find an error) or 'clean'; asserts the rest."""
+def outcome(base: Path, name: str = "requests.") -> tuple[str, Report | None]:
+    """'error' (a reportkit error), 'flagged' (checks find an error) or 'clean', with the report
+    when it loaded; asserts the rest."""
     try:
         report = open_report(params=base / "2021.yaml")
         findings = checks.check_report(report)
@@ -242,12 +307,12 @@ def outcome(base: Path, name: str = "requests.") -> str:
         text = str(e)
         assert text and "Traceback" not in text
         assert name in text or "台账" in text
-        return "error"
+        return "error", None
     if any(f.severity == "error" for f in findings):
-        return "flagged"
+        return "flagged", report
     for year in YEARS:
         assert identities_hold(as_dict(tables.table3(report.ledgers, year)))
-    return "clean"
+    return "clean", report
 
 
 @SETTINGS
@@ -255,13 +320,40 @@ def outcome(base: Path, name: str = "requests.") -> str:
 def test_corrupted_ledgers_fail_clearly_or_stay_consistent(data):
     records = data.draw(requests())
     fmt, rows, newline = data.draw(written(records))
-    rows = data.draw(corrupted(rows))
+    rows, effects = data.draw(corrupted(rows, records))
     with agency() as base:
         content = encode(fmt, rows, newline)
+        expected = expected_outcome(effects)
         if not isinstance(content, openpyxl.Workbook):
-            content = data.draw(damaged_bytes(content))
+            damaged = data.draw(damaged_bytes(content))
+            expected = expected if damaged == content else None  # damaged bytes: left to reportkit
+            content = damaged
         save(base / "data", fmt, content)
-        outcome(base)
+        got, report = outcome(base)
+    if expected is not None:
+        assert got in expected, effects
+    if expected == {"clean"}:  # only harmless changes: the table of the records as drawn
+        for year in YEARS:
+            assert as_dict(tables.table3(report.ledgers, year)) == expected_table3(records, year)
+
+
+@SETTINGS
+@given(st.data())
+def test_changes_the_rules_decide_give_their_outcome(data):
+    # A blank or any text in an optional column changes nothing; a repeated 申请编号, or
+    # 办结日期 swapped before 收到日期 (or into a request not yet concluded), is an error.
+    records = data.draw(requests().filter(bool))
+    fmt, rows, newline = data.draw(written(records))
+    rows, effects = data.draw(corrupted(rows, records, decided=True))
+    expected = expected_outcome(effects)
+    with agency() as base:
+        save(base / "data", fmt, encode(fmt, rows, newline))
+        got, report = outcome(base)
+    if expected is not None:  # None: a change to a row changed before
+        assert got in expected, effects
+    if expected == {"clean"}:
+        for year in YEARS:
+            assert as_dict(tables.table3(report.ledgers, year)) == expected_table3(records, year)
 
 
 @settings(max_examples=80, deadline=None)
@@ -269,7 +361,9 @@ def test_corrupted_ledgers_fail_clearly_or_stay_consistent(data):
 def test_any_bytes_as_a_ledger_never_crash(raw, name):
     with agency() as base:
         (base / "data" / name).write_bytes(raw)
-        outcome(base, name)
+        # 400 random bytes never hold a required header (申请编号 … / 案件编号 …), and an
+        # empty file is no ledger either: a present ledger without its header is an error.
+        assert outcome(base, name)[0] == "error"
 
 
 @settings(max_examples=25, deadline=None)
@@ -277,7 +371,9 @@ def test_any_bytes_as_a_ledger_never_crash(raw, name):
 def test_the_command_line_never_shows_an_internal_error(data):
     records = data.draw(requests())
     fmt, rows, newline = data.draw(written(records))
-    rows = data.draw(corrupted(rows))
+    # half the time only changes the rules decide, whose exit code is then known
+    decided = bool(records) and data.draw(st.booleans())
+    rows, effects = data.draw(corrupted(rows, records, decided=decided))
     with agency() as base:
         save(base / "data", fmt, encode(fmt, rows, newline))
         out, err = io.StringIO(), io.StringIO()
@@ -287,6 +383,10 @@ def test_the_command_line_never_shows_an_internal_error(data):
         assert "内部错误" not in err.getvalue() and "Traceback" not in err.getvalue()
         if code == 2:
             assert err.getvalue().startswith("错误：")
+        # a clean ledger exits 0; one the rules call wrong 1 (an error finding) or 2 (bad input)
+        expected = expected_outcome(effects)
+        if expected is not None:
+            assert code in ({0} if expected == {"clean"} else {1, 2}), effects
 
 
 # ------------------------------------------------------------------------------------------------
@@ -323,7 +423,29 @@ def test_any_ledger_with_odd_cells_fails_clearly_or_loads(data):
             buf = io.StringIO()
             csv.writer(buf).writerows([["" if v is None else str(v) for v in row] for row in rows])
             (base / "data" / f"{stem}.csv").write_bytes(buf.getvalue().encode(data.draw(st.sampled_from(["utf-8", "gb18030"]))))
-        outcome(base, stem)
+        got, report = outcome(base, stem)
+    records = records_written(rows[1:], xlsx)
+    if got != "error" and records is not None:
+        # loaded: one record per row with something in it, blank rows skipped
+        assert len(report.ledgers[stem]) == records
+
+
+def records_written(rows: list[list[object]], xlsx: bool) -> int | None:
+    """How many of the rows hold something, by what the file holds: an empty or all-space cell is
+    blank. None when a cell's fate is Excel's to decide (NaN, a formula, an error value)."""
+    count = 0
+    for row in rows:
+        if xlsx and any(
+            (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and v.startswith(EXCEL))
+            for v in row
+        ):
+            return None
+        if xlsx:  # a workbook holds the typed value, or nothing for None
+            cells = [v for v in row if v is not None]
+        else:  # a CSV holds text
+            cells = ["" if v is None else str(v) for v in row]
+        count += any(not (isinstance(v, str) and not v.strip()) for v in cells)
+    return count
 
 
 @given(

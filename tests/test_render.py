@@ -10,16 +10,13 @@ import textwrap
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 from fontTools.ttLib import TTFont
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from helpers import ROOT, chart_html
 
-from reportkit import charts, content, figures, fonts, htmltables, render
+from reportkit import charts, figures, fonts, htmltables, render
 from reportkit.errors import ReportkitError
 from reportkit.report import Report, open_report
-
-ROOT = Path(__file__).resolve().parent.parent
 
 HEADINGS = [
     "一、总体情况",
@@ -35,10 +32,6 @@ PNG_1PX = (
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5E"
     "rkJggg=="
 )
-
-
-def chart_html(fig, alt, caption=None):
-    return content.block_html(content.chart_block(fig, alt, caption))
 
 
 # ------------------------------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 
 

@@ -37,14 +37,16 @@ def test_seed_figures(seed):
     assert f.procurement_count.value == 5
     assert str(f.procurement_amount_wan.value) == "329.76"
     june = f.outreach.month(6).type("安全宣传“五进”活动")
-    assert 920 <= june.sessions.value < 930
+    # The designed rows of tools/make_sample_data.py (DAYE["outreach"][2021], DAYE["media"][2021]),
+    # which the published 「920余场次」「1.5万人次」「600余块」… round down.
+    assert june.sessions.value == 923
     day = f.outreach.day(6, 16)
     assert day.sessions.value == 46
-    assert 15000 <= day.participants.value < 16000
-    assert 600 < day.boards.value < 700
-    assert 400 < day.banners.value < 500
-    assert 130000 <= day.materials.value < 140000
-    assert 110 < f.media_reports.value < 120
+    assert day.participants.value == 15230
+    assert day.boards.value == 603
+    assert day.banners.value == 405
+    assert day.materials.value == 131000
+    assert f.media_reports.value == 2 + 18 + 35 + 58  # 中央, 省级, 市级, 县级
     assert f.proposals.kind("政协提案").handling("会办").count.value == 1
 
 
@@ -69,4 +71,5 @@ def test_seed_2020_is_the_year_before(seed):
     prev = open_report(year=2020)
     assert prev.tables_json["section2"]["行政许可"]["本年处理决定数量"] == 121
     assert prev.tables_json["section2"]["行政处罚"]["本年处理决定数量"] == 59
-    json.dumps(prev.tables_json, ensure_ascii=False)
+    # strict JSON that reads back as the same tables (no NaN, Decimal, tuple or non-string key)
+    assert json.loads(json.dumps(prev.tables_json, ensure_ascii=False, allow_nan=False)) == prev.tables_json
