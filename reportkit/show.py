@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from . import charts, content, figures, tables, vocab
 from .ledgers import PERSONAL_COLUMNS, ROW
@@ -116,7 +117,15 @@ def rows(frame: pd.DataFrame, year: int | None = None):
     if ROW_LABEL in shown.columns:
         shown = shown[[ROW_LABEL, *(c for c in shown.columns if c != ROW_LABEL)]]
     # A fixed id: pandas picks a random one, and the same ledgers would give another notebook.
-    return shown.style.hide(axis="index").set_table_styles(_LEFT).set_uuid("rows")
+    return _Rows(shown).hide(axis="index").set_table_styles(_LEFT).set_uuid("rows")
+
+
+class _Rows(Styler):
+    """Ledger rows as shown to analysts; its plain-text form names no memory address, so the
+    same ledgers give the same executed notebook."""
+
+    def __repr__(self) -> str:
+        return f"<台账明细：{len(self.data)}行>"
 
 
 def _html(fragment: str) -> None:
