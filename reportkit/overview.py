@@ -8,6 +8,7 @@ one self-contained file: inline styles and SVG, no script, no font or image fetc
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -129,7 +130,7 @@ def bar_chart(title: str, items: list[tuple[str, Any, Any]], year: int) -> str:
     plot_w = width - label_w - 60
     height = 40 + len(items) * (2 * bar_h + gap)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+        f'<svg role="img" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" aria-label="{html.escape(title)}">',
         f'<text x="0" y="16" font-size="14" font-weight="bold">{html.escape(title)}</text>',
         f'<rect x="{label_w}" y="24" width="10" height="8" fill="#b22222"/>'
@@ -155,7 +156,7 @@ def bar_chart(title: str, items: list[tuple[str, Any, Any]], year: int) -> str:
 
 
 _CSS = """
-body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "SimHei", sans-serif;
+body { font-family: "RK Sans", "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", "SimHei", sans-serif;
        margin: 2em auto; max-width: 1100px; color: #222; }
 h1 { font-size: 1.6em; } h2 { font-size: 1.2em; margin-top: 1.6em; }
 .summary span { display: inline-block; margin-right: 2em; font-size: 1.1em; }
@@ -190,21 +191,22 @@ def page(registry: Registry, year: int, table: list[Row]) -> str:
             f'<td class="n">{_num(r.errors)}</td><td class="n">{_num(r.warnings)}</td>{cells}'
             f'<td class="problem">{esc(r.problem)}</td></tr>'
         )
+    def label(r: Row) -> str:
+        return r.name + ("（汇总）" if r.includes else "")
+
     charts = [
         bar_chart(
             f"{year}年新收政府信息公开申请（件）",
-            [(r.name, r.now.get("新收申请"), r.before.get("新收申请")) for r in table], year,
+            [(label(r), r.now.get("新收申请"), r.before.get("新收申请")) for r in table], year,
         ),
         bar_chart(
             f"{year}年行政处罚决定（件）",
-            [(r.name, r.now.get("行政处罚"), r.before.get("行政处罚")) for r in table], year,
+            [(label(r), r.now.get("行政处罚"), r.before.get("行政处罚")) for r in table], year,
         ),
     ]
     sample = any(r.sample for r in table)
     banner = '<p class="banner">示例数据：本页由虚构的示例台账生成，仅供演示</p>' if sample else ""
-    return (
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-        f"<title>{year}年政府信息公开工作年度报告 生成总览</title><style>{_CSS}</style></head><body>"
+    body_html = (
         f"<h1>{year}年政府信息公开工作年度报告 生成总览</h1>{banner}"
         f'<p class="summary"><span>机关 {len(table)} 个</span><span>已生成 {built} 份</span>'
         f"<span>失败 {failed} 份</span><span>检查错误 {errors} 个</span><span>警告 {warnings} 个</span></p>"
@@ -212,7 +214,18 @@ def page(registry: Registry, year: int, table: list[Row]) -> str:
         "<h2>各机关</h2><table><thead><tr><th>标识</th><th>机关</th><th>状态</th><th>错误</th><th>警告</th>"
         f"{head}<th>问题</th></tr></thead><tbody>{''.join(body)}</tbody></table>"
         "<p><small>汇总机关的数字含其所汇总的各单位；上年数字取自上年生成的 tables.json 或已发布的报告。"
-        "</small></p></body></html>\n"
+        "</small></p>"
+    )
+    # The report's Chinese face, subset to the characters of this page (SVG text included), so
+    # the page reads the same on a machine without a CJK font and fetches nothing.
+    from .fonts import font_face_css
+
+    text = "".join(sorted(set(html.unescape(re.sub(r"<[^>]+>", "", body_html)))))
+    fonts = font_face_css(text + "0123456789", text + "0123456789")
+    return (
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+        f"<title>{year}年政府信息公开工作年度报告 生成总览</title><style>{fonts}{_CSS}</style></head>"
+        f"<body>{body_html}</body></html>\n"
     )
 
 

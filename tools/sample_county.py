@@ -70,10 +70,17 @@ AGENCIES: dict[str, dict] = {
 }
 # 山庄乡人民政府's published tables: (新收 自然人, 予以公开 自然人, 行政处罚, 收费 万元).
 PUBLISHED = {"szz": ("山庄乡人民政府", {2021: (2, 2, 4, 0.12), 2022: (1, 1, 1, 0)})}
-PROBLEMS = (
-    "**存在的主要问题：** 一是示例数据中的部门台账登记还不够及时；二是乡镇公开专栏更新频次不一。\n\n"
-    "**改进情况：** 一是按月核对台账；二是统一栏目设置并定期检查。\n"
-)
+# 五、存在的主要问题及改进情况, written anew each year (the checks warn when copied).
+PROBLEMS = {
+    2021: (
+        "**存在的主要问题：** 一是示例数据中的部门台账登记还不够及时；二是乡镇公开专栏更新频次不一。\n\n"
+        "**改进情况：** 一是按月核对台账；二是统一栏目设置并定期检查。\n"
+    ),
+    2022: (
+        "**存在的主要问题：** 一是部分单位办理时限偏紧；二是政策解读形式较为单一。\n\n"
+        "**改进情况：** 上年所列台账登记和专栏更新问题已按月核对、统一栏目设置。\n"
+    ),
+}
 
 
 def _csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
@@ -152,7 +159,7 @@ def make_county(root: Path) -> None:
         for year in YEARS:
             params = root / "params" / a_id / f"{year}.yaml"
             params.parent.mkdir(parents=True, exist_ok=True)
-            problems = "\n".join("    " + line if line else "" for line in PROBLEMS.splitlines())
+            problems = "\n".join("    " + line if line else "" for line in PROBLEMS[year].splitlines())
             params.write_text(
                 f"agency: {spec['agency']}\nyear: {year}\ndata_dir: ../../data/{a_id}\nsample: true\n"
                 f"can_make_regulations: false\ndate: {year + 1}-01-20\n"
