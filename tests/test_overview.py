@@ -108,4 +108,6 @@ def test_overview_opens_offline_in_chromium(batch_run, tmp_path):
         assert name in text
     assert "已生成 2 份" in text and "失败 2 份" in text
     assert "示例数据" in text
-    assert bars > 10  # two charts of five agencies, two years each, plus their legends
+    # Each chart: two legend swatches and a bar for each agency with a 2021 figure (sfj, ztz and
+    # szz; jyj and xzf failed, and no agency has 2020 tables).
+    assert bars == 2 * (2 + 3)
