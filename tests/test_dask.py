@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -20,8 +21,10 @@ pytest.importorskip("distributed")
 ROOT = Path(__file__).resolve().parent.parent
 COUNTY = ROOT / "examples" / "county"
 BIN = Path(sys.executable).parent
-# papermill's and Jupyter's record of when each cell ran: the only thing that differs between
-# two runs of the same notebook, whichever executor ran them.
+# What differs between any two runs of the same notebook, whichever executor ran them: when each
+# cell ran (papermill's and Jupyter's records), the id papermill gives the cell it injects, the
+# staging folder it wrote to (named by thread and process), and the random id pandas gives a
+# styled table (#T_1a2b3).
 TIMINGS = ("duration", "end_time", "start_time", "iopub.execute_input", "iopub.status.busy",
            "iopub.status.idle", "shell.execute_reply")
 
@@ -89,7 +92,9 @@ def _build(root: Path, *extra: str) -> subprocess.CompletedProcess:
 
 
 def _without_timings(path: Path) -> dict:
-    nb = json.loads(path.read_text(encoding="utf-8"))
+    text = re.sub(r"T_[0-9a-f]{5}", "T_", path.read_text(encoding="utf-8"))
+    nb = json.loads(text)
+    nb["metadata"].get("papermill", {}).pop("output_path", None)
 
     def strip(meta: dict) -> None:
         for key in TIMINGS:
@@ -98,6 +103,8 @@ def _without_timings(path: Path) -> dict:
 
     for cell in nb["cells"]:
         strip(cell.get("metadata", {}))
+        if "injected-parameters" in (cell.get("metadata", {}).get("tags") or []):
+            cell.pop("id", None)
     for key in TIMINGS:
         nb.get("metadata", {}).get("papermill", {}).pop(key, None)
     return nb
