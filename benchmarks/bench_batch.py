@@ -74,9 +74,17 @@ def make_project(folder: Path, n: int) -> list[tuple[str, int]]:
             lines.append(f"    includes: [{', '.join(ids[1:5])}]")
         for y in YEARS:
             text = (ROOT / "params" / "demo" / f"{y}.yaml").read_text(encoding="utf-8")
-            text = re.sub(r"^agency:.*$", f"agency: 示例县第{i + 1}局", text, count=1, flags=re.M)
-            text = re.sub(r"^data_dir:.*$", f"data_dir: {ROOT / 'data' / 'demo'}", text, count=1, flags=re.M)
-            text = re.sub(r"^previous:.*$", "", text, flags=re.M)
+            text = re.sub(
+                r"^agency:.*$", f"agency: 示例县第{i + 1}局", text, count=1, flags=re.MULTILINE
+            )
+            text = re.sub(
+                r"^data_dir:.*$",
+                f"data_dir: {ROOT / 'data' / 'demo'}",
+                text,
+                count=1,
+                flags=re.MULTILINE,
+            )
+            text = re.sub(r"^previous:.*$", "", text, flags=re.MULTILINE)
             target = folder / "params" / a / f"{y}.yaml"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
@@ -88,14 +96,16 @@ def make_project(folder: Path, n: int) -> list[tuple[str, int]]:
 def timed(cmds: list[list[str]], env: dict[str, str], cwd: Path) -> float:
     t0 = time.perf_counter()
     for cmd in cmds:
-        run = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
+        run = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, check=False)
         if run.returncode != 0:
             sys.exit(f"failed: {' '.join(cmd)}\n{run.stdout[-1500:]}\n{run.stderr[-1500:]}")
     return time.perf_counter() - t0
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--agencies", type=int, default=20, help="agencies (× 3 years); default 20")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="reportkit-bench-batch-"))
@@ -103,8 +113,12 @@ def main() -> None:
     env = {**os.environ, "REPORTKIT_ROOT": str(work), "PYTHONPATH": str(ROOT)}
     rk = [sys.executable, "-m", "reportkit.cli"]
     years = f"{YEARS[0]}-{YEARS[-1]}"
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"{len(order)} agency-years ({args.agencies} agencies × {len(YEARS)} years); working in {work}")
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
+    print(
+        f"{len(order)} agency-years ({args.agencies} agencies × {len(YEARS)} years); working in {work}"
+    )
 
     def cold() -> None:
         shutil.rmtree(work / "outputs", ignore_errors=True)
@@ -112,7 +126,14 @@ def main() -> None:
     results: dict[str, float] = {}
     cold()
     singles = [
-        [*rk, "build", "--params", str(work / "params" / a / f"{y}.yaml"), "--out", str(work / "outputs" / a / str(y))]
+        [
+            *rk,
+            "build",
+            "--params",
+            str(work / "params" / a / f"{y}.yaml"),
+            "--out",
+            str(work / "outputs" / a / str(y)),
+        ]
         for a, y in order
     ]
     results["i"] = timed(singles, env, work)
@@ -120,7 +141,9 @@ def main() -> None:
     for key, extra in (("b", []), ("b1", ["--workers", "1"]), ("b2", ["--workers", "2"])):
         cold()
         results[key] = timed([[*rk, "build", "--year", years, "--all", *extra]], env, work)
-        label = {"b": "--all, one process", "b1": "--all --workers 1", "b2": "--all --workers 2"}[key]
+        label = {"b": "--all, one process", "b1": "--all --workers 1", "b2": "--all --workers 2"}[
+            key
+        ]
         print(f"({key}) {label:36s} {results[key]:7.1f} s", flush=True)
     cold()
     results["ii"] = timed([[sys.executable, "-c", FLOOR]], env, work)
@@ -129,7 +152,9 @@ def main() -> None:
     print(f"b/(i)  = {b / results['i']:.2f} (target ≤ 0.3)")
     print(f"b/(ii) = {b / results['ii']:.2f} (target ≤ 2)")
     for key in ("b1", "b2"):
-        print(f"{key}/(i) = {results[key] / results['i']:.2f}   {key}/(ii) = {results[key] / results['ii']:.2f}")
+        print(
+            f"{key}/(i) = {results[key] / results['i']:.2f}   {key}/(ii) = {results[key] / results['ii']:.2f}"
+        )
     shutil.rmtree(work, ignore_errors=True)
 
 

@@ -19,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from . import paths
-from .errors import ReportkitError, UsageError
+from .errors import UsageError
 
 AGENCIES_FILE = "agencies.yaml"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
@@ -43,7 +43,9 @@ class _Entry(BaseModel):
     def _id(cls, v: Any) -> Any:
         v = str(v) if isinstance(v, int) and not isinstance(v, bool) else v
         if not isinstance(v, str) or not _ID.match(v):
-            raise ValueError(f"标识「{v}」只能由字母、数字和 - 组成，且以字母或数字开头，如 yjj、county-2")
+            raise ValueError(
+                f"标识「{v}」只能由字母、数字和 - 组成，且以字母或数字开头，如 yjj、county-2"
+            )
         return v
 
     @field_validator("includes", mode="before")
@@ -90,8 +92,11 @@ class Agency:
             return paths.params_years(self.params)
         if not self.published or not self.published.is_dir():
             return []
-        found = {p.name.split(".")[0] for p in self.published.iterdir()
-                 if any(p.name.endswith(s) for s in PUBLISHED_SUFFIXES)}
+        found = {
+            p.name.split(".")[0]
+            for p in self.published.iterdir()
+            if any(p.name.endswith(s) for s in PUBLISHED_SUFFIXES)
+        }
         return sorted(int(y) for y in found if y.isdigit() and len(y) == 4)
 
 
@@ -141,7 +146,9 @@ class Registry:
     def out_dir(self, agency_id: str, year: int) -> Path:
         return self.root / "outputs" / agency_id / str(year)
 
-    def tables_of(self, agency_id: str, year: int, *, for_id: str | None = None) -> tuple[dict, Path]:
+    def tables_of(
+        self, agency_id: str, year: int, *, for_id: str | None = None
+    ) -> tuple[dict, Path]:
         """An included agency's tables for `year`: its build's tables.json (outputs/<id>/<Y>/),
         or its published report. `for_id`: the including agency, named in the message."""
         a = self.get(agency_id)
@@ -217,7 +224,9 @@ def _entry_lines(text: str) -> list[int]:
     return []
 
 
-def _problem(path: Path, index: int, line: int | None, agency_id: Any, message: str) -> AgenciesError:
+def _problem(
+    path: Path, index: int, line: int | None, agency_id: Any, message: str
+) -> AgenciesError:
     where = f"第{line}行" if line else ""
     who = f"第{index + 1}项" + (f"（id: {agency_id}）" if agency_id is not None else "")
     return AgenciesError(f"{path}{where} {who}：{message}")
@@ -243,7 +252,9 @@ def load(root: Path | None = None) -> Registry | None:
         return registry
     entries = data.get("agencies") if isinstance(data, dict) else None
     if not isinstance(entries, list):
-        raise AgenciesError(f"{path}：应为 agencies: 下的列表，每项含 id 和 params 或 published（见 README）")
+        raise AgenciesError(
+            f"{path}：应为 agencies: 下的列表，每项含 id 和 params 或 published（见 README）"
+        )
     lines = _entry_lines(text)
     for i, raw in enumerate(entries):
         line = lines[i] if i < len(lines) else None
@@ -255,9 +266,10 @@ def load(root: Path | None = None) -> Registry | None:
         except ValidationError as err:
             first = err.errors()[0]
             key = ".".join(str(p) for p in first["loc"]) or "?"
-            msg = {"missing": "缺少必填项", "extra_forbidden": "不认识的键（可用：id、params、published、includes、name）"}.get(
-                first["type"], str(first.get("msg", "")).removeprefix("Value error, ")
-            )
+            msg = {
+                "missing": "缺少必填项",
+                "extra_forbidden": "不认识的键（可用：id、params、published、includes、name）",
+            }.get(first["type"], str(first.get("msg", "")).removeprefix("Value error, "))
             raise _problem(path, i, line, raw_id, f"「{key}」{msg}") from None
         if e.id in registry.agencies:
             first_line = registry.agencies[e.id].line
@@ -265,7 +277,10 @@ def load(root: Path | None = None) -> Registry | None:
         if bool(e.params) == bool(e.published):
             why = "同时写了" if e.params else "缺少"
             raise _problem(
-                path, i, line, e.id,
+                path,
+                i,
+                line,
+                e.id,
                 f"{why} params 和 published：有台账的机关写 params（参数文件夹），"
                 "只有已发布报告的机关写 published（报告文件夹），二者必居其一",
             )
@@ -281,11 +296,15 @@ def load(root: Path | None = None) -> Registry | None:
         for b in a.includes:
             if b not in registry.agencies:
                 known = "、".join(registry.agencies)
-                raise _problem(path, i, a.line, a.id, f"includes 中的「{b}」不是已列出的机关（已有：{known}）")
+                raise _problem(
+                    path, i, a.line, a.id, f"includes 中的「{b}」不是已列出的机关（已有：{known}）"
+                )
             if b == a.id:
                 raise _problem(path, i, a.line, a.id, "includes 不能包含自己")
         if a.includes and a.params is None:
-            raise _problem(path, i, a.line, a.id, "只有已发布报告（published）的机关不能写 includes")
+            raise _problem(
+                path, i, a.line, a.id, "只有已发布报告（published）的机关不能写 includes"
+            )
     _refuse_cycles(registry)
     return registry
 
@@ -297,7 +316,7 @@ def _refuse_cycles(registry: Registry) -> None:
         if state.get(a) == 2:
             return
         if state.get(a) == 1:
-            cycle = trail[trail.index(a):] + [a]
+            cycle = trail[trail.index(a) :] + [a]
             first = registry.agencies[cycle[0]]
             raise AgenciesError(
                 f"{registry.path}第{first.line}行（id: {first.id}）：includes 形成循环："

@@ -94,7 +94,9 @@ def sum_grids(own: Part, parts: list[Part]) -> Grid:
                         if own.fees_yuan is not None
                         else Decimal(own.grid[table][row][col])
                     )
-                    total = own_wan + sum((Decimal(str(p.grid[table][row][col])) for p in parts), Decimal(0))
+                    total = own_wan + sum(
+                        (Decimal(str(p.grid[table][row][col])) for p in parts), Decimal(0)
+                    )
                     out[table][row][col] = total.quantize(CENT, rounding=ROUND_HALF_UP)
                 else:
                     out[table][row][col] = int(own.grid[table][row][col]) + sum(
@@ -103,7 +105,7 @@ def sum_grids(own: Part, parts: list[Part]) -> Grid:
     return out
 
 
-def own_part(ledgers: "Ledgers", agency_id: str, agency: str, year: int) -> Part:
+def own_part(ledgers: Ledgers, agency_id: str, agency: str, year: int) -> Part:
     df = ledgers["fees"]
     yuan = sum(df.loc[tables.in_year(df["日期"], year), "金额（元）"], Decimal(0))
     grid = grid_of(tables.tables_json(ledgers, agency, year), agency_id, None)
@@ -115,7 +117,9 @@ def included_part(registry: Registry, agency_id: str, year: int, for_id: str) ->
     if trace.enabled():
         trace.file_read(path)  # the section re-runs when an included agency's tables change
     if isinstance(data.get("year"), int) and data["year"] != year:
-        raise AgenciesError(f"机关「{agency_id}」的统计表 {path} 是{data['year']}年的，不是{year}年的")
+        raise AgenciesError(
+            f"机关「{agency_id}」的统计表 {path} 是{data['year']}年的，不是{year}年的"
+        )
     name = agency_name(registry, agency_id, year)
     if registry.get(agency_id).params is None and data.get("agency"):
         name = str(data["agency"])
@@ -181,7 +185,7 @@ class Aggregate:
 
 
 def build_aggregate(
-    params: "Params", ledgers: "Ledgers", registry: Registry, agency_id: str
+    params: Params, ledgers: Ledgers, registry: Registry, agency_id: str
 ) -> Aggregate:
     """The aggregate of `agency_id` for the params' year (raises AgenciesError in Chinese)."""
     year = params.year
@@ -193,7 +197,7 @@ def build_aggregate(
     return agg
 
 
-def _previous_grid(params: "Params", ledgers: "Ledgers", registry: Registry, agency_id: str) -> Grid:
+def _previous_grid(params: Params, ledgers: Ledgers, registry: Registry, agency_id: str) -> Grid:
     """Last year's aggregate: own ledgers of Y-1 plus the included agencies' Y-1 tables that
     exist (an agency without last year's tables counts as none: said in README)."""
     y = params.year - 1
@@ -212,7 +216,7 @@ class AggregateFigures(Figures):
     from the aggregate (so the text says what the tables say); the rest (outreach, media,
     proposals, procurement, 信息处理费) from the own ledgers, which are all it has of them."""
 
-    def __init__(self, ledgers: "Ledgers", year: int, aggregate: Aggregate):
+    def __init__(self, ledgers: Ledgers, year: int, aggregate: Aggregate):
         super().__init__(ledgers, year)
         self.aggregate = aggregate
 
@@ -235,9 +239,10 @@ class AggregateFigures(Figures):
         return self._cell("表三", row, column, row)
 
     def appeals_total(self, kind: str | None = None) -> Figure:
-        kinds = {None: vocab.APPEAL_KINDS, vocab.LITIGATION: [vocab.DIRECT_SUIT, vocab.SUIT_AFTER_REVIEW]}.get(
-            kind, [kind]
-        )
+        kinds = {
+            None: vocab.APPEAL_KINDS,
+            vocab.LITIGATION: [vocab.DIRECT_SUIT, vocab.SUIT_AFTER_REVIEW],
+        }.get(kind, [kind])
 
         def total(grid: Grid) -> int:
             return sum(int(grid["表四"][k][vocab.TOTAL]) for k in kinds)
@@ -250,8 +255,18 @@ class AggregateFigures(Figures):
 # The breakdown appendix and the hierarchy rule
 # ------------------------------------------------------------------------------------------------
 BREAKDOWN_COLUMNS = [
-    "单位", "本年新收申请", "上年结转申请", "办结申请", "结转下年度", "行政许可", "行政处罚",
-    "行政强制", "行政事业性收费（万元）", "行政复议", "行政诉讼", "数据来源",
+    "单位",
+    "本年新收申请",
+    "上年结转申请",
+    "办结申请",
+    "结转下年度",
+    "行政许可",
+    "行政处罚",
+    "行政强制",
+    "行政事业性收费（万元）",
+    "行政复议",
+    "行政诉讼",
+    "数据来源",
 ]
 
 

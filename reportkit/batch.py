@@ -20,10 +20,11 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import agencies, paths
 from .errors import ReportkitError, UsageError
@@ -92,7 +93,9 @@ def plan(
                 continue
             params = a.params_file(year)
             if params is None or not params.is_file():
-                notes.append(f"机关「{a_id}」没有{year}年的参数文件（{_rel(params, registry.root)}），未生成")
+                notes.append(
+                    f"机关「{a_id}」没有{year}年的参数文件（{_rel(params, registry.root)}），未生成"
+                )
                 continue
             t = Task(a_id, year, str(params), str(registry.out_dir(a_id, year)))
             t.includes = [f"{b}/{year}" for b in a.includes if f"{b}/{year}" in keys]
@@ -144,14 +147,23 @@ def execute(
         )
     except ReportkitError as e:
         return Outcome(
-            task.agency, task.year, False, time.monotonic() - t0, str(e), None, None, None,
+            task.agency,
+            task.year,
+            False,
+            time.monotonic() - t0,
+            str(e),
+            None,
+            None,
+            None,
             getattr(e, "exit_code", 1),
         )
-    except Exception as e:  # a bug of ours: this task fails, the others go on
+    except Exception as e:  # noqa: BLE001 - a bug of ours: this task fails, the others go on
         msg = f"内部错误（{type(e).__name__}: {e}）。请对该机关单独运行 reportkit build --debug 并报告给维护者"
         return Outcome(task.agency, task.year, False, time.monotonic() - t0, msg, exit_code=1)
     errors, warnings = _counts(Path(task.out))
-    return Outcome(task.agency, task.year, True, time.monotonic() - t0, None, errors, warnings, task.out)
+    return Outcome(
+        task.agency, task.year, True, time.monotonic() - t0, None, errors, warnings, task.out
+    )
 
 
 def _counts(out: Path) -> tuple[int | None, int | None]:
@@ -165,7 +177,10 @@ def _counts(out: Path) -> tuple[int | None, int | None]:
 def dependency_failed(task: Task, failed: list[str]) -> Outcome:
     names = "、".join(f"「{k.split('/')[0]}」" for k in failed)
     return Outcome(
-        task.agency, task.year, False, 0.0,
+        task.agency,
+        task.year,
+        False,
+        0.0,
         f"未生成：所汇总的机关{names}{task.year}年的报告未能生成，汇总报告需要它们的统计表",
         exit_code=1,
     )
@@ -210,7 +225,9 @@ class Progress:
             self.done += 1
             self.failed += not o.ok
             if o.ok:
-                checks = "" if o.errors is None else f"，检查 {o.errors} 个错误、{o.warnings} 个警告"
+                checks = (
+                    "" if o.errors is None else f"，检查 {o.errors} 个错误、{o.warnings} 个警告"
+                )
                 line = f"[{self.done}/{self.total}] {o.key} 完成（{o.seconds:.1f} 秒{checks}）"
             else:
                 line = f"[{self.done}/{self.total}] {o.key} 失败：{o.error}"
@@ -223,7 +240,10 @@ class Progress:
 # Executors
 # ------------------------------------------------------------------------------------------------
 def run_local(
-    tasks: list[Task], use_cache: bool = True, jobs: int | None = None, progress: Progress | None = None
+    tasks: list[Task],
+    use_cache: bool = True,
+    jobs: int | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Outcome]:
     """Every task in this process: threads share one zygote and the cores, section by section."""
     from .builder import skip_slow_imports
@@ -274,7 +294,9 @@ def run_dask(
     """Every task on a Dask cluster: a local one of `workers` processes, or `scheduler`'s."""
     from . import dask_tasks
 
-    return dask_tasks.run(tasks, root, use_cache, jobs, workers, scheduler, progress or Progress(len(tasks)))
+    return dask_tasks.run(
+        tasks, root, use_cache, jobs, workers, scheduler, progress or Progress(len(tasks))
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -351,7 +373,11 @@ def check_batch(year: int, ids: list[str] | None = None, as_json: bool = False) 
         if not as_json:
             print(f"== {t.agency} {year}年\n{checks.format_findings(found)}\n", flush=True)
     if as_json:
-        print(json.dumps({"year": year, "agencies": results, "notes": notes}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {"year": year, "agencies": results, "notes": notes}, ensure_ascii=False, indent=2
+            )
+        )
     else:
         for note in notes:
             print(f"提示：{note}")

@@ -66,12 +66,16 @@ def _client(workers: int | None, scheduler: str | None) -> tuple[Any, Any]:
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
-        raise UsageError("未安装 Dask：pip install 'dask[distributed]'（--workers 和 --scheduler 需要它）") from None
+        raise UsageError(
+            "未安装 Dask：pip install 'dask[distributed]'（--workers 和 --scheduler 需要它）"
+        ) from None
     if scheduler:
         try:
             return Client(scheduler, timeout="20s", set_as_default=False), None
         except (OSError, TimeoutError) as e:
-            raise UsageError(f"无法连接 Dask 调度器 {scheduler}：{e}。请确认 dask scheduler 已启动、地址和端口无误") from None
+            raise UsageError(
+                f"无法连接 Dask 调度器 {scheduler}：{e}。请确认 dask scheduler 已启动、地址和端口无误"
+            ) from None
     cluster = LocalCluster(
         n_workers=workers,
         threads_per_worker=1,
@@ -120,7 +124,13 @@ def run(
             t = by_future[future.key]
             if future.status == "error":
                 exc = future.exception()
-                o = Outcome(t.agency, t.year, False, error=f"Dask 任务出错（{type(exc).__name__}: {exc}）", exit_code=1)
+                o = Outcome(
+                    t.agency,
+                    t.year,
+                    False,
+                    error=f"Dask 任务出错（{type(exc).__name__}: {exc}）",
+                    exit_code=1,
+                )
             else:
                 o = Outcome(**future.result())
             outcomes[t.key] = o

@@ -90,7 +90,9 @@ def rows(registry: Registry, year: int, outcomes: list[Outcome]) -> list[Row]:
         if o is not None:
             r.errors, r.warnings, r.problem = o.errors, o.warnings, o.error or ""
         if a.params is not None and o is None:
-            r.problem = f"本次未生成（没有{year}年的参数文件）" if not a.has_year(year) else "本次未生成"
+            r.problem = (
+                f"本次未生成（没有{year}年的参数文件）" if not a.has_year(year) else "本次未生成"
+            )
         elif a.params is None and not a.has_year(year):
             r.problem = f"没有{year}年已发布的报告"
         r.sample = _sample(registry, a_id, year)
@@ -107,7 +109,7 @@ def rows(registry: Registry, year: int, outcomes: list[Outcome]) -> list[Row]:
 def _num(v: Any) -> str:
     if v is None:
         return "—"
-    if isinstance(v, float) or isinstance(v, Decimal):
+    if isinstance(v, (float, Decimal)):
         return f"{Decimal(str(v)):.2f}"
     return str(v)
 
@@ -118,7 +120,9 @@ def _change(now: Any, before: Any) -> str:
     d = Decimal(str(now)) - Decimal(str(before))
     if d == 0:
         return "持平"
-    text = f"{abs(d):.2f}" if isinstance(now, float) or isinstance(before, float) else str(abs(int(d)))
+    text = (
+        f"{abs(d):.2f}" if isinstance(now, float) or isinstance(before, float) else str(abs(int(d)))
+    )
     return ("增" if d > 0 else "减") + text
 
 
@@ -130,13 +134,17 @@ def bar_chart(title: str, items: list[tuple[str, Any, Any]], year: int) -> str:
     plot_w = width - label_w - 60
     height = 40 + len(items) * (2 * bar_h + gap)
     parts = [
-        f'<svg role="img" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" aria-label="{html.escape(title)}">',
+        (
+            f'<svg role="img" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" aria-label="{html.escape(title)}">'
+        ),
         f'<text x="0" y="16" font-size="14" font-weight="bold">{html.escape(title)}</text>',
-        f'<rect x="{label_w}" y="24" width="10" height="8" fill="#b22222"/>'
-        f'<text x="{label_w + 14}" y="32" font-size="11">{year}年</text>'
-        f'<rect x="{label_w + 70}" y="24" width="10" height="8" fill="#e8a0a0"/>'
-        f'<text x="{label_w + 84}" y="32" font-size="11">{year - 1}年</text>',
+        (
+            f'<rect x="{label_w}" y="24" width="10" height="8" fill="#b22222"/>'
+            f'<text x="{label_w + 14}" y="32" font-size="11">{year}年</text>'
+            f'<rect x="{label_w + 70}" y="24" width="10" height="8" fill="#e8a0a0"/>'
+            f'<text x="{label_w + 84}" y="32" font-size="11">{year - 1}年</text>'
+        ),
     ]
     y = 40
     for name, now, before in items:
@@ -176,32 +184,39 @@ def page(registry: Registry, year: int, table: list[Row]) -> str:
     errors = sum(r.errors or 0 for r in table)
     warnings = sum(r.warnings or 0 for r in table)
     esc = html.escape
-    head = "".join(f"<th>{esc(label)}<br><small>{year}年 / 上年</small></th>" for label, *_ in KEY_FIGURES)
+    head = "".join(
+        f"<th>{esc(label)}<br><small>{year}年 / 上年</small></th>" for label, *_ in KEY_FIGURES
+    )
     body = []
     for r in table:
         status_class = {STATUS_OK: "ok", STATUS_FAILED: "bad"}.get(r.status, "")
-        name = esc(r.name) + (f"<br><small>汇总：{esc('、'.join(r.includes))}</small>" if r.includes else "")
+        name = esc(r.name) + (
+            f"<br><small>汇总：{esc('、'.join(r.includes))}</small>" if r.includes else ""
+        )
         cells = "".join(
             f'<td class="n">{_num(r.now.get(label))} / {_num(r.before.get(label))}'
             f"<br><small>{_change(r.now.get(label), r.before.get(label))}</small></td>"
             for label, *_ in KEY_FIGURES
         )
         body.append(
-            f"<tr><td>{esc(r.id)}</td><td>{name}</td><td class=\"{status_class}\">{esc(r.status)}</td>"
+            f'<tr><td>{esc(r.id)}</td><td>{name}</td><td class="{status_class}">{esc(r.status)}</td>'
             f'<td class="n">{_num(r.errors)}</td><td class="n">{_num(r.warnings)}</td>{cells}'
             f'<td class="problem">{esc(r.problem)}</td></tr>'
         )
+
     def label(r: Row) -> str:
         return r.name + ("（汇总）" if r.includes else "")
 
     charts = [
         bar_chart(
             f"{year}年新收政府信息公开申请（件）",
-            [(label(r), r.now.get("新收申请"), r.before.get("新收申请")) for r in table], year,
+            [(label(r), r.now.get("新收申请"), r.before.get("新收申请")) for r in table],
+            year,
         ),
         bar_chart(
             f"{year}年行政处罚决定（件）",
-            [(label(r), r.now.get("行政处罚"), r.before.get("行政处罚")) for r in table], year,
+            [(label(r), r.now.get("行政处罚"), r.before.get("行政处罚")) for r in table],
+            year,
         ),
     ]
     sample = any(r.sample for r in table)
@@ -223,7 +238,7 @@ def page(registry: Registry, year: int, table: list[Row]) -> str:
     text = "".join(sorted(set(html.unescape(re.sub(r"<[^>]+>", "", body_html)))))
     fonts = font_face_css(text + "0123456789", text + "0123456789")
     return (
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>{year}年政府信息公开工作年度报告 生成总览</title><style>{fonts}{_CSS}</style></head>"
         f"<body>{body_html}</body></html>\n"
     )

@@ -44,7 +44,9 @@ def test_no_agencies_yaml_is_a_single_agency_project(project):
 
 def test_the_format_init_writes_is_read(project):
     # What `reportkit init` appends (onboard._add_agency), and the contract's example.
-    _yaml(project, """
+    _yaml(
+        project,
+        """
         agencies:
           - id: yjj
             params: params/yjj
@@ -53,7 +55,8 @@ def test_the_format_init_writes_is_read(project):
           - id: county
             params: params/county
             includes: [yjj, fgw]
-    """)
+    """,
+    )
     reg = agencies.load(project)
     assert list(reg.agencies) == ["yjj", "fgw", "county"]
     assert reg.get("yjj").params == (project / "params" / "yjj").resolve()
@@ -62,7 +65,9 @@ def test_the_format_init_writes_is_read(project):
 
 
 def test_an_including_agency_comes_after_the_agencies_it_includes(project):
-    _yaml(project, """
+    _yaml(
+        project,
+        """
         agencies:
           - id: county
             params: params/county
@@ -74,7 +79,8 @@ def test_an_including_agency_comes_after_the_agencies_it_includes(project):
             params: params/village
           - id: other
             params: params/other
-    """)
+    """,
+    )
     reg = agencies.load(project)
     assert reg.ordered() == ["village", "town", "county", "other"]
     assert reg.ordered(["county", "village"]) == ["village", "county"]
@@ -88,8 +94,10 @@ def test_an_including_agency_comes_after_the_agencies_it_includes(project):
             ["第2行", "第1项（id: a）", "includes 中的「b」不是已列出的机关"],
         ),
         (
-            "agencies:\n  - id: a\n    params: params/a\n    includes: [b]\n"
-            "  - id: b\n    params: params/b\n    includes: [a]\n",
+            (
+                "agencies:\n  - id: a\n    params: params/a\n    includes: [b]\n"
+                "  - id: b\n    params: params/b\n    includes: [a]\n"
+            ),
             ["includes 形成循环", "a → b → a"],
         ),
         (
@@ -101,9 +109,15 @@ def test_an_including_agency_comes_after_the_agencies_it_includes(project):
             ["第1项（id: a）", "同时写了 params 和 published"],
         ),
         ("agencies:\n  - id: a\n", ["第1项（id: a）", "缺少 params 和 published"]),
-        ("agencies:\n  - id: 应急局\n    params: params/x\n", ["「id」标识「应急局」只能由字母、数字和 - 组成"]),
+        (
+            "agencies:\n  - id: 应急局\n    params: params/x\n",
+            ["「id」标识「应急局」只能由字母、数字和 - 组成"],
+        ),
         ("agencies:\n  - id: a\n    param: params/a\n", ["「param」不认识的键"]),
-        ("agencies:\n  - id: a\n    params: params/a\n    includes: [a]\n", ["includes 不能包含自己"]),
+        (
+            "agencies:\n  - id: a\n    params: params/a\n    includes: [a]\n",
+            ["includes 不能包含自己"],
+        ),
     ],
 )
 def test_bad_agencies_yaml_is_said_in_chinese(project, text, said):
@@ -137,8 +151,14 @@ def test_the_plan_of_the_sample_county(county):
     # Years in order; within a year the departments before the government that includes them;
     # szz has only published reports and is not built.
     assert [t.key for t in tasks] == [
-        "sfj/2021", "jyj/2021", "ztz/2021", "xzf/2021",
-        "sfj/2022", "jyj/2022", "ztz/2022", "xzf/2022",
+        "sfj/2021",
+        "jyj/2021",
+        "ztz/2021",
+        "xzf/2021",
+        "sfj/2022",
+        "jyj/2022",
+        "ztz/2022",
+        "xzf/2022",
     ]
     xzf_2022 = tasks[-1]
     assert xzf_2022.includes == ["sfj/2022", "jyj/2022", "ztz/2022"]

@@ -28,7 +28,12 @@ from reportkit.report import open_report
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNTY = ROOT / "examples" / "county"
-NEW, CARRIED_IN, TOTAL, CARRIED_OUT = vocab.NEW_REQUESTS, vocab.CARRIED_IN, vocab.TOTAL, vocab.CARRIED_OUT
+NEW, CARRIED_IN, TOTAL, CARRIED_OUT = (
+    vocab.NEW_REQUESTS,
+    vocab.CARRIED_IN,
+    vocab.TOTAL,
+    vocab.CARRIED_OUT,
+)
 FEES = ("行政事业性收费", "本年收费金额（单位：万元）")
 
 
@@ -43,7 +48,9 @@ def county(tmp_path, monkeypatch) -> Path:
             tables = open_report(params=root / "params" / a / f"{year}.yaml").tables_json
             out = root / "outputs" / a / str(year)
             out.mkdir(parents=True)
-            (out / "tables.json").write_text(json.dumps(tables, ensure_ascii=False), encoding="utf-8")
+            (out / "tables.json").write_text(
+                json.dumps(tables, ensure_ascii=False), encoding="utf-8"
+            )
     return root
 
 
@@ -84,7 +91,11 @@ def test_2022_cells_are_the_sums(county):
     assert t3[CARRIED_OUT][TOTAL] == 1  # J5
     t = _xzf(county, 2022).tables_json
     assert t["section2"]["行政处罚"]["本年处理决定数量"] == 2 + 1
-    assert t["section2"]["行政规范性文件"] == {"本年制发件数": 0, "本年废止件数": 0, "现行有效件数": 1}
+    assert t["section2"]["行政规范性文件"] == {
+        "本年制发件数": 0,
+        "本年废止件数": 0,
+        "现行有效件数": 1,
+    }
     assert t["section2"][FEES[0]][FEES[1]] == 0.08
     assert t["section4"]["未经复议直接起诉"]["尚未审结"] == 1
 
@@ -131,9 +142,18 @@ def test_the_breakdown_appendix(county):
     assert block["kind"] == "table" and block["table"] == "breakdown"
     rows = {r[0]: r for r in block["data"]["rows"]}
     cols = block["data"]["columns"]
-    new, fees, source = cols.index("本年新收申请"), cols.index("行政事业性收费（万元）"), cols.index("数据来源")
+    new, fees, source = (
+        cols.index("本年新收申请"),
+        cols.index("行政事业性收费（万元）"),
+        cols.index("数据来源"),
+    )
     assert list(rows) == [
-        "示例县人民政府（本级）", "示例县司法局", "示例县教育局", "示例镇人民政府", "山庄乡人民政府", "合计",
+        "示例县人民政府（本级）",
+        "示例县司法局",
+        "示例县教育局",
+        "示例镇人民政府",
+        "山庄乡人民政府",
+        "合计",
     ]
     assert [rows[n][new] for n in rows] == [2, 3, 3, 1, 2, 11]
     assert rows["示例县司法局"][fees] == "0.43" and rows["合计"][fees] == "1.23"
@@ -144,8 +164,12 @@ def test_the_breakdown_appendix(county):
 
 
 def test_generic_table_escapes_its_cells():
-    block = {"kind": "table", "table": "breakdown", "caption": "<b>",
-             "data": {"columns": ["<x>"], "rows": [["<script>"]]}}
+    block = {
+        "kind": "table",
+        "table": "breakdown",
+        "caption": "<b>",
+        "data": {"columns": ["<x>"], "rows": [["<script>"]]},
+    }
     page = block_html(block)
     assert "<script>" not in page and "&lt;script&gt;" in page and "<b>" not in page
 
@@ -188,13 +212,15 @@ def test_fee_rule_on_its_own():
     from reportkit.aggregate import Part, sum_grids
 
     def grid(fee: Decimal) -> dict:
-        empty = {t: {r: dict.fromkeys(cols, 0) for r, cols in layout.items()}
-                 for t, (_k, layout) in checks.LAYOUT.items()}
+        empty = {
+            t: {r: dict.fromkeys(cols, 0) for r, cols in layout.items()}
+            for t, (_k, layout) in checks.LAYOUT.items()
+        }
         empty["表二"][FEES[0]][FEES[1]] = fee
         return empty
 
     # 4999 元 own = 0.4999 万元 (unrounded; its own report prints 0.50) + two parts of 0.25
     # as published: 0.9999 -> 1.00, rounded once.
-    own = Part("a", "甲", grid(Decimal("0.50")), "本级台账", None, Decimal("4999"))
+    own = Part("a", "甲", grid(Decimal("0.50")), "本级台账", None, Decimal(4999))
     parts = [Part(x, x, grid(Decimal("0.25")), "", None) for x in ("b", "c")]
     assert sum_grids(own, parts)["表二"][FEES[0]][FEES[1]] == Decimal("1.00")

@@ -25,8 +25,15 @@ BIN = Path(sys.executable).parent
 # cell ran (papermill's and Jupyter's records), the id papermill gives the cell it injects, the
 # staging folder it wrote to (named by thread and process), and the random id pandas gives a
 # styled table (#T_1a2b3).
-TIMINGS = ("duration", "end_time", "start_time", "iopub.execute_input", "iopub.status.busy",
-           "iopub.status.idle", "shell.execute_reply")
+TIMINGS = (
+    "duration",
+    "end_time",
+    "start_time",
+    "iopub.execute_input",
+    "iopub.status.busy",
+    "iopub.status.idle",
+    "shell.execute_reply",
+)
 
 
 def _free_port() -> int:
@@ -49,16 +56,35 @@ def cluster(tmp_path_factory):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     procs = []
     try:
-        procs.append(subprocess.Popen(
-            _dask("scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"),
-            stdout=subprocess.DEVNULL, stderr=(logs / "scheduler.log").open("w"), env=env, cwd=logs,
-        ))
+        procs.append(
+            subprocess.Popen(
+                _dask("scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"),
+                stdout=subprocess.DEVNULL,
+                stderr=(logs / "scheduler.log").open("w"),
+                env=env,
+                cwd=logs,
+            )
+        )
         for i in range(2):
-            procs.append(subprocess.Popen(
-                _dask("worker", address, "--host", "127.0.0.1", "--nthreads", "1",
-                      "--no-dashboard", "--name", f"w{i}"),
-                stdout=subprocess.DEVNULL, stderr=(logs / f"worker{i}.log").open("w"), env=env, cwd=logs,
-            ))
+            procs.append(
+                subprocess.Popen(
+                    _dask(
+                        "worker",
+                        address,
+                        "--host",
+                        "127.0.0.1",
+                        "--nthreads",
+                        "1",
+                        "--no-dashboard",
+                        "--name",
+                        f"w{i}",
+                    ),
+                    stdout=subprocess.DEVNULL,
+                    stderr=(logs / f"worker{i}.log").open("w"),
+                    env=env,
+                    cwd=logs,
+                )
+            )
         from dask.distributed import Client
 
         deadline = time.monotonic() + 180
@@ -87,7 +113,12 @@ def _build(root: Path, *extra: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "REPORTKIT_ROOT": str(root), "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         [sys.executable, "-m", "reportkit.cli", "build", "--year", "2021", "--all", *extra],
-        env=env, capture_output=True, text=True, timeout=1500, cwd=root,
+        check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+        cwd=root,
     )
 
 
@@ -125,8 +156,17 @@ def test_dask_cluster_builds_what_the_local_build_builds(cluster, tmp_path):
 
     a, b = tmp_path / "local-outputs", root / "outputs"
     files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file() and p.suffix != ".lock")
-    assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file() and p.suffix != ".lock")
-    assert {f.parts[0] for f in files} == {"sfj", "jyj", "ztz", "xzf", "overview-2021.html", "overview-2021.xlsx"}
+    assert files == sorted(
+        p.relative_to(b) for p in b.rglob("*") if p.is_file() and p.suffix != ".lock"
+    )
+    assert {f.parts[0] for f in files} == {
+        "sfj",
+        "jyj",
+        "ztz",
+        "xzf",
+        "overview-2021.html",
+        "overview-2021.xlsx",
+    }
     for f in files:
         if f.suffix == ".ipynb":
             assert _without_timings(a / f) == _without_timings(b / f), f
