@@ -251,6 +251,17 @@ class AggregateFigures(Figures):
         return Figure(total(self.aggregate.grid), total(prev), self.year, kind or "")
 
 
+def decisions_frame(agg: Aggregate) -> pd.DataFrame:
+    """行政许可 / 行政处罚 / 行政强制 of last year's and this year's aggregate, for the chart."""
+    labels = [vocab.LICENSING, vocab.PENALTY, vocab.ENFORCEMENT]
+    grids = {agg.year - 1: agg.previous_grid or agg.grid, agg.year: agg.grid}
+    data = {
+        label: [int(g["表二"][label][vocab.T2_DECISIONS]) for g in grids.values()]
+        for label in labels
+    }
+    return pd.DataFrame(data, index=pd.Index(list(grids), name="年度")).astype("int64")
+
+
 # ------------------------------------------------------------------------------------------------
 # The breakdown appendix and the hierarchy rule
 # ------------------------------------------------------------------------------------------------

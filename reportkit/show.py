@@ -62,10 +62,15 @@ def outreach_by_month(report: Report) -> None:
 
 
 def decisions_by_year(report: Report) -> None:
-    df = figures.decisions_by_year(report.ledgers)
-    df = df[df.index <= report.year] if (df.index <= report.year).any() else figures.decisions_by_year(
-        report.ledgers, [report.year]
-    )
+    if report.aggregate is not None:  # 表二's cells: this year's and last year's aggregate
+        from .aggregate import decisions_frame
+
+        df = decisions_frame(report.aggregate)
+    else:
+        df = figures.decisions_by_year(report.ledgers)
+        df = df[df.index <= report.year] if (df.index <= report.year).any() else figures.decisions_by_year(
+            report.ledgers, [report.year]
+        )
     alt = "；".join(
         f"{y}年" + "、".join(f"{col}{int(df.at[y, col])}件" for col in df.columns) for y in df.index
     )

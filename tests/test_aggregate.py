@@ -224,3 +224,12 @@ def test_fee_rule_on_its_own():
     own = Part("a", "甲", grid(Decimal("0.50")), "本级台账", None, Decimal(4999))
     parts = [Part(x, x, grid(Decimal("0.25")), "", None) for x in ("b", "c")]
     assert sum_grids(own, parts)["表二"][FEES[0]][FEES[1]] == Decimal("1.00")
+
+
+def test_the_decisions_chart_shows_the_aggregate(county):
+    from reportkit.aggregate import decisions_frame
+
+    df = decisions_frame(_xzf(county, 2022).aggregate)
+    assert df.index.tolist() == [2021, 2022]
+    assert df["行政许可"].tolist() == [5 + 2, 4 + 3]
+    assert df["行政处罚"].tolist() == [3 + 1 + 4, 2 + 1]

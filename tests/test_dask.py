@@ -23,8 +23,8 @@ COUNTY = ROOT / "examples" / "county"
 BIN = Path(sys.executable).parent
 # What differs between any two runs of the same notebook, whichever executor ran them: when each
 # cell ran (papermill's and Jupyter's records), the id papermill gives the cell it injects, the
-# staging folder it wrote to (named by thread and process), and the random id pandas gives a
-# styled table (#T_1a2b3).
+# staging folder it wrote to (named by thread and process), the random id pandas gives a
+# styled table (#T_1a2b3) and the address in a Styler's plain-text repr.
 TIMINGS = (
     "duration",
     "end_time",
@@ -124,6 +124,7 @@ def _build(root: Path, *extra: str) -> subprocess.CompletedProcess:
 
 def _without_timings(path: Path) -> dict:
     text = re.sub(r"T_[0-9a-f]{5}", "T_", path.read_text(encoding="utf-8"))
+    text = re.sub(r" at 0x[0-9a-f]+", " at 0x", text)  # a Styler's repr: its address
     nb = json.loads(text)
     nb["metadata"].get("papermill", {}).pop("output_path", None)
 
