@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 CENT = Decimal("0.01")
 HIERARCHY_RULE = "R13"
 OWN_SOURCE = "本级台账"
-BUILT_SOURCE = "该单位台账（reportkit 生成）"
+BUILT_SOURCE = "该单位台账"
 PUBLISHED_SOURCE = "该单位已发布的报告"
 
 Grid = dict[str, dict[str, dict[str, Any]]]  # table (表二…) -> row -> column -> number
