@@ -10,10 +10,9 @@ leaves them as they were.
 from __future__ import annotations
 
 import contextlib
-import html
+import datetime as dt
 import json
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -24,9 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from . import cache, outfolder, paths, vocab
-from .errors import ChecksFailed, PrivacyLeak, ReportkitError, SectionFailed, UsageError
+from . import cache, outfolder, paths, snapshot, vocab
+from .errors import ChecksFailed, ReportkitError, SectionFailed, UsageError
 from .outfolder import publish, recover  # the builder's publishing steps, by name
+from .privacy import guard as privacy_guard
+from .privacy import remove_leaking
 
 if TYPE_CHECKING:
     from .kernels import KernelPool, Zygote
@@ -77,55 +78,6 @@ def section_notebooks(root: Path | None = None) -> list[tuple[dict[str, str], Pa
 
 
 # ------------------------------------------------------------------------------------------------
-# Privacy guard
-# ------------------------------------------------------------------------------------------------
-def _searchable_text(path: Path) -> str:
-    raw = path.read_bytes().decode("utf-8", errors="ignore")
-    text = raw
-    if path.suffix in (".json", ".ipynb"):
-        try:
-            text += json.dumps(json.loads(raw), ensure_ascii=False)
-        except ValueError:
-            pass
-    if path.suffix in (".html", ".ipynb"):
-        text += html.unescape(raw)
-    return text
-
-
-# Long runs of base64 (embedded fonts and images) hold no readable text: not searched.
-_BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{256,}")
-_FEW_VALUES = 2000
-
-
-def privacy_leaks(folder: Path, personal_values: set[str]) -> list[tuple[str, str]]:
-    """(file, value) for every personal value found in any file under `folder`.
-
-    A few values are searched for one by one; a big ledger's (millions) are looked up in one set
-    per value length at every position of the text, so the time grows with the outputs, not with
-    the ledger.
-    """
-    values = {v.strip() for v in personal_values if len(v.strip()) >= 2}
-    by_length: dict[int, set[str]] = {}
-    for v in values:
-        by_length.setdefault(len(v), set()).add(v)
-    leaks = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        text = _BASE64_RUN.sub(" ", _searchable_text(path))
-        if len(values) <= _FEW_VALUES:
-            found = {v for v in values if v in text}
-        else:
-            found = {
-                text[i : i + n]
-                for n, group in by_length.items()
-                for i in range(len(text) - n + 1)
-                if text[i : i + n] in group
-            }
-        leaks.extend((str(path.relative_to(folder)), v) for v in sorted(found))
-    return leaks
-
-
-def _mask(value: str) -> str:
-    return value[0] + "*" * (len(value) - 1) if len(value) > 1 else "*"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -150,7 +102,9 @@ def _execute(nb: Path, target: Path, parameters: dict[str, Any], root: Path, poo
             str(nb),
             str(target),
             parameters=parameters,
-            cwd=str(root),
+            # No cwd=: papermill would chdir the whole build process around each run, and runs in
+            # concurrent threads then leave it in whichever folder the last one restored. The
+            # kernel already started in the project root (KernelPool).
             progress_bar=False,
             log_output=False,
             kernel_name="python3",
@@ -252,31 +206,55 @@ def _warm_up() -> None:
 # The build
 # ------------------------------------------------------------------------------------------------
 def _plan(
-    sections: list[tuple[dict[str, str], Path]], parameters: dict[str, Any], params_file: Path, out: Path, use_cache: bool
-) -> tuple[dict[str, Any], list[tuple[dict[str, str], Path]], dict[str, str]]:
-    """The previous cache, the sections to run, and the key of each section still valid."""
+    sections: list[tuple[dict[str, str], Path]],
+    parameters: dict[str, Any],
+    params_file: Path,
+    out: Path,
+    use_cache: bool,
+    inputs: cache.Inputs,
+) -> tuple[dict[str, Any], list[tuple[dict[str, str], Path]], dict[str, str], dict[str, bytes | None]]:
+    """The previous cache, the sections to run, the key of each section still valid, and the
+    bytes of its executed notebook, checked against the digest the cache recorded (None: it did
+    not match, so the section runs again)."""
     previous = cache.load(out) if use_cache else {}
     valid: dict[str, str] = {}
+    kept: dict[str, bytes | None] = {}
     for s, nb in sections:
         entry = previous.get("sections", {}).get(s["slug"])
-        if not entry or not (out / "notebooks" / nb.name).is_file():
+        if not entry:
             continue
-        if cache.section_key(nb, parameters, params_file, entry["read"]) == entry["key"]:
-            valid[s["slug"]] = entry["key"]
+        if cache.section_key(nb, parameters, params_file, entry["read"], inputs) != entry["key"]:
+            continue
+        try:
+            executed = (out / "notebooks" / nb.name).read_bytes()
+        except OSError:
+            continue
+        if cache.digest_bytes(executed) != entry["notebook"]:
+            kept[s["slug"]] = None  # edited, truncated or cleared since written: never trusted
+            continue
+        valid[s["slug"]], kept[s["slug"]] = entry["key"], executed
     todo = [(s, nb) for s, nb in sections if s["slug"] not in valid]
-    return previous, todo, valid
+    return previous, todo, valid, kept
 
 
-def _build_key(params_file: Path, p: "Params", root: Path, section_keys: dict[str, str]) -> str:
-    """Everything a finished build depended on, beyond its sections: params, ledgers, last year."""
+def _build_key(
+    params_file: Path, p: "Params", root: Path, section_keys: dict[str, str], inputs: cache.Inputs
+) -> str:
+    """Everything a finished build depended on, beyond its sections: params, ledgers and every
+    name in their folder, last year."""
     parts = [
-        cache.digest_file(params_file),
-        cache.ledger_digest(p.data_path, cache.ALL),
-        *(cache.digest_file(f) for f in paths.previous_tables_files(p, root)),
+        inputs.file_digest(params_file),
+        inputs.ledger_digest(p.data_path, cache.ALL),
+        inputs.listing(p.data_path),
+        *(inputs.file_digest(f) for f in paths.previous_tables_files(p, root)),
         cache.code_version(),
         json.dumps(section_keys, sort_keys=True),
     ]
     return cache.digest_bytes("\n".join(parts).encode())
+
+
+# The outputs whose digests the cache records: an unchanged build returns them only when intact.
+_RECORDED_OUTPUTS = ("report.html", "tables.json", "checks.json")
 
 
 def build(
@@ -297,6 +275,15 @@ def build(
     in the same batch has finished; the checks wait for it, since they compare with its tables.
     `slots`: shared by the years of a batch, so that together they run `jobs` sections at a time.
     """
+    # The build's copy of the ledgers (reportkit/snapshot.py): private, removed however it ends.
+    snap_dir = snapshot.new_folder()
+    try:
+        return _build(year, params, out, jobs, use_cache, log, zygote, after, slots, snap_dir)
+    finally:
+        shutil.rmtree(snap_dir, ignore_errors=True)
+
+
+def _build(year, params, out, jobs, use_cache, log, zygote, after, slots, snap_dir) -> BuildResult:
     from .params import load_params
 
     skip_slow_imports()
@@ -318,7 +305,8 @@ def build(
     try:
         with outfolder.locked(out):
             return _build_locked(
-                p, params_file, root, out, started, jobs, use_cache, log, zygote, after, slots
+                p, params_file, root, out, started, jobs, use_cache, log, zygote, after, slots,
+                snap_dir,
             )
     except OSError as e:
         problem = outfolder.disk_error(e, out)
@@ -342,7 +330,7 @@ def _require_ledgers(data_dir: Path, params_file: Path, found: bool | None = Non
 
 
 def _build_locked(
-    p, params_file, root, out, started, jobs, use_cache, log, zygote, after, slots
+    p, params_file, root, out, started, jobs, use_cache, log, zygote, after, slots, snap_dir
 ) -> BuildResult:
     """The build proper, with the output folder locked."""
     year = p.year
@@ -351,15 +339,27 @@ def _build_locked(
     parameters = {"year": year, "params": str(params_file)}
     title = vocab.REPORT_TITLE.format(agency=p.agency, year=year)
 
-    # 2. the cache: nothing changed -> the outputs already there are this build's outputs.
+    # 2. the cache: nothing changed -> the outputs already there are this build's outputs. The
+    # ledgers are read once, into the build's snapshot, and every input the keys cover is read
+    # now, before anything runs: the keys describe what the sections see.
     recover(out)
     outfolder.check_out(out)  # recover() may have put the previous outputs back
-    previous, todo, valid = _plan(sections, parameters, params_file, out, use_cache)
-    if not todo and previous.get("build") == _build_key(params_file, p, root, valid):
-        secs = time.monotonic() - started
-        log(f"reportkit：{title}\n  台账、参数和笔记本均无变化，沿用上次结果")
-        log(f"完成：{out / 'report.html'}（用时 {secs:.1f} 秒）")
-        return BuildResult(year, out, True, secs)
+    snap = snapshot.Snapshot.take(p.data_path, snap_dir)
+    inputs = cache.Inputs(snap)
+    last_year = params_file.parent / f"{year - 1}.yaml"
+    for path in (params_file, last_year, *paths.previous_tables_files(p, root)):
+        inputs.read(path)
+    for _s, nb in sections:
+        inputs.read(nb)
+    previous, todo, valid, kept = _plan(sections, parameters, params_file, out, use_cache, inputs)
+    if not todo and previous.get("build") == _build_key(params_file, p, root, valid, inputs):
+        changed = cache.changed_outputs(out, previous.get("outputs", {}))
+        if not changed:
+            secs = time.monotonic() - started
+            log(f"reportkit：{title}\n  台账、参数和笔记本均无变化，沿用上次结果")
+            log(f"完成：{out / 'report.html'}（用时 {secs:.1f} 秒）")
+            return BuildResult(year, out, True, secs)
+        log(f"上次生成的 {'、'.join(changed)} 与缓存记录不符，重新生成")
 
     # 3. kernels warm up while the ledgers are read and checked.
     from .kernels import TRACE_PREFIX, KernelPool, Zygote
@@ -369,12 +369,17 @@ def _build_locked(
     outfolder.mark(staging, year)  # first, so that a killed build's leftovers are known as ours
     (staging / "notebooks").mkdir()
     traces = Path(tempfile.mkdtemp(prefix=f"{TRACE_PREFIX}{os.getpid()}-"))
+    kernel_env = {snapshot.ENV: str(snap.folder)} if snap else {}
     with Zygote.unless(zygote) as forks_from:
-        pool = KernelPool(root, traces, needed=len(todo), ahead=jobs, zygote=forks_from)
+        pool = KernelPool(
+            root, traces, needed=len(todo), ahead=jobs, zygote=forks_from, env=kernel_env
+        )
         try:
-            result = _build_in(
-                staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log, after, slots
-            )
+            with snapshot.active(snap):
+                result = _build_in(
+                    staging, out, p, params_file, root, sections, todo, valid, previous,
+                    parameters, pool, jobs, log, after, slots, kept, inputs,
+                )
         finally:
             pool.close()
             shutil.rmtree(staging, ignore_errors=True)
@@ -385,10 +390,14 @@ def _build_locked(
 
 
 def _build_in(
-    staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs, log, after, slots
+    staging, out, p, params_file, root, sections, todo, valid, previous, parameters, pool, jobs,
+    log, after, slots, kept, inputs,
 ) -> BuildResult:
     from . import checks, render
-    from .content import blocks_of, section_html
+    from .content import blocks_of, document, section_html
+    from .present.docx import write_docx
+    from .present.fragment import render_fragment
+    from .present.xlsx import write_tables_xlsx
     from .report import open_report
 
     # 4. params, ledgers, figures, narrative: every input error surfaces before any section runs.
@@ -421,28 +430,36 @@ def _build_in(
     if errors:
         raise ChecksFailed(f"勾稽关系检查发现 {len(errors)} 处错误，未生成报告：\n{_listed(errors, params_file)}")
 
+    # tables.xlsx needs only the tables: written while the sections run (the build waits on them).
+    xlsx = ThreadPoolExecutor(max_workers=1)
+    xlsx_written = xlsx.submit(
+        write_tables_xlsx, tables, staging / "tables.xlsx", sample=bool(report.params.sample)
+    )
+    xlsx.shutdown(wait=False)
+
     # 6. sections: reuse what is still valid, run the rest.
     for i, (s, nb) in enumerate(sections, start=1):
         if s["slug"] in valid:
-            shutil.copyfile(out / "notebooks" / nb.name, staging / "notebooks" / nb.name)
+            # The very bytes whose digest was checked: a file changed since is not picked up.
+            (staging / "notebooks" / nb.name).write_bytes(kept[s["slug"]])
             log(f"  [{i}/{len(sections)}] {s['heading']} … 无变化，沿用上次结果")
+        elif s["slug"] in kept:
+            stale = f"缓存的 notebooks/{nb.name} 与记录不符，重新运行"
+            log(f"  [{i}/{len(sections)}] {s['heading']} … {stale}")
     try:
         recorded, bodies = run_sections(todo, parameters, staging, out, root, pool, jobs, log, len(sections), slots)
     except SectionFailed as e:
         # out/failed/ is written outside the staging folder: it gets the same guard.
-        failed = out / "failed"
-        removed = set()
-        for name, _value in privacy_leaks(failed, report.ledgers.personal_values) if failed.is_dir() else []:
-            (failed / name).unlink(missing_ok=True)
-            removed.add(failed / name)
+        removed = remove_leaking(out / "failed", report.ledgers.personal, report.params)
         if e.notebook and Path(e.notebook) in removed:
             why = "其中含申请人个人信息，已被隐私检查删除"
             raise SectionFailed(e.section, e.error, None, why) from None
         raise
     entries = {
         s["slug"]: previous["sections"][s["slug"]] if s["slug"] in valid else {
-            "key": cache.section_key(nb, parameters, params_file, recorded[s["slug"]]),
+            "key": cache.section_key(nb, parameters, params_file, recorded[s["slug"]], inputs),
             "read": recorded[s["slug"]],
+            "notebook": cache.digest_file(staging / "notebooks" / nb.name),
         }
         for s, nb in sections
     }
@@ -451,23 +468,27 @@ def _build_in(
     for s, nb in sections:
         if s["slug"] not in bodies:  # reused from the last build
             bodies[s["slug"]] = blocks_of(staging / "notebooks" / nb.name)
-    # 生成日期: the params' report date (成文日期) when given, else today (render decides).
-    page = render.render_report(report, {slug: section_html(b) for slug, b in bodies.items()})
+    # Every output is rendered from the same blocks and carries one date: the params' report date
+    # (成文日期) when given, else the day of the build.
+    dated = report.params.date or dt.date.today()
+    page = render.render_report(report, {slug: section_html(b) for slug, b in bodies.items()}, dated)
     (staging / "report.html").write_text(page, encoding="utf-8")
+    doc = document(report, bodies, dated.isoformat())
+    write_docx(doc, staging / "report.docx")
+    (staging / "report-fragment.html").write_text(render_fragment(doc), encoding="utf-8")
+    xlsx_written.result()
     (staging / "tables.json").write_text(json.dumps(tables, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     checks.write_json(findings, staging / "checks.json")
 
     # 8. privacy guard over everything written.
-    leaks = privacy_leaks(staging, report.ledgers.personal_values)
-    if leaks:
-        shown = "；".join(f"{f} 含「{_mask(v)}」" for f, v in leaks[:5])
-        raise PrivacyLeak(f"输出文件中发现申请人个人信息，已删除本次生成的全部文件：{shown}")
+    privacy_guard(staging, report.ledgers.personal, report.params)
 
     # 9. publish: the cache goes with the outputs it describes.
     section_keys = {slug: e["key"] for slug, e in entries.items()}
     cache.save(staging, {
         "sections": entries,
-        "build": _build_key(params_file, report.params, root, section_keys),
+        "build": _build_key(params_file, report.params, root, section_keys, inputs),
+        "outputs": {name: cache.digest_file(staging / name) for name in _RECORDED_OUTPUTS},
     })
     publish(staging, out)
     shutil.rmtree(out / "failed", ignore_errors=True)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths, trace, vocab
-from .errors import ReportkitError
+from .errors import ReportkitError, shorten
 from .ledgers import ROW, SCHEMAS, Ledgers, match_outcome, norm
 from .report import Report, open_report
 
@@ -32,7 +32,7 @@ RULES: dict[str, tuple[str, str]] = {
     "R4": (ERROR, "表四每组：结果维持 + 结果纠正 + 其他结果 + 尚未审结 = 总计"),
     "R5": (ERROR, "行列齐全；每格为不小于 0 的整数（收费为金额），不空、不写「/」"),
     "R5-unit": (WARNING, "表格中只写数字，不写单位"),
-    "R6": (WARNING, "表二收费以万元计：小数超过两位或数额过大，多半是按元填写"),
+    "R6": (WARNING, "表二收费以万元计：小数超过四位（不足 1 元）或数额过大，多半是按元填写"),
     "R7": (WARNING, "无规章制定权的机关，规章件数应为 0"),
     "R8": (WARNING, "叙述中直接写出的数字与表格不符"),
     "R9": (WARNING, "按规定格式：叙述中不另写章节标题，表格不加规定格式以外的行列"),
@@ -41,6 +41,8 @@ RULES: dict[str, tuple[str, str]] = {
     "R12": (WARNING, "叙述或表格与上年完全相同（照抄上年）"),
     "R13": (ERROR, "汇总报告：表二、表三、表四每格 = 本级台账 + 所含各单位之和（agencies.yaml 的 includes）"),
     "X-previous": (WARNING, "上年 tables.json 的年度不是上一年，跨年检查未做"),
+    "X-agency": (WARNING, "上年 tables.json 是另一个机关的，跨年检查未做"),
+    "X-year": (WARNING, "本年或上年的 tables.json 没有年度，无法确认两者是相邻两年"),
     "T-rewrite": (WARNING, "叙述中仍有「【请改写】」标记：起草用的样板尚未改写"),
     "T-problems": (WARNING, "五、存在的主要问题及改进情况 不能空白、写「无」或寥寥数字"),
     "L-done-before-received": (ERROR, "办结日期早于收到日期"),
@@ -61,7 +63,9 @@ RULES: dict[str, tuple[str, str]] = {
 }
 
 # Thresholds of the judgement calls.
-FEE_MAX_DECIMALS = 2
+# 1 元 is 0.0001 万元: four decimals of 万元 are exact 元, a fifth or sixth decimal is 分 or 角,
+# which an amount in 万元 does not carry but one typed in 元 (with 分) and divided wrongly does.
+FEE_MAX_DECIMALS = 4
 FEE_MAX_WAN = Decimal(100_000)  # 10 亿元: above it, an amount in 元 was probably typed as 万元
 FAR_YEARS = 10  # ledger dates more than this many years before the report year are suspect
 OLDEST_DOCUMENT_YEAR = 1949  # documents may stay in force for decades
@@ -127,13 +131,33 @@ class Tables:
     t2: dict[str, dict[str, Decimal | None]]
     t3: dict[str, dict[str, int | None]]
     t4: dict[str, dict[str, int | None]]
+    agency: str | None = None
+
+
+def load_any(path: str | Path) -> dict[str, Any]:
+    """A tables.json, or a published report page or Word file imported into that form."""
+    from .ingest.published import SUPPORTED, import_report
+
+    if Path(path).suffix.lower() in SUPPORTED:
+        return import_report(path).tables
+    return load_tables(path)
+
+
+# A tables.json holds three small tables: a few KB. Anything far bigger or deeper is not one.
+MAX_TABLES_BYTES = 4 << 20
+MAX_TABLES_DEPTH = 16
 
 
 def load_tables(path: str | Path) -> dict[str, Any]:
     """Read a tables.json (UTF-8, or GB18030 as Notepad on Chinese Windows may save it)."""
     path = Path(path)
-    if not path.is_file():
+    if not path.is_file():  # also a folder or a pipe: never opened
         raise ReportkitError(f"找不到文件：{path}")
+    size = path.stat().st_size
+    if size > MAX_TABLES_BYTES:
+        raise ReportkitError(
+            f"{path} 过大（{size // 1024} KB），不像 tables.json（通常只有几 KB）：请检查是否选错了文件"
+        )
     data = path.read_bytes()
     try:
         text = data.decode("utf-8-sig")
@@ -148,12 +172,34 @@ def load_tables(path: str | Path) -> dict[str, Any]:
         raise ReportkitError(
             f"{path} 不是有效的 JSON：第{e.lineno}行第{e.colno}列附近有格式错误（多了或少了逗号、引号、括号？）"
         ) from None
+    except RecursionError:  # [[[[…]]]] nested deeper than the parser goes
+        raise ReportkitError(f"{path} 的括号嵌套层数过多，不是 tables.json 的格式") from None
+    except ValueError:  # an integer of thousands of digits
+        raise ReportkitError(f"{path} 中有位数过多、无法读取的数字，不是 tables.json 的内容") from None
     if not isinstance(tables, dict):
         raise ReportkitError(f"{path} 的内容应为一个对象，含 section2、section3、section4")
+    if _depth(tables) > MAX_TABLES_DEPTH:
+        raise ReportkitError(f"{path} 的括号嵌套层数过多，不是 tables.json 的格式")
     return tables
 
 
-def read_tables(tables: Any) -> tuple[Tables, list[Finding]]:
+def _depth(obj: Any) -> int:
+    """How deep lists and objects nest, without recursion (the value may be deeper than Python
+    would recurse)."""
+    deepest, stack = 0, [(obj, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_TABLES_DEPTH:
+            break
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
+
+
+def read_tables(tables: Any, published: bool = False) -> tuple[Tables, list[Finding]]:
     """Every cell of a tables.json by official labels, and the R5/R9 findings about its shape."""
     findings: list[Finding] = []
     if not isinstance(tables, dict):
@@ -168,16 +214,78 @@ def read_tables(tables: Any) -> tuple[Tables, list[Finding]]:
         )
         tables = {}
     grids = {
-        table: _read_table(tables.get(key), table, key, rows, findings)
+        table: _read_table(tables.get(key), table, key, rows, findings, published)
         for table, (key, rows) in LAYOUT.items()
     }
     year = tables.get("year")
     year = year if isinstance(year, int) and not isinstance(year, bool) else None
-    return Tables(year, grids[T2], grids[T3], grids[T4]), findings
+    agency = tables.get("agency")
+    agency = agency.strip() or None if isinstance(agency, str) else None
+    return Tables(year, grids[T2], grids[T3], grids[T4], agency), group_cell_findings(findings)
+
+
+def group_cell_findings(findings: list[Finding], least: int = 3) -> list[Finding]:
+    """R5 cell findings of one kind (「为空」, 「为「/」」) gathered: columns blank in the same rows
+    make one finding, then the rest of a row makes one, so a report that left a column or a row
+    blank gets one line for it, with the cells listed, not one line per cell."""
+    kinds: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        w = f.where
+        if f.rule == "R5" and "column" in w and "row" in w:
+            kinds.setdefault((w["table"], f.message), []).append(f)
+    merged: dict[int, Finding] = {}  # id of the first finding of a group -> its replacement
+    dropped: set[int] = set()
+    for (table, message), cells in kinds.items():
+        if len(cells) < least:
+            continue
+        rows_of: dict[str, list[Finding]] = {}
+        for f in cells:
+            rows_of.setdefault(f.where["column"], []).append(f)
+        patterns: dict[tuple[str, ...], list[str]] = {}
+        for column, fs in rows_of.items():
+            patterns.setdefault(tuple(f.where["row"] for f in fs), []).append(column)
+        left: list[Finding] = []
+        for rows, columns in patterns.items():
+            group = [f for c in columns for f in rows_of[c]]
+            if len(rows) >= least:
+                _merge(group, {"table": table, "column": "、".join(columns)}, rows, merged, dropped)
+            else:
+                left += group
+        by_row: dict[str, list[Finding]] = {}
+        for f in left:
+            by_row.setdefault(f.where["row"], []).append(f)
+        for row, fs in by_row.items():
+            if len(fs) >= least:
+                columns = [f.where["column"] for f in fs]
+                _merge(fs, {"table": table, "row": row}, columns, merged, dropped)
+    return [merged.get(id(f), f) for f in findings if id(f) not in dropped or id(f) in merged]
+
+
+def _merge(
+    group: list[Finding], where: dict, cells: tuple | list, merged: dict, dropped: set
+) -> None:
+    first = group[0]
+    problem = first.message.split("，应为")[0]
+    listed = "、".join(cells[:6]) + (f"等{len(cells)}" if len(cells) > 6 else "")
+    what = "行" if "column" in where else "列"
+    message = (
+        f"{len(group)}格{problem}（{listed}{what}），应为{first.expected}"
+        if problem.startswith("为")
+        else f"{len(group)}格有误：{first.message}（{listed}{what}）"
+    )
+    merged[id(first)] = Finding(
+        first.rule, first.severity, where, first.expected, [f.found for f in group], message
+    )
+    dropped.update(id(f) for f in group)
 
 
 def _read_table(
-    typed: Any, table: str, key: str, layout: dict[str, list[str]], findings: list[Finding]
+    typed: Any,
+    table: str,
+    key: str,
+    layout: dict[str, list[str]],
+    findings: list[Finding],
+    published: bool = False,
 ) -> dict[str, dict[str, Any]]:
     grid: dict[str, dict[str, Any]] = {row: dict.fromkeys(cols) for row, cols in layout.items()}
     if not isinstance(typed, dict):
@@ -187,7 +295,9 @@ def _read_table(
                 {"table": table},
                 "全部行",
                 None,
-                f"缺少{table}（tables.json 的「{key}」），即使全为 0 也要完整填写",
+                f"报告中没有{table}，即使全为 0 也要印出完整的表格"
+                if published
+                else f"缺少{table}（tables.json 的「{key}」），即使全为 0 也要完整填写",
             )
         )
         return grid
@@ -196,7 +306,13 @@ def _read_table(
         if row not in rows:
             findings.append(
                 finding(
-                    "R5", {"table": table, "row": row}, "整行", None, "缺少这一行，没有的请每格填 0"
+                    "R5",
+                    {"table": table, "row": row},
+                    "整行",
+                    None,
+                    "报告中缺少这一行，即使全为 0 也要印出"
+                    if published
+                    else "缺少这一行，没有的请每格填 0",
                 )
             )
         else:
@@ -216,7 +332,7 @@ def _read_row(
     if isinstance(typed, list) and len(typed) == len(columns):
         typed = dict(zip(columns, typed))
     if not isinstance(typed, dict):
-        findings.append(finding("R5", where, columns, typed, f"应按列填写：{'、'.join(columns)}"))
+        findings.append(finding("R5", where, columns, _short(typed), f"应按列填写：{'、'.join(columns)}"))
         return
     cells = _official_keys(typed, columns, table, where, "column", findings)
     for column in columns:
@@ -228,9 +344,9 @@ def _read_row(
         number, problem, with_unit = _parse_cell(cells[column], money)
         if problem:
             need = "不小于 0 的金额（万元）" if money else "不小于 0 的整数，没有的写 0"
-            findings.append(finding("R5", at, need, cells[column], f"{problem}，应为{need}"))
+            findings.append(finding("R5", at, need, _short(cells[column]), f"{problem}，应为{need}"))
         elif with_unit:
-            findings.append(finding("R5-unit", at, number, cells[column], "格内只写数字，不写单位"))
+            findings.append(finding("R5-unit", at, number, _short(cells[column]), "格内只写数字，不写单位"))
         out[column] = number
 
 
@@ -282,25 +398,38 @@ def _official_keys(
     name = _KIND[kind]
     for key, value in typed.items():
         label = key if key in official else _official_label(str(key), official, table)
-        at = {**where, kind: key}
+        at = {**where, kind: _short(key)}
         if label is None and _label_key(key) not in HEADER_KEYS:
-            message = f"{table}没有「{key}」这一{name}，请按规定格式的名称填写，或删去"
-            findings.append(finding("R9", at, None, key, message))
+            message = f"{table}没有「{_short(key)}」这一{name}，请按规定格式的名称填写，或删去"
+            findings.append(finding("R9", at, None, _short(key), message))
         elif label in out:
             findings.append(
-                finding("R9", at, None, key, f"「{label}」{name}出现了两次，请只保留一个")
+                finding("R9", at, None, _short(key), f"「{label}」{name}出现了两次，请只保留一个")
             )
         elif label is not None:
             out[label] = value
     return out
 
 
+# Beyond these a cell is a typing slip or an attack, not a count of one agency's year: Decimal
+# would carry 10^400 or 1e999999999 through every sum (and int() of the latter never returns).
+MAX_COUNT = 10**9
+MAX_FEE_WAN = Decimal(10**9)
+
+
 def _parse_cell(value: Any, money: bool) -> tuple[int | Decimal | None, str | None, bool]:
-    """(number, problem, typed with a unit). Counts must be whole and ≥ 0; amounts ≥ 0."""
+    """(number, problem, typed with a unit). Counts must be whole, ≥ 0 and below MAX_COUNT;
+    amounts finite, ≥ 0 and below MAX_FEE_WAN."""
+    if type(value) is int and 0 <= value < MAX_COUNT and not money:  # most cells: nothing to parse
+        return value, None, False
     if value is None:
         return None, "为空", False
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        return None, f"「{value}」不是数字", False
+        return None, f"「{_short(value)}」不是数字", False
+    if isinstance(value, float) and not math.isfinite(value):  # NaN, Infinity, 1e400 in the JSON
+        return None, f"「{value}」不是有限的数字", False
+    if isinstance(value, int) and abs(value) >= MAX_COUNT * 10:  # not worth a Decimal
+        return None, f"数值过大（{_short(value)}），请核对", False
     text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
     if text in BLANKS:
         return None, f"为「{text}」" if text else "为空", False
@@ -308,33 +437,51 @@ def _parse_cell(value: Any, money: bool) -> tuple[int | Decimal | None, str | No
     try:
         number = Decimal(number_text)
     except InvalidOperation:
-        return None, f"「{value}」不是数字", False
+        return None, f"「{_short(value)}」不是数字", False
     with_unit = number_text != text
     if not number.is_finite():
-        return None, f"「{value}」不是数字", with_unit
+        return None, f"「{_short(value)}」不是有限的数字", with_unit
     if number < 0:
-        return None, f"为负数 {value}", with_unit
+        return None, f"为负数 {_short(value)}", with_unit
+    if number >= (MAX_FEE_WAN if money else MAX_COUNT):
+        return None, f"数值过大（{_short(value)}），请核对", with_unit
     if money:
         return number, None, with_unit
     if number != number.to_integral_value():
-        return None, f"{value} 不是整数", with_unit
+        return None, f"{_short(value)} 不是整数", with_unit
     return int(number), None, with_unit
+
+
+def _short(value: Any) -> Any:
+    """A typed value as a finding shows it: small ones as they are, others cut short."""
+    if isinstance(value, (bool, float)) or value is None:
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < 10**15 else shorten(value)
+    if isinstance(value, str):
+        return shorten(value)
+    return shorten(json.dumps(value, ensure_ascii=False, default=str)[:1000])
 
 
 # =============================================================================================
 # Tables: the rules
 # =============================================================================================
 def check_tables(
-    tables: dict, previous: dict | None = None, can_make_regulations: bool | None = None
+    tables: dict,
+    previous: dict | None = None,
+    can_make_regulations: bool | None = None,
+    published: bool = False,
 ) -> list[Finding]:
-    """Every rule that needs no ledger: format.md 1–7, 9 (labels), and 10–12 against `previous`."""
-    t, findings = read_tables(tables)
+    """Every rule that needs no ledger: format.md 1–7, 9 (labels), and 10–12 against `previous`.
+    `published`: the tables come from a published report, not from the agency's own ledgers, so
+    advice names the report rather than ledgers."""
+    t, findings = read_tables(tables, published)
     findings += (
         _t3_columns_balance(t) + _t3_outcomes_total(t) + _t3_rows_total(t) + _t4_groups_total(t)
     )
     findings += _fees_in_wan(t) + _regulations_allowed(t, can_make_regulations)
     if previous is not None:
-        findings += check_against_previous(t, read_tables(previous)[0])
+        findings += check_against_previous(t, read_tables(previous)[0], published)
     return findings
 
 
@@ -426,8 +573,8 @@ def _fees_in_wan(t: Tables) -> list[Finding]:
                 where,
                 f"万元，至多{FEE_MAX_DECIMALS}位小数",
                 amount,
-                f"有{_decimals(amount)}位小数，单位是万元，多半是把元数填了进来；"
-                "请换算为万元（元数 ÷ 10000），保留两位小数",
+                f"有{_decimals(amount)}位小数，而万元的第四位小数已是 1 元，多半是把元数填了进来；"
+                "请换算为万元（元数 ÷ 10000）",
             )
         ]
     if amount is not None and amount > FEE_MAX_WAN:
@@ -459,8 +606,34 @@ def _regulations_allowed(t: Tables, can_make_regulations: bool | None) -> list[F
     ]
 
 
-def check_against_previous(t: Tables, prev: Tables) -> list[Finding]:
-    """Rules 10–12 against last year's tables (both already read)."""
+def check_against_previous(t: Tables, prev: Tables, published: bool = False) -> list[Finding]:
+    """Rules 10–12 against last year's tables (both already read): not against another agency's
+    or another year's; said so when a year is missing and the pairing cannot be confirmed."""
+    where = {"table": "tables.json"}
+    if t.agency and prev.agency and norm(t.agency) != norm(prev.agency):
+        return [
+            finding(
+                "X-agency",
+                where,
+                t.agency,
+                prev.agency,
+                f"作为上年数据的是「{prev.agency}」的报告，不是「{t.agency}」的，跨年检查未做；"
+                "请用 --previous 指定本机关上年的报告或 tables.json",
+            )
+        ]
+    missing = [name for name, y in (("本年", t.year), ("上年", prev.year)) if y is None]
+    if missing:
+        note = [
+            finding(
+                "X-year",
+                where,
+                "年度",
+                None,
+                f"{'和'.join(missing)}的数据没有年度（tables.json 的「year」），无法确认两者是相邻两年；"
+                "跨年检查照常做了，如不是相邻两年，请忽略跨年检查的结果",
+            )
+        ]
+        return note + _carried_over(t, prev, published) + _in_force(t, prev, published) + _copied_tables(t, prev)
     if t.year is not None and prev.year is not None and prev.year != t.year - 1:
         return [
             finding(
@@ -472,10 +645,19 @@ def check_against_previous(t: Tables, prev: Tables) -> list[Finding]:
                 "请用 --previous 指定上年的 tables.json",
             )
         ]
-    return _carried_over(t, prev) + _in_force(t, prev) + _copied_tables(t, prev)
+    return _carried_over(t, prev, published) + _in_force(t, prev, published) + _copied_tables(t, prev)
 
 
-def _carried_over(t: Tables, prev: Tables) -> list[Finding]:
+# What to do, worded for an agency's own ledgers or for a report someone else published.
+_ADVICE = {
+    ("R10", False): "请核对台账中跨年未办结的申请；如上年报告有误，请在叙述中说明",
+    ("R10", True): "两年报告中至少一处有误，或叙述中应说明差异的原因",
+    ("R11", False): "如有集中清理或文件到期失效，请在叙述中说明；否则请核对文件台账",
+    ("R11", True): "如有集中清理或文件到期失效，报告叙述中应有说明；否则两年报告中至少一处有误",
+}
+
+
+def _carried_over(t: Tables, prev: Tables, published: bool = False) -> list[Finding]:
     out = []
     for col in vocab.T3_COLUMNS:
         this, last = t.t3[vocab.CARRIED_IN][col], prev.t3[vocab.CARRIED_OUT][col]
@@ -487,13 +669,13 @@ def _carried_over(t: Tables, prev: Tables) -> list[Finding]:
                     last,
                     this,
                     f"本年上年结转为{this}，而上年报告的结转下年度继续办理为{last}，两者应相等；"
-                    "请核对台账中跨年未办结的申请；如上年报告有误，请在叙述中说明",
+                    + _ADVICE["R10", published],
                 )
             )
     return out
 
 
-def _in_force(t: Tables, prev: Tables) -> list[Finding]:
+def _in_force(t: Tables, prev: Tables, published: bool = False) -> list[Finding]:
     out = []
     for kind in vocab.DOCUMENT_TYPES:
         last = prev.t2[kind][vocab.T2_IN_FORCE]
@@ -510,7 +692,7 @@ def _in_force(t: Tables, prev: Tables) -> list[Finding]:
                 expected,
                 now,
                 f"上年现行有效{last}件 + 本年制发{issued}件 − 本年废止{abolished}件 = {expected}件，而表中为{now}件；"
-                "如有集中清理或文件到期失效，请在叙述中说明；否则请核对文件台账",
+                + _ADVICE["R11", published],
             )
         )
     return out
@@ -1133,11 +1315,12 @@ def run(
     """`reportkit check`: a tables.json alone, or a whole report year (with last year's
     tables.json from `previous`, else from the params' `previous:`, else from last year's default
     output folder when there). Says in `notes` when the cross-year rules could not run."""
-    last = load_tables(previous) if previous else None
+    last = load_any(previous) if previous else None
     if tables:
         note = f"{CROSS_YEAR}未做：没有上年的报告；请用 --previous 指定上年的 tables.json"
         note = None if last is not None else note
-        return Findings(check_tables(load_tables(tables), last), [note] if note else [])
+        found = check_tables(load_any(tables), last, published=True)
+        return Findings(found, [note] if note else [])
     # A path typed on the command line is relative to where the command runs.
     report = open_report(year=year, params=Path(params).resolve() if params else None)
     note = None

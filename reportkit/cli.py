@@ -80,8 +80,14 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     c.add_argument("--year", type=_one_year, help="报告年度")
     c.add_argument("--params", type=Path, help="参数文件")
-    c.add_argument("--tables", type=Path, help="单独检查一个 tables.json（如按其他机关已发布报告录入的）")
-    c.add_argument("--previous", type=Path, help="上年的 tables.json（默认：上年默认输出文件夹中的）")
+    c.add_argument(
+        "--tables", type=Path, help="单独检查一个 tables.json，或已发布报告的网页、Word 文件"
+    )
+    c.add_argument(
+        "--previous",
+        type=Path,
+        help="上年的 tables.json 或报告网页、Word 文件（默认：上年默认输出文件夹中的）",
+    )
     c.add_argument("--json", action="store_true", help="以 JSON 输出检查结果")
     _batch_arguments(c)
 
@@ -95,6 +101,26 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     n.add_argument("year", type=_one_year, help="新的报告年度，如 2024")
     n.add_argument("--agency", action="append", default=[], help="机关标识（可重复；默认：全部机关）")
+
+    imp = sub.add_parser(
+        "import", help="把已发布的年度报告（网页 .html/.htm 或 Word .docx）读成 tables.json"
+    )
+    imp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    imp.add_argument("files", nargs="+", type=Path, help="报告网页或 Word 文件")
+    imp.add_argument(
+        "--out",
+        type=Path,
+        help="输出文件（一个输入时）或文件夹（默认：输入文件旁的 <名称>.tables.json）",
+    )
+    imp.add_argument("--agency", help="机关名称（默认取自报告标题）")
+    imp.add_argument("--year", type=_one_year, help="报告年度（默认取自报告标题）")
+
+    rev = sub.add_parser(
+        "review", help="导入并检查一个文件夹中的全部报告，写出 review.html、review.xlsx、review.json"
+    )
+    rev.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    rev.add_argument("folder", type=Path, help="放报告的文件夹（含子文件夹）")
+    rev.add_argument("--out", type=Path, help="输出文件夹（默认 outputs/review/）")
     return p
 
 
@@ -107,6 +133,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _build(args, parser)
+        if args.command == "import":
+            from .ingest.command import run_import
+
+            return run_import(args.files, out=args.out, agency=args.agency, year=args.year)
+        if args.command == "review":
+            from .review import run_review
+
+            return run_review(args.folder, out=args.out)
         if args.command in ("init", "new-year"):
             return _onboard(args)
         return _check(args, parser)
@@ -116,12 +150,12 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "debug", False):
             raise
         print(f"错误：{e}", file=sys.stderr)
-        return 2 if args.command == "check" else 1
+        return 2 if args.command in ("check", "import") else 1
     except Exception as e:  # a bug of ours: say so briefly; --debug shows the traceback
         if getattr(args, "debug", False):
             raise
         print(f"内部错误（{type(e).__name__}: {e}）。请加 --debug 重新运行并把输出报告给维护者。", file=sys.stderr)
-        return 2 if args.command == "check" else 1
+        return 2 if args.command in ("check", "import") else 1
     except KeyboardInterrupt:
         print("已中断；上次生成的报告保持不变。", file=sys.stderr)
         return 130

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+SHOWN_CHARS = 100  # of a value quoted in a message: a 3 GB value must not become a 3 GB message
+
+
+def shorten(value: object, limit: int = SHOWN_CHARS) -> str:
+    """A value as text for a message, cut to `limit` characters with a mark of how long it was."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit]}…（共{len(text)}个字符）"
+
 
 class ReportkitError(Exception):
     """Root of every error reportkit raises on purpose; its message is Chinese and user-facing."""
@@ -44,7 +52,7 @@ class CellProblem:
             where.append(f"「{self.column}」列")
         head = " ".join(where)
         if self.value is not None and self.value != "":
-            head += f"，值「{self.value}」"
+            head += f"，值「{shorten(self.value)}」"
         return f"{head}：{self.message}"
 
 

@@ -114,22 +114,41 @@ def _cache_file(path: Path, text: str, flavor: str) -> Path | None:
     return folder / f"{path.stem}-{digest}.{flavor}"
 
 
+# A subset is stored under its key's name plus the start of the SHA-256 of its bytes, and read
+# back only when its bytes still have that digest: a truncated or altered entry (a full disk, a
+# killed copy, another program) is removed and the subset made again, never embedded.
+_DIGEST_CHARS = 16
+
+
+def _stored_as(target: Path, data: bytes) -> Path:
+    digest = hashlib.sha256(data).hexdigest()[:_DIGEST_CHARS]
+    return target.with_name(f"{target.stem}-{digest}{target.suffix}")
+
+
 def _read_cached(target: Path, flavor: str) -> bytes | None:
     try:
-        data = target.read_bytes()
+        stored = sorted(target.parent.glob(f"{target.stem}-*{target.suffix}"))
     except OSError:
         return None
-    if not data.startswith(_MAGIC[flavor]):
-        return None
-    try:
-        os.utime(target)  # marks it recently used, for pruning
-    except OSError:
-        pass
-    return data
+    for entry in stored:
+        try:
+            data = entry.read_bytes()
+        except OSError:
+            continue
+        if not data.startswith(_MAGIC[flavor]) or _stored_as(target, data) != entry:
+            entry.unlink(missing_ok=True)
+            continue
+        try:
+            os.utime(entry)  # marks it recently used, for pruning
+        except OSError:
+            pass
+        return data
+    return None
 
 
 def _write_cached(target: Path, data: bytes) -> None:
     """Store a subset; an unwritable cache folder only means the next build subsets again."""
+    target = _stored_as(target, data)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)

@@ -308,11 +308,19 @@ class KernelPool:
     """Starts kernels in background threads; `take` hands out one that is ready."""
 
     def __init__(
-        self, cwd: Path, trace_dir: Path, needed: int, ahead: int, warmup: str = WARMUP, zygote: Zygote | None = None
+        self,
+        cwd: Path,
+        trace_dir: Path,
+        needed: int,
+        ahead: int,
+        warmup: str = WARMUP,
+        zygote: Zygote | None = None,
+        env: dict[str, str] | None = None,
     ):
         """`needed` kernels in all, at most `ahead` of them started before they are taken; forked
-        from `zygote` when one is given."""
+        from `zygote` when one is given. `env`: set in each kernel (where the snapshot is)."""
         self.cwd, self.trace_dir, self.warmup = cwd, trace_dir, warmup
+        self.env = dict(env or {})
         self._needed, self._started = needed, 0
         self._lock = threading.Lock()
         self._ready: queue.Queue = queue.Queue()
@@ -340,7 +348,7 @@ class KernelPool:
         trace = self.trace_dir / f"{uuid.uuid4().hex}.json"
         km = self._manager(kernel_name="python3")
         km.zygote = self._zygote
-        env = {**os.environ, "REPORTKIT_TRACE": str(trace)}
+        env = {**os.environ, **self.env, "REPORTKIT_TRACE": str(trace)}
         await km.start_kernel(cwd=str(self.cwd), env=env)
         kc = km.client()
         kc.start_channels()

@@ -15,14 +15,19 @@ import contextlib
 import csv
 import datetime as dt
 import difflib
+import errno
 import gc
 import io
+import os
 import re
+import stat
+import threading
 import unicodedata
 import warnings
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -30,18 +35,38 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import vocab
+from . import privacy, vocab
 from .errors import CellProblem, LedgerError, ReportkitError
 
 ROW = "_row"  # the Excel row number of each ledger row, kept for messages and checks
 
-# Columns whose values are applicants' personal data: dropped at reading, never output.
-PERSONAL_COLUMNS = ["申请人姓名", "证件号码", "联系电话", "地址"]
+# Columns whose values are applicants' personal data: dropped at reading, never output. These
+# names mark a column personal in any ledger; see personal_column() for the whole rule.
+PERSONAL_COLUMNS = [
+    "申请人姓名", "证件号码", "联系电话", "地址", "申请人", "姓名", "联系人", "代理人", "身份证号",
+    "身份证号码", "手机号码", "电子邮箱", "邮箱", "住址", "微信", "QQ", "Email",
+]
 # Words in a header that mark an extra column as personal even when no params list it
 # (身份证号, 手机号码, 通讯地址, 当事人 …): its values are guarded like 申请人姓名's. Only in the
 # ledgers whose rows are about people; elsewhere (活动地址 of an outreach event) they are not.
-PERSONAL_HINTS = ("姓名", "身份证", "证件号", "电话", "手机", "住址", "地址", "联系方式", "邮箱", "微信", "当事人")
+PERSONAL_HINTS = (
+    "姓名", "身份证", "证件", "电话", "手机", "住址", "地址", "联系人", "联系方式", "邮箱",
+    "邮件", "微信", "qq", "当事人", "代理人", "申请人",
+)
+# The same in English headers (Name, Applicant name, Phone, Tel, Mobile, E-mail, Address, ID No).
+_ENGLISH_HINTS = re.compile(
+    r"name|phone|(?<![a-z])tel|mobile|e-?mail|address|wechat|(?<![a-z])id(?:no|number|card)?\.?$",
+    re.IGNORECASE,
+)
+# A header naming a kind or a count of people, not a person: 申请人类型 (a required category),
+# 证件类型, 申请人数.
+_NOT_PERSONAL_ENDINGS = ("类型", "类别", "性质", "人数", "数量", "type", "kind", "count")
 PEOPLE_LEDGERS = {"requests", "appeals", "licensing", "penalties", "enforcement", "fees"}
+# Traditional characters of personal headers (證件號碼, 電話, 聯繫人 …), read as simplified.
+_SIMPLIFIED = str.maketrans(
+    "證號碼電話聯繫係絡請當機郵箱稱類應發處罰許務費內質數單",
+    "证号码电话联系系络请当机邮箱称类应发处罚许务费内质数单",
+)
 # What people type in a personal column when there is nothing to type: not personal data.
 _NOT_PERSONAL = {"无", "暂无", "不详", "未知", "未提供", "未填", "匿名", "空", "略", "na", "n/a", "none", "null"}
 
@@ -197,7 +222,7 @@ def norm(text: object) -> str:
 
 def _header_key(text: object) -> str:
     """A header cell's key: as norm(), without the * or ※ that templates put on required columns."""
-    return norm(text).strip("*※")
+    return norm(_CONTROL.sub("", str(text))).strip("*※")
 
 
 def _strip_numbering(key: str) -> str:
@@ -377,15 +402,21 @@ class _Sheet:
     empty: bool = False
     # The first rows of a workbook's other sheets, to say where a header is when not on the first.
     other_heads: dict[str, list[list[object]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # for the build log: which sheet was read
+    # Whether cell values may hold control characters (a CSV whose bytes have none: no need to look).
+    controls: Callable[[], bool] = lambda: True
 
 
 def _open_sheet(path: Path, shown: str) -> _Sheet:
+    unreadable = not_a_readable_file(path)  # before any open(): a pipe would block it
+    if unreadable:
+        raise _problem(shown, unreadable)
     try:
         if path.suffix.lower() == ".xlsx":
             return _xlsx_sheet(path, shown)
         return _csv_sheet(path, shown)
     except OSError as e:
-        why = f"无法读取文件：可能正在 Excel 或其他程序中打开，请关闭后重试（{type(e).__name__}）"
+        why = f"无法读取文件：{_os_reason(e)}；可能正在 Excel 或其他程序中打开，请关闭后重试"
         raise _problem(shown, why) from None
 
 
@@ -478,6 +509,10 @@ def _csv_sheet(path: Path, shown: str) -> _Sheet:
         if _signature(path) != signature:
             raise _problem(shown, "在读取期间被修改（可能正在 Excel 中编辑）：请关闭文件后重新运行")
         wanted = sorted(set(columns))
+        scanner = None
+        if not scan:  # the first read: look for control bytes on the other core meanwhile
+            scanner = threading.Thread(target=lambda: scan.append(_control_bytes(path)), daemon=True)
+            scanner.start()
         try:
             with path.open("rb") as f:
                 f.seek(skip)
@@ -486,10 +521,35 @@ def _csv_sheet(path: Path, shown: str) -> _Sheet:
             raise _mixed_encoding(path, skip, encoding, shown) from None
         except (pd.errors.ParserError, csv.Error, ValueError) as e:
             raise _unreadable_csv(e, shown) from None
+        finally:
+            if scanner is not None:
+                scanner.join()
         return {j: frame[j].array if j in repeated else frame[j].to_numpy(dtype=object) for j in wanted}
 
+    # Filled by the first load(): whether the file holds a control byte, so that its columns'
+    # values need searching (most files have none, and a million values are not searched).
+    scan: list[bool] = []
     empty = whole and not start[skip:].strip(b" \t\r\n,;\x00")
-    return _Sheet(head, load, True, width, lazy=signature[0] > EAGER_PERSONAL_BYTES, empty=empty)
+    return _Sheet(
+        head, load, True, width, lazy=signature[0] > EAGER_PERSONAL_BYTES, empty=empty,
+        controls=lambda: scan[0] if scan else True,
+    )
+
+
+def _control_bytes(path: Path) -> bool:
+    """Whether a CSV holds a byte below 32 other than tab, CR and LF. In UTF-8 and GB18030 such a
+    byte is always an ASCII control character (in UTF-16 a NUL is in every Latin character: then
+    the columns are searched, as they would be anyway). numpy releases the GIL while it compares,
+    so this runs beside pandas' parser, which releases it too."""
+    try:
+        with path.open("rb") as f:
+            while (chunk := np.fromfile(f, np.uint8, count=1 << 24)).size:
+                low = chunk[chunk < 32]
+                if ((low != 9) & (low != 10) & (low != 13)).any():
+                    return True
+    except OSError:
+        return True  # search the values instead
+    return False
 
 
 def _signature(path: Path) -> tuple[int, int]:
@@ -533,7 +593,12 @@ def _xlsx_sheet(path: Path, shown: str) -> _Sheet:
             wb = openpyxl.load_workbook(path, data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a damaged or mislabelled file
         raise _problem(shown, f"无法作为 Excel 文件打开（{type(e).__name__}）") from None
-    ws = wb.worksheets[0]
+    sheets = [wb[name] for name in wb.sheetnames]  # in tab order, chart sheets included
+    visible = [s for s in sheets if s.sheet_state == "visible"]
+    if not visible:
+        raise _problem(shown, "没有可见的工作表：请在 Excel 中取消隐藏台账所在的工作表")
+    # A hidden sheet (an old copy, a lookup list) is not what the user sees as the ledger.
+    ws = visible[0]
     if not hasattr(ws, "iter_rows"):
         raise _problem(shown, "第一个工作表是图表，不是台账：请把台账放在第一个工作表")
     # Excel shows TRUE/FALSE; as text they cannot be mistaken for the numbers 1 and 0.
@@ -541,31 +606,101 @@ def _xlsx_sheet(path: Path, shown: str) -> _Sheet:
         [("TRUE" if v else "FALSE") if v.__class__ is bool else v for v in row]
         for row in ws.iter_rows(values_only=True)
     ]
+    if _has_formulas(path):  # rare in a ledger: only then a second, slower pass
+        _mark_uncalculated(path, ws, grid)
     while grid and all(_is_blank(v) for v in grid[-1]):
         grid.pop()
     merged: list[tuple[int, int, int, int]] = []
     # A merged range shows its value in every cell it covers, as the user sees it.
     for rng in ws.merged_cells.ranges:
-        value = ws.cell(rng.min_row, rng.min_col).value
-        value = ("TRUE" if value else "FALSE") if value.__class__ is bool else value
+        in_grid = rng.min_row <= len(grid) and rng.min_col <= len(grid[rng.min_row - 1])
+        value = grid[rng.min_row - 1][rng.min_col - 1] if in_grid else None
         for r in range(rng.min_row, min(rng.max_row, len(grid)) + 1):
             row = grid[r - 1]
             for c in range(rng.min_col, min(rng.max_col, len(row)) + 1):
                 row[c - 1] = value
         if rng.max_row > rng.min_row:
             merged.append((rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, rng.max_col - 1))
+    notes = []
+    if len(sheets) > 1:
+        skipped = "、".join(
+            f"「{s.title}」" + ("（隐藏）" if s.sheet_state != "visible" else "") for s in sheets if s is not ws
+        )
+        notes.append(f"{shown} 有多个工作表：读取的是工作表「{ws.title}」，未读取{skipped}")
     width = max((len(r) for r in grid), default=0)
     others = {
         s.title: [list(r) for r in s.iter_rows(max_row=HEAD_ROWS, values_only=True)]
-        for s in wb.worksheets[1:]
-        if hasattr(s, "iter_rows")
+        for s in sheets
+        if s is not ws and hasattr(s, "iter_rows")
     }
     empty = not any(not _is_blank(v) for row in grid for v in row)
 
     def load(columns: list[int], repeated: set[int] = frozenset()) -> dict[int, np.ndarray]:
         return _grid_columns(grid, columns)
 
-    return _Sheet(grid[:HEAD_ROWS], load, False, width, merged, empty=empty, other_heads=others)
+    return _Sheet(grid[:HEAD_ROWS], load, False, width, merged, empty=empty, other_heads=others, notes=notes)
+
+
+# A formula element in a worksheet's XML (<f>, <f t="shared" …/>, or with a namespace prefix).
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula, by a scan of its XML."""
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            with z.open(info) as f:
+                tail = b""
+                while chunk := f.read(1 << 20):
+                    if _FORMULA_TAG.search(tail + chunk):
+                        return True
+                    tail = chunk[-8:]
+    return False
+
+
+@dataclass(frozen=True)
+class _Uncalculated:
+    """A formula cell saved without its result (written by a program, or saved without
+    recalculation): read as blank it would count as nothing, so it is an error of its column."""
+
+    formula: str
+    cell: str  # as Excel names it: B3
+
+    def __str__(self) -> str:
+        return self.formula if len(self.formula) <= 100 else self.formula[:100] + "…"
+
+    @property
+    def hint(self) -> str:
+        return (
+            f"是公式，但文件中没有保存它的计算结果（单元格 {self.cell}），读作空白会算错："
+            "请在 Excel 或 WPS 中打开此文件并保存（公式即被计算），或直接填写数值"
+        )
+
+
+def _mark_uncalculated(path: Path, ws: Any, grid: list[list[object]]) -> None:
+    """Put an _Uncalculated in each cell of `grid` whose formula has no saved result.
+
+    data_only reads such a cell as None; so it reads a formula whose result is the empty string
+    (=IF(…,"",…)), but that one is saved as text (t="str") and is a true blank."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        for row in wb[ws.title].iter_rows():
+            for cell in row:
+                if cell.data_type != "f":
+                    continue
+                r, c = cell.row, cell.column
+                if r > len(grid) or c > len(grid[r - 1]) or grid[r - 1][c - 1] is not None:
+                    continue
+                if ws.cell(r, c).data_type in ("s", "str"):  # a saved empty-text result
+                    continue
+                formula = getattr(cell.value, "text", cell.value)  # ArrayFormula keeps its text
+                grid[r - 1][c - 1] = _Uncalculated(str(formula), f"{_column_letter(c - 1)}{r}")
+    finally:
+        wb.close()
 
 
 def _grid_columns(grid: list[list[object]], columns: list[int]) -> dict[int, np.ndarray]:
@@ -580,18 +715,36 @@ def _grid_columns(grid: list[list[object]], columns: list[int]) -> dict[int, np.
 # ------------------------------------------------------------------------------------------------
 # Personal values, kept aside for the privacy guard
 # ------------------------------------------------------------------------------------------------
+Found = list[tuple[str, set[str]]]  # (where: 'requests.csv「申请人姓名」列', its values) per column
+
+
 class PersonalValues(AbstractSet):
     """The personal values of the ledgers, for the privacy guard only (never a frame, never an
-    output). Those of a big CSV are read when first asked for."""
+    output), with the column each came from. Those of a big CSV are read when first asked for."""
 
-    def __init__(self, values: Iterable[str] = (), pending: Iterable[Callable[[], set[str]]] = ()):
+    def __init__(
+        self,
+        values: Iterable[str] = (),
+        pending: Iterable[Callable[[], Found]] = (),
+        columns: Found = (),
+    ):
         self._values: set[str] = set(values)
-        self._pending: list[Callable[[], set[str]]] = list(pending)
+        self._columns: Found = list(columns)
+        for _where, found in self._columns:
+            self._values |= found
+        self._pending: list[Callable[[], Found]] = list(pending)
 
     def resolved(self) -> set[str]:
         while self._pending:
-            self._values |= self._pending.pop(0)()
+            for where, found in self._pending.pop(0)():
+                self._columns.append((where, found))
+                self._values |= found
         return self._values
+
+    def source(self, value: str) -> str | None:
+        """Where a personal value was read: 'requests.csv「申请人姓名」列', or None."""
+        self.resolved()
+        return next((where for where, found in self._columns if value in found), None)
 
     def __contains__(self, value: object) -> bool:
         return value in self.resolved()
@@ -610,6 +763,7 @@ class PersonalValues(AbstractSet):
         out = cls()
         for p in parts:
             out._values |= p._values
+            out._columns.extend(p._columns)
             out._pending.extend(p._pending)
         return out
 
@@ -622,8 +776,14 @@ def _personal_strings(cells: np.ndarray) -> set[str]:
     else:
         found = {v.strip() if isinstance(v, str) else str(_shown(v)).strip() for v in distinct if not _is_blank(v)}
     found.discard("")
-    # Placeholders (无, 不详, ——) are short: only short values need a closer look.
-    found -= {s for s in found if len(s) <= 8 and (s.lower() in _NOT_PERSONAL or not _WORD.search(s))}
+    # Placeholders (无, 不详, ——) are short: only short values need a closer look. A number of a
+    # few digits (a row number in an ID column) identifies no one, and is in every report.
+    found -= {
+        s
+        for s in found
+        if len(s) <= 8
+        and (s.lower() in _NOT_PERSONAL or not _WORD.search(s) or (len(s) < 5 and s.isdigit()))
+    }
     return found
 
 
@@ -666,16 +826,24 @@ def ledger_file(data_dir: Path, stem: str) -> Path | None:
 
     A file that is plainly meant as this ledger but cannot be read as one (requests.xls,
     Requests.csv, 依申请公开台账.xlsx) is an error, not an absent ledger: it would count as zero.
+    So is an entry with the ledger's name that is not a readable file (a folder, a dangling or
+    looping link, a pipe): it is named by its name alone, never opened.
     """
-    files = [p for p in data_dir.iterdir() if p.is_file() and not p.name.startswith(("~$", ".~"))]
-    hits = [p for p in files if p.stem == stem and p.suffix.lower() in (".csv", ".xlsx")]
+    try:
+        entries = [p for p in data_dir.iterdir() if not p.name.startswith(("~$", ".~"))]
+    except OSError as e:
+        raise _problem(str(data_dir), f"无法读取台账文件夹：{_os_reason(e)}") from None
+    hits = [p for p in entries if p.stem == stem and p.suffix.lower() in (".csv", ".xlsx")]
     if len(hits) > 1:
         names = "、".join(sorted(p.name for p in hits))
         raise _problem(str(data_dir), f"同一台账有多个文件（{names}），请只保留一个")
     if hits:
+        unreadable = not_a_readable_file(hits[0])
+        if unreadable:
+            raise _problem(hits[0].name, unreadable)
         return hits[0]
     title = norm(SCHEMAS[stem].title)
-    for p in sorted(files):
+    for p in sorted(entries):
         if p.stem == stem and p.suffix.lower() in OTHER_FORMATS:
             kind = OTHER_FORMATS[p.suffix.lower()]
             raise _problem(p.name, f"是{kind}，reportkit 读取不了：请在 Excel 中另存为 {stem}.xlsx 或 {stem}.csv")
@@ -685,6 +853,55 @@ def ledger_file(data_dir: Path, stem: str) -> Path | None:
             why = f"像是{SCHEMAS[stem].title}：台账文件须按规定命名，请改名为 {stem}.xlsx 或 {stem}.csv"
             raise _problem(p.name, why)
     return None
+
+
+def not_a_readable_file(path: Path) -> str | None:
+    """Why `path` cannot be read as a ledger file, or None when it is a regular, readable file.
+
+    Only stat() and access() are used: opening a pipe (FIFO) would wait for a writer for ever."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            return f"是一个链接，但链接指向的文件不存在（{_link_target(path)}）：请确认网络盘或移动盘已连接，或把台账文件复制到此处"
+        return "文件不存在（可能刚被移动或删除）"
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "是一个链接，但链接循环（链接最终又指回自己），打不开：请删除该链接，把台账文件复制到此处"
+        return f"无法读取：{_os_reason(e)}"
+    if stat.S_ISDIR(st.st_mode):
+        return "是文件夹而不是文件：台账应为 .csv 或 .xlsx 文件，请把文件夹改名或移走"
+    if not stat.S_ISREG(st.st_mode):
+        return "不是普通文件（是管道、设备或套接字），无法作为台账读取：请换成 .csv 或 .xlsx 文件"
+    if not os.access(path, os.R_OK):
+        return "无法读取：没有读取权限，请检查文件的权限设置"
+    return None
+
+
+def _link_target(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "无法得知"
+
+
+_OS_REASONS = {
+    errno.EACCES: "没有读取权限",
+    errno.EPERM: "没有读取权限",
+    errno.EIO: "读写出错（磁盘或网络盘故障？）",
+    errno.ENOENT: "文件不存在",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+    errno.ELOOP: "链接循环",
+    errno.ETIMEDOUT: "连接超时（网络盘？）",
+    errno.EHOSTDOWN: "网络盘所在的主机无法连接",
+    errno.ESTALE: "网络盘连接已失效",
+}
+
+
+def _os_reason(e: OSError) -> str:
+    """An operating-system error in Chinese, with its system name for whoever helps."""
+    name = errno.errorcode.get(e.errno or 0, type(e).__name__)
+    return f"{_OS_REASONS.get(e.errno, '系统错误')}（{name}）"
 
 
 def empty_frame(stem: str) -> pd.DataFrame:
@@ -716,7 +933,7 @@ def load_ledgers(data_dir: str | Path, extra_personal: list[str] | tuple[str, ..
     personal: list[PersonalValues] = []
     problems: list[CellProblem] = []
     total, capped = 0, False
-    personal_names = {norm(c) for c in (*PERSONAL_COLUMNS, *extra_personal)}
+    personal_names = {_personal_key(c) for c in (*PERSONAL_COLUMNS, *extra_personal)}
     for stem, schema in SCHEMAS.items():
         try:  # keep reading: the user gets every ledger's problems at once
             path = ledger_file(data_dir, stem)
@@ -765,16 +982,31 @@ class _Problems:
     def room(self) -> int:
         return MAX_PROBLEMS - len(self.listed)
 
-    def raise_if_any(self) -> None:
+    def raise_if_any(self, personal: Iterable[str] | None = None) -> None:
         if not self.total:
             return
         problems = list(self.listed)
+        if personal is not None:  # a shifted row puts a name or an address where a date should be
+            problems = _masked(problems, personal)
         if self.total > len(problems):
             rest = self.total - len(problems)
             summary = f"另有{rest}处同类问题未逐一列出，请按上面的说明一并修正"
             problems.append(CellProblem(self.shown, None, None, None, summary))
             raise _TooManyProblems(problems, self.total)
         raise LedgerError(problems)
+
+
+def _masked(problems: list[CellProblem], personal: Iterable[str]) -> list[CellProblem]:
+    """The problems with every personal value they would show masked (张**), file, row and column
+    still named."""
+    masker = privacy.Masker(personal)
+    out = []
+    for p in problems:
+        shown = masker.shown(p.value)
+        if shown is not p.value:
+            p = replace(p, value=shown, message=p.message.replace(str(p.value), str(shown)))
+        out.append(p)
+    return out
 
 
 def read_ledger(
@@ -801,11 +1033,12 @@ def _read_ledger(
     path: Path, schema: Schema, personal_names: set[str] | None
 ) -> tuple[pd.DataFrame, list[str], PersonalValues]:
     shown = path.name
-    personal_names = personal_names if personal_names is not None else {norm(c) for c in PERSONAL_COLUMNS}
+    if personal_names is None:
+        personal_names = {_personal_key(c) for c in PERSONAL_COLUMNS}
     sheet = _open_sheet(path, shown)
     header = _find_header(sheet, schema, shown, personal_names)
     problems = _Problems(shown)
-    notes: list[str] = []
+    notes: list[str] = list(sheet.notes)
 
     # 1. the schema's columns, each factorised: one code per row, one entry per distinct value.
     kinds = {header.columns[c.name]: c.kind for c in schema.columns if c.name in header.columns}
@@ -816,7 +1049,8 @@ def _read_ledger(
     start = header.row + 1
     n = max(max((len(a) for a in cells.values()), default=0) - start, 0)
     # Ids and free text are (nearly) all different: each cell is its own code, no factorising.
-    distinct = {j: _Distinct.of(cells[j][start:], sheet.text, kinds[j] in ("id", "text")) for j in wanted}
+    controls = sheet.controls()
+    distinct = {j: _Distinct.of(cells[j][start:], sheet.text, kinds[j] in ("id", "text"), controls) for j in wanted}
 
     # 2. rows: a row counts unless every one of its cells is blank.
     blank_row = np.ones(n, dtype=bool)
@@ -834,7 +1068,7 @@ def _read_ledger(
     rows = (np.flatnonzero(keep) + start + 1).astype("int64")
 
     # 3. personal values: from the cells at hand, or read again when the privacy guard asks.
-    values = _personal_values(sheet, header, cells, start)
+    values = _personal_values(sheet, header, cells, start, shown)
     del cells
 
     # 4. convert each column over its distinct values, then map back to the rows.
@@ -854,11 +1088,13 @@ def _read_ledger(
         _cell_problems(col, d, codes, errors, rows, problems)
         if aliases:
             _alias_notes(col, d, codes, aliases, rows, shown, notes)
+        if d.cleaned:
+            _control_notes(col, d, codes, rows, shown, notes)
         if col.kind == "id":
             ids = _same_id(d, values_of)[codes]
     if ids is not None:
         _duplicate_ids(ids, data[schema.id_column], rows, schema.id_column, problems)
-    problems.raise_if_any()
+    problems.raise_if_any(values)
     if not len(rows):
         notes.append(f"{shown} 只有表头，没有记录，按本年无此类记录处理")
     return _frame(schema, data), notes, values
@@ -876,9 +1112,12 @@ class _Distinct:
     stripped: np.ndarray | None = None
     flagged: tuple[int, ...] = ()
     identity: bool = False  # each row is its own code (ids and free text)
+    cleaned: tuple[int, ...] = ()  # codes whose text had control characters removed
 
     @classmethod
-    def of(cls, cells: np.ndarray | pd.Categorical, text: bool, free_text: bool = False) -> _Distinct:
+    def of(
+        cls, cells: np.ndarray | pd.Categorical, text: bool, free_text: bool = False, controls: bool = True
+    ) -> _Distinct:
         if isinstance(cells, pd.Categorical):
             codes, uniques = cells.codes.astype(np.int64), np.asarray(cells.categories, dtype=object)
         elif text and free_text:  # ids and free text rarely repeat: each cell is its own value
@@ -887,36 +1126,79 @@ class _Distinct:
             found_codes, found = pd.factorize(cells, use_na_sentinel=True)
             uniques = np.asarray(found, dtype=object)
             codes = np.where(found_codes < 0, len(uniques), found_codes)
+        values = uniques.tolist()
+        cleaned = _control_codes(values, text) if controls else ()
+        if cleaned:  # rare: only then copy the values
+            for i in cleaned:
+                values[i] = _CONTROL.sub("", values[i])
+            uniques = np.array(values, dtype=object)
         if not text:
             blank = np.fromiter((_is_blank(u) for u in uniques), bool, len(uniques))
-            return cls(codes, uniques, np.append(blank, True))
-        values = uniques.tolist()
+            return cls(codes, uniques, np.append(blank, True), cleaned=cleaned)
         as_list = list(map(str.strip, values))
         # str.strip() returns the very same object when there is nothing to strip: one C-level
         # comparison of the lists says whether any value changed.
-        stripped = uniques if as_list == values else np.array(as_list, dtype=object)
+        same = as_list == values and not cleaned  # cleaned values may now equal others
+        stripped = uniques if same else np.array(as_list, dtype=object)
         flagged: tuple[int, ...] = ()
         if not EXCEL_ERRORS.isdisjoint(as_list):  # rare: only then look for where
             flagged = tuple(i for i, v in enumerate(as_list) if v in EXCEL_ERRORS)
         identity = text and free_text and not isinstance(cells, pd.Categorical)
-        return cls(codes, uniques, np.append(stripped == "", True), stripped, flagged, identity)
+        return cls(codes, uniques, np.append(stripped == "", True), stripped, flagged, identity, cleaned)
 
 
-def _personal_values(sheet: _Sheet, header: _Header, cells: dict[int, np.ndarray], start: int) -> PersonalValues:
+# Control characters (C0 but tab, line feed and carriage return) have no place in a ledger cell:
+# a NUL or an escape code pasted in from another system. They are removed as the cell is read,
+# with a note, rather than refused: the text around them is what the user typed and meant, and a
+# note lets them clean the ledger when they next edit it.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _control_codes(values: list[object], text: bool) -> tuple[int, ...]:
+    """The positions of the text values holding a control character.
+
+    All the values are joined and their code points compared with 32 by numpy: a million ids
+    cost a few passes in C, not a million searches. Only when some code point is below 32 (a
+    control character, or just a tab or line break) are the values searched one by one."""
+    joined = "".join(values if text else [v for v in values if isinstance(v, str)])
+    if joined.isascii():
+        points = np.frombuffer(joined.encode("ascii"), np.uint8)
+    else:  # UTF-16 units: a control character is one unit below 32, nothing else is
+        points = np.frombuffer(joined.encode("utf-16-le", "surrogatepass"), np.uint16)
+    if not (points < 32).any():
+        return ()
+    return tuple(i for i, v in enumerate(values) if isinstance(v, str) and _CONTROL.search(v))
+
+
+def _control_notes(
+    col: Column, d: _Distinct, codes: np.ndarray, rows: np.ndarray, shown: str, notes: list[str]
+) -> None:
+    is_cleaned = np.zeros(len(d.blank), dtype=bool)
+    is_cleaned[list(d.cleaned)] = True
+    hits = np.flatnonzero(is_cleaned[codes])
+    for i in hits[:MAX_NOTES]:
+        notes.append(f"{shown} 第{rows[i]}行「{col.name}」含不可见的控制字符（如 NUL），已删去；建议在台账中一并删去")
+    if len(hits) > MAX_NOTES:
+        notes.append(f"{shown} 另有{len(hits) - MAX_NOTES}行「{col.name}」含不可见的控制字符，已删去")
+
+
+def _personal_values(
+    sheet: _Sheet, header: _Header, cells: dict[int, np.ndarray], start: int, shown: str = ""
+) -> PersonalValues:
     if not header.personal:
         return PersonalValues()
+    row = sheet.head[header.row] if header.row < len(sheet.head) else []
+    where = {}
+    for j in header.personal:
+        where[j] = f"{shown}「{_shown(row[j]) if j < len(row) else _column_letter(j)}」列"
     if all(j in cells for j in header.personal):
-        found: set[str] = set()
-        for j in header.personal:
-            found |= _personal_strings(cells[j][start:])
-        return PersonalValues(found)
+        found = [(where[j], _personal_strings(cells[j][start:])) for j in header.personal]
+        return PersonalValues(columns=found)
     columns = list(header.personal)
 
-    def later() -> set[str]:
-        found: set[str] = set()
-        for column in sheet.load(columns).values():
-            found |= _personal_strings(column[start:])
-        return found
+    def later() -> Found:
+        loaded = sheet.load(columns).items()
+        return [(where[j], _personal_strings(column[start:])) for j, column in loaded]
 
     return PersonalValues(pending=[later])
 
@@ -972,7 +1254,8 @@ def _find_header(sheet: _Sheet, schema: Schema, shown: str, personal_names: set[
         j for j, k in enumerate(keys) if k and _is_personal(k, personal_names, hinted) and j not in found.values()
     ]
     for name, j in list(found.items()):
-        if norm(name) in personal_names or _TRAILING_NOTE.sub("", keys[j]) in personal_names:
+        bare = _personal_key(_TRAILING_NOTE.sub("", keys[j]))
+        if _personal_key(name) in personal_names or bare in personal_names:
             col = next(c for c in schema.columns if c.name == name)
             if col.required:
                 problems.add(at + 1, name, None, "是本台账的必填列，不能在参数文件的 personal_columns 中标为个人信息")
@@ -1025,10 +1308,43 @@ def _match_columns(row: list[object], exact: dict[str, str], bare: dict[str, str
     return found
 
 
+def personal_column(header: object, stem: str, extra: Iterable[str] = ()) -> bool:
+    """Whether a ledger column holds personal data: dropped as the ledger is read, its values
+    searched for in every output by the privacy guard.
+
+    A column is personal when its header (spaces, width, letter case, quotation marks, a trailing
+    note in brackets and traditional characters aside: 證件號碼 = 证件号码, EMAIL = Email,
+    申请人（代理人）= 申请人) is
+    - one of PERSONAL_COLUMNS, in any ledger: 申请人姓名, 证件号码, 联系电话, 地址,
+      申请人, 姓名, 联系人, 代理人, 身份证号, 身份证号码, 手机号码, 电子邮箱, 邮箱, 住址,
+      微信, QQ, Email;
+    - or one listed in the params' `personal_columns`;
+    - or, in the ledgers about people (依申请公开、复议诉讼、行政许可、处罚、强制、收费),
+      one that contains a word of PERSONAL_HINTS: 姓名, 身份证, 证件, 电话, 手机, 住址,
+      地址, 联系人, 联系方式, 邮箱, 邮件, 微信, QQ, 当事人, 代理人, 申请人 — or, in
+      English, Name, Phone, Tel, Mobile, Email/E-mail, Address, WeChat, ID/ID No. —,
+      unless it names a kind or a count: 申请人类型 (a required column), 证件类型, 申请人数
+      are not personal.
+    A column of the ledger's own schema (申请人类型, 申请内容 …) is never personal by a hint.
+    """
+    names = {_personal_key(c) for c in (*PERSONAL_COLUMNS, *extra)}
+    return _is_personal(_header_key(header), names, stem in PEOPLE_LEDGERS)
+
+
+def _personal_key(text: object) -> str:
+    """A header or column name as personal columns are matched: norm(), simplified characters,
+    lower case (Email = email)."""
+    return norm(text).translate(_SIMPLIFIED).lower()
+
+
 def _is_personal(key: str, personal_names: set[str], hinted: bool) -> bool:
-    if key in personal_names or _TRAILING_NOTE.sub("", key) in personal_names:
+    key = key.translate(_SIMPLIFIED).lower()
+    base = _TRAILING_NOTE.sub("", key)
+    if key in personal_names or base in personal_names:
         return True
-    return hinted and any(h in key for h in PERSONAL_HINTS) and not key.endswith("类型")
+    if not hinted or base.endswith(_NOT_PERSONAL_ENDINGS):
+        return False
+    return any(h in key for h in PERSONAL_HINTS) or bool(_ENGLISH_HINTS.search(base))
 
 
 def _near_column(key: str, names: list[str]) -> str | None:
@@ -1088,6 +1404,10 @@ def _convert_distinct(col: Column, d: _Distinct) -> tuple[np.ndarray, dict[int, 
     for code, (u, is_blank) in enumerate(zip(d.uniques, d.blank)):
         if is_blank:
             converted_list.append(col.default)
+            continue
+        if isinstance(u, _Uncalculated):
+            converted_list.append(None)
+            errors[code] = u.hint
             continue
         if isinstance(u, str) and u.strip() in EXCEL_ERRORS:
             converted_list.append(None)

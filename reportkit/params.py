@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from . import paths, vocab
-from .errors import ParamsError
+from .errors import ParamsError, shorten
 from .years import year_range_problem
 
 PREFACE = "preface"
@@ -91,13 +91,13 @@ class Params(BaseModel):
             slug = _SECTION_KEYS.get(str(key).strip())
             if slug is None:
                 raise ValueError(
-                    f"不认识的章节「{key}」，可用：前言、"
+                    f"不认识的章节「{shorten(key)}」，可用：前言、"
                     + "、".join(s["heading"] for s in vocab.SECTIONS)
                 )
             if text is None:
                 text = ""
             if not isinstance(text, str):
-                raise ValueError(f"章节「{key}」的叙述应为文本")
+                raise ValueError(f"章节「{shorten(key)}」的叙述应为文本")
             out[slug] = text
         return out
 
@@ -140,18 +140,67 @@ _TYPE_NAMES = {
 
 
 def _explain(err: dict[str, Any]) -> tuple[str, str]:
-    loc = ".".join(str(p) for p in err["loc"])
+    loc = shorten(".".join(str(p) for p in err["loc"]))
     kind = err["type"]
     if kind == "missing":
         return loc, "缺少必填项"
     if kind == "extra_forbidden":
         return loc, "不认识的键（请检查拼写；可用的键见 README）"
     if kind in _TYPE_NAMES:
-        return loc, f"{_TYPE_NAMES[kind]}，实际为「{err.get('input')}」"
+        return loc, f"{_TYPE_NAMES[kind]}，实际为「{shorten(err.get('input'))}」"
     if kind in ("greater_than_equal", "less_than_equal"):
-        return loc, f"超出合理范围：「{err.get('input')}」"
+        return loc, f"超出合理范围：「{shorten(err.get('input'))}」"
     msg = str(err.get("msg", "")).removeprefix("Value error, ")
-    return loc, msg
+    return loc, shorten(msg, 300)  # pydantic may quote the value in its own words
+
+
+# A params file is a page of settings and text: anything far bigger or deeper is not one.
+MAX_PARAMS_BYTES = 1 << 20
+MAX_PARAMS_DEPTH = 20
+
+
+class _Refused(Exception):
+    """A YAML construct the params file may not use, at a line of the file."""
+
+    def __init__(self, mark: Any, message: str):
+        self.line = mark.line + 1 if mark is not None else None
+        super().__init__(message)
+
+
+class _ParamsLoader(yaml.SafeLoader):
+    """SafeLoader without anchors and aliases (`&a` … `*a`): an alias repeated inside aliases
+    expands a few lines into gigabytes. Nesting is bounded too, before Python's recursion is."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(event.start_mark, f"使用了 YAML 别名（*{shorten(event.anchor, 30)}）")
+        if getattr(event, "anchor", None):
+            raise _Refused(event.start_mark, f"定义了 YAML 锚点（&{shorten(event.anchor, 30)}）")
+        if self._depth >= MAX_PARAMS_DEPTH:
+            raise _Refused(event.start_mark, f"嵌套超过{MAX_PARAMS_DEPTH}层")
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _read_yaml(path: Path, shown: str) -> Any:
+    """The params file's YAML, refusing what no params file needs: aliases, deep nesting, size."""
+    size = path.stat().st_size
+    if size > MAX_PARAMS_BYTES:
+        raise ParamsError(shown, None, f"文件过大（{size // 1024} KB），参数文件应小于 {MAX_PARAMS_BYTES // 1024} KB")
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        return yaml.load(text, Loader=_ParamsLoader)  # a SafeLoader subclass
+    except _Refused as e:
+        where = f"第{e.line}行" if e.line else ""
+        raise ParamsError(
+            shown, None, f"{where}{e}：参数文件中不能使用锚点、别名或多层嵌套，请直接写出内容"
+        ) from None
 
 
 def load_params(source: str | Path | int | None = None, *, year: int | None = None) -> Params:
@@ -169,13 +218,13 @@ def load_params(source: str | Path | int | None = None, *, year: int | None = No
     if not path.is_file():
         raise ParamsError(shown, None, "文件不存在")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        raw = _read_yaml(path, shown)
     except UnicodeDecodeError:
         raise ParamsError(shown, None, "请以 UTF-8 编码保存") from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = f"第{mark.line + 1}行" if mark else ""
-        raise ParamsError(shown, None, f"YAML 格式错误{line}：{getattr(e, 'problem', e)}") from None
+        raise ParamsError(shown, None, f"YAML 格式错误{line}：{shorten(getattr(e, 'problem', e))}") from None
     if not isinstance(raw, dict):
         raise ParamsError(shown, None, "内容应为键值对（agency、year、data_dir …）")
     try:

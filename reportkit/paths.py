@@ -39,6 +39,11 @@ def default_out_dir(year: int, root: Path | None = None) -> Path:
     return (root or project_root()) / "outputs" / str(year)
 
 
+def review_out_dir(root: Path | None = None) -> Path:
+    """Where `reportkit review` writes review.html, .xlsx and .json by default."""
+    return (root or project_root()) / "outputs" / "review"
+
+
 def notebooks_dir(root: Path | None = None) -> Path:
     """The project's notebooks/, else (a project of params and data only, such as
     examples/county/) the section notebooks of the reportkit checkout itself."""

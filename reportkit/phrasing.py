@@ -52,11 +52,11 @@ def yoy(current: int | Decimal, previous: int | Decimal, unit: str = "", against
     """Year-on-year change as reports write it.
 
     yoy(105, 121, '件') -> '与上年减少16件'; yoy(57, 59, '起', against='比2020年度') -> '比2020年度减少2起';
-    equal -> '与上年持平'.
+    equal -> '与上年持平', and '与2020年度持平' for against='比2020年度' (比…持平 is not said).
     """
     diff = Decimal(str(current)) - Decimal(str(previous))
     if diff == 0:
-        return f"{against}持平"
+        return f"与{against[1:]}持平" if against.startswith("比") else f"{against}持平"
     word = "增加" if diff > 0 else "减少"
     return f"{against}{word}{_plain(abs(diff))}{unit}"
 

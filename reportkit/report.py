@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import narrative, paths, tables, trace, vocab
+from . import narrative, paths, snapshot, tables, trace, vocab
 from .errors import NotebookParameterError, ParamsError
 from .figures import Figures
 from .ledgers import Ledgers, load_ledgers
@@ -129,7 +129,12 @@ def open_report(year: int | None = None, params: str | Path | None = None) -> Re
         if not path.is_file():
             raise NotebookParameterError(_no_year(f"找不到{year}年的参数文件 params/{year}.yaml。", root))
         p = load_params(path, year=year)
-    ledgers = load_ledgers(p.data_path, p.personal_columns)
+    # Inside a build, the ledgers as the build read them once (reportkit/snapshot.py).
+    snap = snapshot.current(p.data_path)
+    if snap is not None:
+        ledgers = snap.load(p.personal_columns)
+    else:
+        ledgers = load_ledgers(p.data_path, p.personal_columns)
     if trace.enabled():
         trace.params_loaded(p.source)
         ledgers = trace.TracedLedgers(ledgers)

@@ -129,7 +129,8 @@ def rows(frame: pd.DataFrame, year: int | None = None):
         shown[ROW_LABEL if column == ROW else column] = text.where(values.notna(), "").to_numpy()
     if ROW_LABEL in shown.columns:
         shown = shown[[ROW_LABEL, *(c for c in shown.columns if c != ROW_LABEL)]]
-    return shown.style.hide(axis="index").set_table_styles(_LEFT)
+    # A fixed id: pandas picks a random one, and the same ledgers would give another notebook.
+    return shown.style.hide(axis="index").set_table_styles(_LEFT).set_uuid("rows")
 
 
 def _html(fragment: str) -> None:
@@ -151,6 +152,6 @@ def findings(report: Report) -> None:
         _html(f"<p>检查通过：未发现问题</p>{notes}")
         return
     frame = checks.findings_frame(found).astype(str)
-    table = frame.style.hide(axis="index").set_table_styles(_LEFT).to_html()
+    table = frame.style.hide(axis="index").set_table_styles(_LEFT).set_uuid("findings").to_html()
     errors = int((frame["级别"] == checks.SEVERITY_NAMES[checks.ERROR]).sum())
     _html(f"<p>共 {errors} 个错误、{len(frame) - errors} 个警告</p>{table}{notes}")

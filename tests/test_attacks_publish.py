@@ -417,3 +417,15 @@ def test_a_failed_notebook_removed_by_the_privacy_guard_is_not_said_to_be_saved(
     assert "出错的笔记本未保存：其中含申请人个人信息，已被隐私检查删除" in err
     assert "已保存" not in err.replace("未保存", "")
     assert not (out / "failed" / "04_appeals.ipynb").exists()
+
+
+def test_a_build_of_another_project_leaves_the_working_directory_alone(tmp_path, monkeypatch):
+    # papermill's cwd= chdir'd the build process around each of the concurrent section runs; the
+    # threads restored each other's folders and left the process in the other project's root.
+    root = tmp_path / "proj"
+    shutil.copytree(ROOT / "notebooks", root / "notebooks")
+    (root / "params").mkdir()
+    monkeypatch.setenv("REPORTKIT_ROOT", str(root))
+    here = os.getcwd()
+    assert main(["build", "--params", str(SEED), "--out", str(tmp_path / "out")]) == 0
+    assert os.getcwd() == here

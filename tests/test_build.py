@@ -57,7 +57,10 @@ def seed_build(tmp_path_factory):
 
 def test_outputs_written(seed_build):
     names = sorted(p.name for p in seed_build.iterdir() if not p.name.startswith("."))
-    assert names == ["checks.json", "notebooks", "report.html", "tables.json"]
+    assert names == [
+        "checks.json", "notebooks", "report-fragment.html", "report.docx", "report.html",
+        "tables.json", "tables.xlsx",
+    ]
     assert sorted(p.name for p in (seed_build / "notebooks").iterdir()) == [
         "01_overview.ipynb", "02_proactive.ipynb", "03_requests.ipynb",
         "04_appeals.ipynb", "05_problems.ipynb", "06_other.ipynb",
@@ -187,3 +190,26 @@ def test_build_goes_on_when_its_reader_goes_away(tmp_path):
     assert build.returncode == 0, err.decode("utf-8", "replace")
     assert err.decode("utf-8") == ""
     assert (out / "report.html").is_file() and (out / "tables.json").is_file()
+
+
+def test_word_excel_and_fragment_say_what_report_html_says(seed_build):
+    """report.docx, tables.xlsx and the fragment come from the same blocks as report.html: the
+    seed's figures and headings are in each, and tables.xlsx holds tables.json's numbers."""
+    import docx
+    import openpyxl
+
+    doc = docx.Document(str(seed_build / "report.docx"))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
+    fragment = (seed_build / "report-fragment.html").read_text(encoding="utf-8")
+    for said in ["一、总体情况", "六、其他需要报告的事项", "920余场次", "13万份", "329.76万元", "105件"]:
+        assert said in text, said
+        assert said in fragment, said
+    assert "105" in cells and "57" in cells  # 表二: 行政许可, 行政处罚
+    book = openpyxl.load_workbook(seed_build / "tables.xlsx")
+    numbers = [
+        c.value for ws in book.worksheets for row in ws.iter_rows() for c in row
+        if isinstance(c.value, (int, float))
+    ]
+    # 表二's numbers as the seed report prints them: 规章 1/0/1, 规范性文件 3/0/3, 105, 57, 4, 0
+    assert numbers[:10] == [1, 0, 1, 3, 0, 3, 105, 57, 4, 0]

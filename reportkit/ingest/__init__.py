@@ -1,0 +1,1 @@
+"""Reading published reports (web pages, Word files) back into the statutory tables."""
