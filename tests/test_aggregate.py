@@ -233,3 +233,27 @@ def test_the_decisions_chart_shows_the_aggregate(county):
     assert df.index.tolist() == [2021, 2022]
     assert df["行政许可"].tolist() == [5 + 2, 4 + 3]
     assert df["行政处罚"].tolist() == [3 + 1 + 4, 2 + 1]
+
+
+def test_the_breakdown_in_word_and_the_fragment(county, tmp_path):
+    import zipfile
+
+    from reportkit.present.docx import write_docx
+    from reportkit.present.document import validate
+    from reportkit.present.fragment import render_fragment
+
+    block = breakdown_block(_xzf(county, 2021).aggregate)
+    doc = {
+        "title": "示例县人民政府2021年政府信息公开工作年度报告",
+        "agency": "示例县人民政府",
+        "year": 2021,
+        "sample": True,
+        "date": "2022-01-20",
+        "sections": [{"slug": "other", "heading": "六、其他需要报告的事项", "blocks": [block]}],
+    }
+    validate(doc)
+    page = render_fragment(doc)
+    assert "附表　2021年各单位主要数据" in page and "山庄乡人民政府" in page and "1.23" in page
+    write_docx(doc, tmp_path / "report.docx")
+    xml = zipfile.ZipFile(tmp_path / "report.docx").read("word/document.xml").decode("utf-8")
+    assert "山庄乡人民政府" in xml and "该单位已发布的报告" in xml and "1.23" in xml
