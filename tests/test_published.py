@@ -376,10 +376,10 @@ def test_cli_check_reads_a_page_or_a_word_file(tmp_path, capsys):
 
 def test_unknown_row_in_table_three_is_refused_with_did_you_mean(tmp_path):
     page = (PAGES / "constructed_messy_2022.html").read_text(encoding="utf-8")
-    (tmp_path / "p.html").write_text(page.replace("2.重复申请", "2.重复的申请"), encoding="utf-8")
+    (tmp_path / "p.html").write_text(page.replace("2.重复申请", "2.重复提交的申请"), encoding="utf-8")
     result = import_report(tmp_path / "p.html")
     assert "不予处理/重复申请" not in result.tables["section3"]
-    assert any("「2.重复的申请」" in n and "是不是「不予处理/重复申请」" in n for n in result.notes)
+    assert any("「2.重复提交的申请」" in n and "是不是「不予处理/重复申请」" in n for n in result.notes)
     assert any("表三缺少1行：不予处理/重复申请" in n for n in result.notes)
 
 
