@@ -39,6 +39,7 @@ RULES: dict[str, tuple[str, str]] = {
     "R10": (ERROR, "本年二、上年结转 = 上年四、结转下年度继续办理（每列）"),
     "R11": (WARNING, "上年现行有效 + 本年制发 − 本年废止 = 本年现行有效"),
     "R12": (WARNING, "叙述或表格与上年完全相同（照抄上年）"),
+    "R13": (ERROR, "汇总报告：表二、表三、表四每格 = 本级台账 + 所含各单位之和（agencies.yaml 的 includes）"),
     "X-previous": (WARNING, "上年 tables.json 的年度不是上一年，跨年检查未做"),
     "X-agency": (WARNING, "上年 tables.json 是另一个机关的，跨年检查未做"),
     "X-year": (WARNING, "本年或上年的 tables.json 没有年度，无法确认两者是相邻两年"),
@@ -1281,6 +1282,10 @@ def check_report(
     findings += check_headings(params.narrative)
     findings += check_rewrite_marks(params.narrative)
     findings += check_problems_section(params.narrative, report.texts)
+    if getattr(report, "aggregate", None) is not None:
+        from .aggregate import check_hierarchy
+
+        findings += check_hierarchy(report.tables_json, report.aggregate)
     prev = previous_report(report)
     if prev is not None:
         findings += check_copied_narrative(

@@ -51,6 +51,12 @@ def _years(values: list[list[int] | str]) -> list[int]:
     return list(dict.fromkeys(years))  # a year given twice is built once
 
 
+def _batch_arguments(p: argparse.ArgumentParser) -> None:
+    """--all / --agency: the agencies of agencies.yaml (see reportkit/batch.py)."""
+    p.add_argument("--all", action="store_true", help="agencies.yaml 中的全部机关")
+    p.add_argument("--agency", action="append", default=[], help="agencies.yaml 中的机关标识（可重复）")
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="reportkit", description="政府信息公开工作年度报告：从台账计算、检查并生成报告")
     p.add_argument("--debug", action="store_true", help="出错时显示完整的 Python 调用栈")
@@ -66,6 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--out", type=Path, help="输出文件夹（默认 outputs/<年>/）")
     b.add_argument("--jobs", type=int, default=None, help="同时运行的笔记本数（默认：CPU 核数）")
     b.add_argument("--no-cache", action="store_true", help="不复用上次的结果，全部重新运行")
+    _batch_arguments(b)
+    b.add_argument("--workers", type=int, help="在本机启动 N 个 Dask 进程运行（与 --all/--agency 同用）")
+    b.add_argument("--scheduler", help="在已有的 Dask 集群上运行，如 tcp://host:8786（与 --all/--agency 同用）")
 
     c = sub.add_parser("check", help="只做勾稽关系检查，不生成报告")
     c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -80,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
         help="上年的 tables.json 或报告网页、Word 文件（默认：上年默认输出文件夹中的）",
     )
     c.add_argument("--json", action="store_true", help="以 JSON 输出检查结果")
+    _batch_arguments(c)
 
     i = sub.add_parser("init", help="新增一个机关：参数文件、空白台账和 agencies.yaml 中的一项")
     i.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
@@ -153,6 +163,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     years = _years(args.year)
+    if args.all or args.agency:
+        return _build_batch(args, parser, years)
+    if args.workers or args.scheduler:
+        parser.error("--workers 和 --scheduler 须与 --all 或 --agency 同用")
     if not years and not args.params:
         parser.error("请用 --year 指定年度，或用 --params 指定参数文件")
     if args.params and len(years) > 1:
@@ -173,8 +187,31 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return max([0] + [r.exit_code or 1 for r in results if not r.ok])
 
 
+def _build_batch(args: argparse.Namespace, parser: argparse.ArgumentParser, years: list[int]) -> int:
+    if not years:
+        parser.error("请用 --year 指定年度")
+    if args.params or args.out:
+        parser.error("--params 和 --out 不能与 --all、--agency 同用：输出在 outputs/<机关>/<年>/")
+    if args.workers is not None and args.workers < 1:
+        parser.error("--workers 应为正整数")
+    from .batch import build_batch
+
+    outcomes = build_batch(
+        years, None if args.all else args.agency, use_cache=not args.no_cache, jobs=args.jobs,
+        workers=args.workers, scheduler=args.scheduler, overview=args.all,
+    )
+    return max([0] + [o.exit_code or 1 for o in outcomes if not o.ok])
+
+
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from . import checks
+
+    if args.all or args.agency:
+        if not args.year or args.params or args.tables:
+            parser.error("--all/--agency 须与 --year 同用，不能与 --params、--tables 同用")
+        from .batch import check_batch
+
+        return check_batch(args.year, None if args.all else args.agency, args.json)
 
     if not (args.year or args.params or args.tables):
         parser.print_usage(sys.stderr)

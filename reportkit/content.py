@@ -7,6 +7,9 @@ A block is a plain JSON-able dict, one of:
 - ``{"kind": "list", "ordered": False, "items": [[run, …], …]}``
 - ``{"kind": "table", "table": "table2" | "table3" | "table4", "caption": "…", "data": {…}}``,
   ``data`` being the ``section2`` / ``section3`` / ``section4`` object of tables.json;
+- ``{"kind": "table", "table": "breakdown", "caption": "…", "data": {"columns": [...],
+  "rows": [[...], ...], "note": "…"}}``: any other table (an aggregated report's breakdown by
+  agency), cells as given, the first column a row header;
 - ``{"kind": "chart", "caption": "…", "alt": "…", "svg": "<base64>", "png": "<base64>",
   "width_mm": 150}``.
 
@@ -160,8 +163,29 @@ def _frame(data: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame.from_dict(data, orient="index")
 
 
+def generic_table_html(block: Block) -> str:
+    """A table given as columns and rows (not a statutory one): every cell escaped."""
+    data = block["data"]
+    esc = lambda v: html.escape(str(v), quote=False)  # noqa: E731
+    head = "".join(f"<th>{esc(c)}</th>" for c in data["columns"])
+    body = "".join(
+        "<tr>" + "".join(
+            f"<th>{esc(v)}</th>" if i == 0 else f"<td>{esc(v)}</td>" for i, v in enumerate(row)
+        ) + "</tr>"
+        for row in data["rows"]
+    )
+    cap = f"<caption>{esc(block['caption'])}</caption>" if block.get("caption") else ""
+    note = f'<p class="table-note">{esc(data["note"])}</p>' if data.get("note") else ""
+    return (
+        f'<table class="statutory generic">{cap}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table>{note}"
+    )
+
+
 def table_html(block: Block) -> str:
     data = block["data"]
+    if block["table"] not in ("table2", "table3", "table4"):
+        return generic_table_html(block)
     if block["table"] == "table2":
         return htmltables.table2_html(data)
     if block["table"] == "table3":

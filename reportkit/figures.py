@@ -355,7 +355,11 @@ def media_by_level(ledgers: Ledgers, year: int) -> pd.Series:
 
 def requests_outcomes(ledgers: Ledgers, year: int) -> pd.Series:
     """Concluded requests by outcome group （一）–（六） (for the 表三 chart)."""
-    t3 = tables.table3(ledgers, year)
+    return outcomes_of(tables.table3(ledgers, year))
+
+
+def outcomes_of(t3: pd.DataFrame) -> pd.Series:
+    """表三's concluded requests by outcome group （一）–（六）."""
     out = {}
     for _num, group, leaves in vocab.OUTCOME_GROUPS:
         keys = [f"{group}/{leaf}" for leaf in leaves] if leaves else [group]

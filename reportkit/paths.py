@@ -45,7 +45,11 @@ def review_out_dir(root: Path | None = None) -> Path:
 
 
 def notebooks_dir(root: Path | None = None) -> Path:
-    return (root or project_root()) / "notebooks"
+    """The project's notebooks/, else (a project of params and data only, such as
+    examples/county/) the section notebooks of the reportkit checkout itself."""
+    folder = (root or project_root()) / "notebooks"
+    own = PACKAGE_DIR.parent / "notebooks"
+    return folder if folder.is_dir() or not own.is_dir() else own
 
 
 def params_years(folder: Path) -> list[int]:

@@ -22,6 +22,8 @@ class Report:
     params: Params
     ledgers: Ledgers
     _text_cache: dict[str, str] = field(default_factory=dict, repr=False)
+    # An agency of agencies.yaml with `includes`: its tables are the sum (see aggregate.py).
+    aggregate: Any = None
 
     @property
     def year(self) -> int:
@@ -37,22 +39,34 @@ class Report:
 
     @cached_property
     def figures(self) -> Figures:
+        if self.aggregate is not None:
+            from .aggregate import AggregateFigures
+
+            return AggregateFigures(self.ledgers, self.year, self.aggregate)
         return Figures(self.ledgers, self.year)
 
     @cached_property
     def table2(self) -> dict[str, dict[str, Any]]:
+        if self.aggregate is not None:
+            return self.aggregate.table2()
         return tables.table2(self.ledgers, self.year)
 
     @cached_property
     def table3(self) -> pd.DataFrame:
+        if self.aggregate is not None:
+            return self.aggregate.table3()
         return tables.table3(self.ledgers, self.year)
 
     @cached_property
     def table4(self) -> pd.DataFrame:
+        if self.aggregate is not None:
+            return self.aggregate.table4()
         return tables.table4(self.ledgers, self.year)
 
     @cached_property
     def tables_json(self) -> dict[str, Any]:
+        if self.aggregate is not None:
+            return self.aggregate.tables_json()
         return tables.tables_json(self.ledgers, self.agency, self.year)
 
     def names(self) -> dict[str, Any]:
@@ -62,7 +76,10 @@ class Report:
                    [("办公室", "office"), ("地址", "address"), ("邮编", "postcode"), ("电话", "phone")]}
         # 联系.括注: "地址：…，邮编：…，电话：…" from whatever parts the params give.
         contact["括注"] = "，".join(f"{k}：{contact[k]}" for k in ("地址", "邮编", "电话") if contact[k])
-        return {"机关": self.agency, "联系": contact, **self.figures.namespace()}
+        names = {"机关": self.agency, "联系": contact, **self.figures.namespace()}
+        if self.aggregate is not None:
+            names["汇总"] = self.aggregate.names()
+        return names
 
     @cached_property
     def _names(self) -> dict[str, Any]:
@@ -78,7 +95,10 @@ class Report:
         if slug not in self._text_cache:
             if trace.enabled() and self.params.source:
                 trace.narrative_rendered(self.params.source, slug)
-            self._text_cache[slug] = narrative.text(slug, self.params.narrative, self._names)
+            text = narrative.text(slug, self.params.narrative, self._names)
+            if slug == "preface" and self.aggregate is not None:
+                text = text.rstrip("\n") + "\n\n" + self.aggregate.coverage() + "\n"
+            self._text_cache[slug] = text
         return self._text_cache[slug]
 
     def html(self, slug: str) -> str:
@@ -118,7 +138,20 @@ def open_report(year: int | None = None, params: str | Path | None = None) -> Re
     if trace.enabled():
         trace.params_loaded(p.source)
         ledgers = trace.TracedLedgers(ledgers)
-    return Report(p, ledgers)
+    return Report(p, ledgers, aggregate=_aggregate(p, ledgers, root))
+
+
+def _aggregate(p: Params, ledgers: Ledgers, root: Path) -> Any:
+    """The aggregate when agencies.yaml lists this params folder's agency with `includes`."""
+    from . import agencies
+
+    registry = agencies.load(root)
+    agency = registry.including(p.source) if registry is not None else None
+    if agency is None or not agency.includes:
+        return None
+    from .aggregate import build_aggregate
+
+    return build_aggregate(p, ledgers, registry, agency.id)
 
 
 def _year_parameter(year: object) -> int | None:

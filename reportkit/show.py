@@ -63,10 +63,15 @@ def outreach_by_month(report: Report) -> None:
 
 
 def decisions_by_year(report: Report) -> None:
-    df = figures.decisions_by_year(report.ledgers)
-    df = df[df.index <= report.year] if (df.index <= report.year).any() else figures.decisions_by_year(
-        report.ledgers, [report.year]
-    )
+    if report.aggregate is not None:  # 表二's cells: this year's and last year's aggregate
+        from .aggregate import decisions_frame
+
+        df = decisions_frame(report.aggregate)
+    else:
+        df = figures.decisions_by_year(report.ledgers)
+        df = df[df.index <= report.year] if (df.index <= report.year).any() else figures.decisions_by_year(
+            report.ledgers, [report.year]
+        )
     alt = "；".join(
         f"{y}年" + "、".join(f"{col}{int(df.at[y, col])}件" for col in df.columns) for y in df.index
     )
@@ -75,7 +80,7 @@ def decisions_by_year(report: Report) -> None:
 
 def requests_outcomes(report: Report) -> None:
     """The chart of 表三's outcomes, when any request was concluded."""
-    s = figures.requests_outcomes(report.ledgers, report.year)
+    s = figures.outcomes_of(report.table3)  # the table's own numbers (an aggregate's too)
     if not int(s.sum()):
         return
     alt = f"{report.year}年政府信息公开申请办理结果：" + _describe(s, "件")
@@ -89,6 +94,15 @@ def appeals(report: Report) -> None:
         return
     alt = f"{report.year}年行政复议、行政诉讼案件：" + _describe(t4[vocab.TOTAL], "件")
     _chart(charts.appeals(t4), alt, f"{report.year}年行政复议、行政诉讼案件结果")
+
+
+def breakdown(report: Report) -> None:
+    """An aggregated report's appendix: each agency's main figures (nothing for one agency)."""
+    if report.aggregate is None:
+        return
+    from .aggregate import breakdown_block
+
+    content.display(breakdown_block(report.aggregate))
 
 
 # Free text an applicant wrote may name people: analysts see it in the ledger itself, not here.

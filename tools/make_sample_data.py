@@ -15,7 +15,10 @@ Only the aggregates are fixed; dates, names and numbers inside a row are drawn f
 ``random.Random`` with a fixed seed, so running the script twice writes byte-identical files
 (XLSX files are re-zipped with fixed timestamps).
 
-Usage: ``python tools/make_sample_data.py [--out DIR]`` (default: ``data/`` next to ``tools/``).
+A third, ``examples/county/`` (tools/sample_county.py), is a project of several agencies: a
+county government whose report aggregates its departments and townships.
+
+Usage: ``python tools/make_sample_data.py [--out DIR] [--county DIR]`` (default: ``data/`` next to ``tools/``).
 """
 
 from __future__ import annotations
@@ -754,12 +757,31 @@ def make_demo(folder: Path) -> None:
     write_csv(folder / "appeals.csv", HEADERS["appeals"], appeal_rows(DEMO_APPEALS))
 
 
+def _sample_county():
+    """tools/sample_county.py, wherever this script was loaded from."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sample_county", Path(__file__).with_name("sample_county.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "data")
+    ap.add_argument("--out", type=Path, default=None, help="default: data/ next to tools/")
+    ap.add_argument(
+        "--county", type=Path, default=None,
+        help="the multi-agency sample county, a project of its own (default: examples/county/, "
+        "or county/ inside --out)",
+    )
     args = ap.parse_args(argv)
+    repo = Path(__file__).resolve().parents[1]
+    county = args.county or (args.out / "county" if args.out else repo / "examples" / "county")
+    args.out = args.out or repo / "data"
     make_daye(args.out / "daye")
     make_demo(args.out / "demo")
+    _sample_county().make_county(county)
     for p in sorted(args.out.glob("*/*.*")):
         print(p.relative_to(args.out))
 

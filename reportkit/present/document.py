@@ -22,7 +22,7 @@ from typing import Any
 
 from ..errors import ReportkitError
 from ..render import SAMPLE_BANNER, SAMPLE_MARK
-from .layout import TABLE_KINDS
+from .layout import TABLE_KINDS, is_generic
 
 __all__ = ["SAMPLE_BANNER", "SAMPLE_MARK", "chinese_date", "parse_date", "png_bytes", "validate"]
 
@@ -69,7 +69,7 @@ def _validate_block(block: Any, where: str) -> None:
         if not isinstance(items, list) or not all(_is_runs(item) for item in items):
             _fail(where, "列表的「items」应为各项文字（runs）的列表")
     if kind == "table":
-        if block.get("table") not in TABLE_KINDS:
+        if block.get("table") not in TABLE_KINDS and not is_generic(block.get("data")):
             _fail(where, f"表格「{block.get('table')}」未知，应为 table2、table3 或 table4")
         if not isinstance(block.get("data"), dict):
             _fail(where, "表格缺少「data」")

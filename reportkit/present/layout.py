@@ -212,9 +212,36 @@ def table4_grid(data: dict[str, Any]) -> Grid:
 _GRIDS = {"table2": table2_grid, "table3": table3_grid, "table4": table4_grid}
 
 
+def is_generic(data: Any) -> bool:
+    """A table given as {"columns": [...], "rows": [[...], ...]} (an aggregate's breakdown)."""
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("columns"), list)
+        and isinstance(data.get("rows"), list)
+        and all(isinstance(r, list) and len(r) == len(data["columns"]) for r in data["rows"])
+    )
+
+
+def generic_grid(kind: str, data: dict[str, Any]) -> Grid:
+    """A plain table: one header row, the first column as row labels, the rest as printed; the
+    first column twice as wide as the others."""
+    columns, rows = data["columns"], data["rows"]
+    cells = [Cell(0, j, str(c), "head") for j, c in enumerate(columns)]
+    for i, row in enumerate(rows, start=1):
+        for j, v in enumerate(row):
+            text = printed(v) if isinstance(v, Number) and not isinstance(v, bool) else str(v)
+            cells.append(Cell(i, j, text, "label" if j == 0 else "value", value=v))
+    unit = TEXT_WIDTH_MM / (len(columns) + 1)
+    widths = [2 * unit, *([unit] * (len(columns) - 1))]
+    return Grid(kind, "", len(rows) + 1, len(columns), widths, 1, 8.0, cells)
+
+
 def grid(kind: str, data: dict[str, Any]) -> Grid:
     """The grid of 表二 ("table2"), 表三 ("table3") or 表四 ("table4") filled with `data`, the
-    section2/section3/section4 object of tables.json."""
+    section2/section3/section4 object of tables.json; or of any other table given as columns
+    and rows (see is_generic)."""
     if kind not in _GRIDS:
+        if is_generic(data):
+            return generic_grid(kind, data)
         raise ReportkitError(f"未知的表格「{kind}」：应为 table2、table3 或 table4")
     return _GRIDS[kind](data)
