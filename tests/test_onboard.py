@@ -17,6 +17,7 @@ from reportkit.errors import ReportkitError
 from reportkit.params import load_params
 from reportkit.report import open_report
 
+CHECKOUT = Path(__file__).resolve().parent.parent
 STEMS = [
     "requests",
     "appeals",
@@ -364,6 +365,17 @@ def test_filled_blank_ledgers_resaved_by_libreoffice_check_and_count(project, tm
     report = open_report(params=project / "params/yjj/2024.yaml")
     outreach = report.figures.outreach
     assert (outreach.sessions.value, outreach.participants.value) == (3, 350)  # blank 场次 is 1
+
+    # ... and the whole report builds from them: init -> Excel-filled ledgers -> report.
+    shutil.copytree(CHECKOUT / "notebooks", project / "notebooks", dirs_exist_ok=True)
+    out = project / "outputs" / "yjj-2024"
+    assert main(["build", "--params", "params/yjj/2024.yaml", "--out", str(out)]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<title>某某县应急管理局2024年政府信息公开工作年度报告</title>" in page
+    assert json.loads((out / "tables.json").read_text(encoding="utf-8"))["section3"] == s3
+    for built in out.rglob("*"):
+        if built.is_file() and built.suffix in (".html", ".json", ".ipynb"):
+            assert "张小明" not in built.read_text(encoding="utf-8", errors="ignore"), built
 
 
 # ------------------------------------------------------------------------------------------------
