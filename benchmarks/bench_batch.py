@@ -38,7 +38,7 @@ YEARS = (2021, 2022, 2023)
 FLOOR = """
 import os, sys
 from pathlib import Path
-from reportkit import agencies, charts, checks, figures, htmltables
+from reportkit import agencies, charts, checks, content, figures, htmltables
 from reportkit.report import open_report
 root = Path(os.environ["REPORTKIT_ROOT"])
 charts.setup()
@@ -58,7 +58,7 @@ for year in (2021, 2022, 2023):
             charts.requests_outcomes(figures.outcomes_of(r.table3)),
             charts.appeals(r.table4),
         ):
-            charts.figure_html(fig, "alt")
+            content.chart_block(fig, "alt")  # SVG for pages and PNG for Word, as a build draws
         checks.check_report(r)
 """
 

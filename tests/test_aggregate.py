@@ -238,8 +238,8 @@ def test_the_decisions_chart_shows_the_aggregate(county):
 def test_the_breakdown_in_word_and_the_fragment(county, tmp_path):
     import zipfile
 
-    from reportkit.present.docx import write_docx
     from reportkit.present.document import validate
+    from reportkit.present.docx import write_docx
     from reportkit.present.fragment import render_fragment
 
     block = breakdown_block(_xzf(county, 2021).aggregate)
