@@ -33,7 +33,7 @@ BIN = Path(sys.executable).parent
 FLOOR = """
 import resource, sys
 import reportkit as rk
-from reportkit import charts, figures, htmltables
+from reportkit import charts, content, figures, htmltables
 r = rk.open_report(year=int(sys.argv[1]))
 charts.setup()
 r.tables_json; r.texts
@@ -46,7 +46,7 @@ for fig in (
     charts.requests_outcomes(figures.requests_outcomes(r.ledgers, r.year)),
     charts.appeals(r.table4),
 ):
-    charts.figure_html(fig, "alt")
+    content.block_html(content.chart_block(fig, "alt"))
 rk.checks.check_report(r)
 """
 
