@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .ledgers import PERSONAL_COLUMNS, SCHEMAS, Column, Schema
+from .ledgers import REQUESTS_PERSONAL, SCHEMAS, Column, Schema
 
 LEDGER_SHEET_MAX = 31  # Excel's limit on a sheet name's length
 GUIDE_SHEET = "填写说明"
@@ -97,7 +97,7 @@ def ledger_columns(schema: Schema) -> list[tuple[str, Column | None]]:
     cols: list[tuple[str, Column | None]] = [(c.name, c) for c in schema.columns]
     if schema.stem == "requests":
         at = next((i for i, (_n, c) in enumerate(cols) if c and c.kind == "text"), len(cols))
-        cols[at:at] = [(name, None) for name in PERSONAL_COLUMNS if name != "地址"]
+        cols[at:at] = [(name, None) for name in REQUESTS_PERSONAL]
     return cols
 
 

@@ -42,8 +42,10 @@ ROW = "_row"  # the Excel row number of each ledger row, kept for messages and c
 
 # Columns whose values are applicants' personal data: dropped at reading, never output. These
 # names mark a column personal in any ledger; see personal_column() for the whole rule.
+# The personal columns the contract gives the requests ledger (its blank template has them).
+REQUESTS_PERSONAL = ("申请人姓名", "证件号码", "联系电话")
 PERSONAL_COLUMNS = [
-    "申请人姓名", "证件号码", "联系电话", "地址", "申请人", "姓名", "联系人", "代理人", "身份证号",
+    *REQUESTS_PERSONAL, "地址", "申请人", "姓名", "联系人", "代理人", "身份证号",
     "身份证号码", "手机号码", "电子邮箱", "邮箱", "住址", "微信", "QQ", "Email",
 ]
 # Words in a header that mark an extra column as personal even when no params list it
