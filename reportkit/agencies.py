@@ -157,7 +157,7 @@ class Registry:
             path = self.out_dir(a.id, year) / "tables.json"
             if not path.is_file():
                 raise AgenciesError(
-                    f"{who}机关「{a.id}」还没有{year}年的统计表（{_shown(path, self.root)} 不存在）："
+                    f"{who}机关「{a.id}」还没有{year}年的统计表（{paths.shown(path, self.root)} 不存在）："
                     f"请先生成它的报告（reportkit build --year {year} --agency {a.id}），或用 --all 一并生成"
                 )
             return _load_json(path), path
@@ -165,19 +165,10 @@ class Registry:
         if path is None:
             kinds = "、".join(f"{year}{s}" for s in PUBLISHED_SUFFIXES)
             raise AgenciesError(
-                f"{who}机关「{a.id}」在 {_shown(a.published, self.root)} 中没有{year}年已发布的报告"
+                f"{who}机关「{a.id}」在 {paths.shown(a.published, self.root)} 中没有{year}年已发布的报告"
                 f"（应为 {kinds} 之一）"
             )
         return read_published(path), path
-
-
-def _shown(path: Path | None, root: Path) -> str:
-    if path is None:
-        return ""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _load_json(path: Path) -> dict:

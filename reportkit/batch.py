@@ -94,7 +94,7 @@ def plan(
             params = a.params_file(year)
             if params is None or not params.is_file():
                 notes.append(
-                    f"机关「{a_id}」没有{year}年的参数文件（{_rel(params, registry.root)}），未生成"
+                    f"机关「{a_id}」没有{year}年的参数文件（{paths.shown(params, registry.root)}），未生成"
                 )
                 continue
             t = Task(a_id, year, str(params), str(registry.out_dir(a_id, year)))
@@ -105,15 +105,6 @@ def plan(
     # Years first, then agencies in dependency order: every task comes after those it waits for.
     tasks.sort(key=lambda t: (t.year, rank[t.agency]))
     return tasks, notes
-
-
-def _rel(path: Path | None, root: Path) -> str:
-    if path is None:
-        return ""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -336,7 +327,7 @@ def build_batch(
 
         for year in sorted(set(years)):
             written = office.write(registry, year, [o for o in ordered if o.year == year])
-            print("总览：" + "、".join(_rel(p, root) for p in written), flush=True)
+            print("总览：" + "、".join(paths.shown(p, root) for p in written), flush=True)
     return ordered
 
 

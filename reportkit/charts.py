@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import functools
-import html
 import io
 import re
 from collections.abc import Callable, Sequence

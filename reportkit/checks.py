@@ -1356,25 +1356,18 @@ def find_previous(
         try:
             last = load_tables(path) if path.is_file() else None
         except ReportkitError:
-            others.append(f"{_shown_path(path, root)} 无法读取")
+            others.append(f"{paths.shown(path, root)} 无法读取")
             continue
         if isinstance(last, dict) and last.get("agency") == report.agency:
             return last, None
         if last is not None:
-            others.append(f"{_shown_path(path, root)} 是另一机关（{last.get('agency')}）的")
-    looked = "、".join(_shown_path(p, root) for p in candidates)
+            others.append(f"{paths.shown(path, root)} 是另一机关（{last.get('agency')}）的")
+    looked = "、".join(paths.shown(p, root) for p in candidates)
     why = "；".join(others) if others else f"未找到上年的 tables.json（查找了 {looked}）"
     return None, (
         f"{CROSS_YEAR}未做：{why}。请先生成{report.year - 1}年的报告，"
         "或在参数文件中用 previous: 指向上年已发布的报告，或用 --previous 指定"
     )
-
-
-def _shown_path(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
 
 
 PUBLISHED_SUFFIXES = (".html", ".htm", ".docx")

@@ -51,16 +51,9 @@ class Written:
     next_steps: list[str] = field(default_factory=list)
 
     def summary(self, root: Path) -> str:
-        lines = ["已生成："] + [f"  {_rel(p, root)}" for p in self.files]
+        lines = ["已生成："] + [f"  {paths.shown(p, root)}" for p in self.files]
         lines += ["接下来："] + [f"  {i}. {s}" for i, s in enumerate(self.next_steps, start=1)]
         return "\n".join(lines)
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def _q(value: object) -> str:
@@ -208,7 +201,7 @@ def init_agency(
             p for p in (data_dir / f"{stem}.xlsx", data_dir / f"{stem}.csv") if p.exists()
         ]
     if in_the_way:
-        shown = "、".join(_rel(p, root) for p in in_the_way)
+        shown = "、".join(paths.shown(p, root) for p in in_the_way)
         raise ReportkitError(
             f"未生成任何文件：{shown} 已存在，不会覆盖。已有的机关开始新的一年请用 reportkit new-year {year}"
         )
@@ -229,10 +222,10 @@ def init_agency(
         write_blank_ledger(stem, target, year)
         written.files.append(target)
     written.files.append(_add_agency(root, {"id": agency_id, "params": f"params/{agency_id}"}))
-    p = _rel(params_file, root)
+    p = paths.shown(params_file, root)
     written.next_steps = [
         (
-            f"在 {_rel(data_dir, root)}/ 的各台账中登记本年的记录（每个文件的「填写说明」工作表写明了各列的含义）；"
+            f"在 {paths.shown(data_dir, root)}/ 的各台账中登记本年的记录（每个文件的「填写说明」工作表写明了各列的含义）；"
             "没有某类记录的，台账留空即可"
         ),
         f"改写 {p} 中标有「{REWRITE_MARK}」的叙述，填写 contact",
@@ -294,14 +287,14 @@ def new_year(year: int, agencies: list[str] | None = None, root: Path | None = N
     missing = [src for src, _ in pairs if not src.is_file()]
     if missing:
         shown = "；".join(
-            f"{_rel(p, root)}（已有：{_years_in(p.parent) or '无'}）" for p in missing
+            f"{paths.shown(p, root)}（已有：{_years_in(p.parent) or '无'}）" for p in missing
         )
         raise ReportkitError(
             f"未生成任何文件：找不到上年的参数文件 {shown}；新机关请用 reportkit init"
         )
     present = [dst for _, dst in pairs if dst.exists()]
     if present:
-        shown = "、".join(_rel(p, root) for p in present)
+        shown = "、".join(paths.shown(p, root) for p in present)
         raise ReportkitError(f"未生成任何文件：{shown} 已存在，不会覆盖")
 
     from .params import load_params
@@ -326,9 +319,9 @@ def new_year(year: int, agencies: list[str] | None = None, root: Path | None = N
         load_params(dst, year=year)
         written.files.append(dst)
         outputs.append((dst, last))
-    shown = "、".join(_rel(d, root) for d, _ in outputs)
-    first = _rel(outputs[0][0], root)
-    data = "、".join(sorted({_rel(p.data_path, root) for _, p in outputs}))
+    shown = "、".join(paths.shown(d, root) for d, _ in outputs)
+    first = paths.shown(outputs[0][0], root)
+    data = "、".join(sorted({paths.shown(p.data_path, root) for _, p in outputs}))
     written.next_steps = [
         f"在同一批台账（{data}）中继续往下登记{year}年的记录，不要新建文件",
         f"逐节改写 {shown} 中的叙述（沿用的是{year - 1}年的文字）",

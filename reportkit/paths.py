@@ -72,3 +72,13 @@ def previous_tables_files(params: Params, root: Path | None = None) -> list[Path
     if source is not None and source.parent.parent == root / "params":
         found.append(root / "outputs" / source.parent.name / str(params.year - 1) / "tables.json")
     return found
+
+
+def shown(path: Path | None, root: Path) -> str:
+    """A path as messages show it: relative to the project root when inside it."""
+    if path is None:
+        return ""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
