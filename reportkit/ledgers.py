@@ -10,791 +10,109 @@ per distinct value (dates, categories and numbers repeat a lot), then mapped bac
 
 from __future__ import annotations
 
-import codecs
 import contextlib
-import csv
-import datetime as dt
 import difflib
-import errno
 import gc
-import io
-import os
 import re
-import stat
-import threading
-import unicodedata
-import warnings
-import zipfile
-from collections.abc import Callable, Iterable, Iterator
-from collections.abc import Set as AbstractSet
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from . import privacy, vocab
+from . import privacy
 from .errors import CellProblem, LedgerError, ReportkitError
 
-ROW = "_row"  # the Excel row number of each ledger row, kept for messages and checks
-
-# Columns whose values are applicants' personal data: dropped at reading, never output. These
-# names mark a column personal in any ledger; see personal_column() for the whole rule.
-# The personal columns the contract gives the requests ledger (its blank template has them).
-REQUESTS_PERSONAL = ("申请人姓名", "证件号码", "联系电话")
-PERSONAL_COLUMNS = [
-    *REQUESTS_PERSONAL, "地址", "申请人", "姓名", "联系人", "代理人", "身份证号",
-    "身份证号码", "手机号码", "电子邮箱", "邮箱", "住址", "微信", "QQ", "Email",
-]
-# Words in a header that mark an extra column as personal even when no params list it
-# (身份证号, 手机号码, 通讯地址, 当事人 …): its values are guarded like 申请人姓名's. Only in the
-# ledgers whose rows are about people; elsewhere (活动地址 of an outreach event) they are not.
-PERSONAL_HINTS = (
-    "姓名", "身份证", "证件", "电话", "手机", "住址", "地址", "联系人", "联系方式", "邮箱",
-    "邮件", "微信", "qq", "当事人", "代理人", "申请人",
+from .schema import (  # noqa: F401 - ledgers.<name> stays the public path
+    ROW,
+    REQUESTS_PERSONAL,
+    PERSONAL_COLUMNS,
+    PERSONAL_HINTS,
+    _ENGLISH_HINTS,
+    _NOT_PERSONAL_ENDINGS,
+    PEOPLE_LEDGERS,
+    _SIMPLIFIED,
+    _NOT_PERSONAL,
+    HEAD_ROWS,
+    MAX_PROBLEMS,
+    MAX_NOTES,
+    EXCEL_ERRORS,
+    OTHER_FORMATS,
+    Column,
+    Schema,
+    _c,
+    SCHEMAS,
 )
-# The same in English headers (Name, Applicant name, Phone, Tel, Mobile, E-mail, Address, ID No).
-_ENGLISH_HINTS = re.compile(
-    r"name|phone|(?<![a-z])tel|mobile|e-?mail|address|wechat|(?<![a-z])id(?:no|number|card)?\.?$",
-    re.IGNORECASE,
+from .cells import (  # noqa: F401 - ledgers.<name> stays the public path
+    _SPACES_AND_QUOTES,
+    _NUMBERING,
+    _TRAILING_NOTE,
+    norm,
+    _header_key,
+    _strip_numbering,
+    _outcome_lookup,
+    OUTCOME_LOOKUP,
+    match_outcome,
+    _is_blank,
+    _shown,
+    _column_letter,
+    _DATE_FORMATS,
+    _DATE_WITH_TIME,
+    _PLAIN_DATE,
+    _EXCEL_EPOCH,
+    DATE_HINT,
+    _any_date,
+    parse_date,
+    _excel_serial,
+    parse_int,
+    parse_money,
+    FIRST_YEAR,
+    LAST_YEAR,
+    _CONTROL,
+    _to_id,
+    _to_date,
+    _to_int,
+    _to_money,
+    _suggest,
+    _to_category,
+    _to_outcome,
+    _CONVERTERS,
 )
-# A header naming a kind or a count of people, not a person: 申请人类型 (a required category),
-# 证件类型, 申请人数.
-_NOT_PERSONAL_ENDINGS = ("类型", "类别", "性质", "人数", "数量", "type", "kind", "count")
-PEOPLE_LEDGERS = {"requests", "appeals", "licensing", "penalties", "enforcement", "fees"}
-# Traditional characters of personal headers (證件號碼, 電話, 聯繫人 …), read as simplified.
-_SIMPLIFIED = str.maketrans(
-    "證號碼電話聯繫係絡請當機郵箱稱類應發處罰許務費內質數單",
-    "证号码电话联系系络请当机邮箱称类应发处罚许务费内质数单",
+from .personal import (  # noqa: F401 - ledgers.<name> stays the public path
+    Found,
+    PersonalValues,
+    _personal_strings,
+    _WORD,
 )
-# What people type in a personal column when there is nothing to type: not personal data.
-_NOT_PERSONAL = {"无", "暂无", "不详", "未知", "未提供", "未填", "匿名", "空", "略", "na", "n/a", "none", "null"}
+from .sheets import (  # noqa: F401 - ledgers.<name> stays the public path
+    ENCODING_HELP,
+    _SAMPLE_BYTES,
+    EAGER_PERSONAL_BYTES,
+    _problem,
+    _Sheet,
+    _open_sheet,
+    _wrong_kind,
+    _detect_encoding,
+    _mixed_at,
+    _csv_sheet,
+    _control_bytes,
+    _signature,
+    _mixed_encoding,
+    _unreadable_csv,
+    _xlsx_sheet,
+    _FORMULA_TAG,
+    _has_formulas,
+    _Uncalculated,
+    _mark_uncalculated,
+    _grid_columns,
+    not_a_readable_file,
+    _os_reason,
+    _link_target,
+    _OS_REASONS,
+)
 
-HEAD_ROWS = 10  # the header may sit this far down, below title rows
-MAX_PROBLEMS = 50  # problems listed per ledger file; the rest are counted
-MAX_NOTES = 20  # alias notes listed per column of a ledger; the rest are counted
-# Excel's error values, shown in a cell whose formula failed.
-EXCEL_ERRORS = {
-    "#VALUE!", "#REF!", "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#SPILL!", "#CALC!", "#GETTING_DATA"
-}
-# Formats reportkit cannot read, and what to do about them.
-OTHER_FORMATS = {
-    ".xls": "旧版 Excel 文件（.xls）",
-    ".xlsm": "带宏的 Excel 文件（.xlsm）",
-    ".xlsb": "Excel 二进制工作簿（.xlsb）",
-    ".et": "WPS 表格文件（.et）",
-    ".ods": "OpenDocument 表格（.ods）",
-    ".numbers": "Numbers 表格",
-    ".txt": "文本文件（.txt）",
-    ".tsv": "制表符分隔文件（.tsv）",
-}
 
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    kind: str  # id | date | category | outcome | int | money | text
-    required: bool = False
-    choices: tuple[str, ...] = ()
-    default: Any = None
-
-
-@dataclass(frozen=True)
-class Schema:
-    stem: str
-    title: str
-    columns: tuple[Column, ...]
-
-    @property
-    def id_column(self) -> str | None:
-        return next((c.name for c in self.columns if c.kind == "id"), None)
-
-    @property
-    def required(self) -> list[str]:
-        return [c.name for c in self.columns if c.required]
-
-
-def _c(name: str, kind: str, required: bool = False, choices=(), default=None) -> Column:
-    return Column(name, kind, required, tuple(choices), default)
-
-
-SCHEMAS: dict[str, Schema] = {
-    s.stem: s
-    for s in [
-        Schema(
-            "requests",
-            "依申请公开台账",
-            (
-                _c("申请编号", "id", True),
-                _c("收到日期", "date", True),
-                _c("申请人类型", "category", True, vocab.APPLICANT_TYPES),
-                _c("办理结果", "outcome"),
-                _c("办结日期", "date"),
-                _c("申请内容", "text"),
-                _c("收费金额（元）", "money"),
-            ),
-        ),
-        Schema(
-            "appeals",
-            "复议诉讼台账",
-            (
-                _c("案件编号", "id", True),
-                _c("类别", "category", True, vocab.APPEAL_KINDS),
-                _c("收到日期", "date", True),
-                _c("结果", "category", False, vocab.APPEAL_RESULTS),
-                _c("审结日期", "date"),
-            ),
-        ),
-        Schema(
-            "documents",
-            "规章和规范性文件台账",
-            (
-                _c("文号", "id", True),
-                _c("标题", "text", True),
-                _c("类型", "category", True, vocab.DOCUMENT_TYPES),
-                _c("印发日期", "date", True),
-                _c("废止日期", "date"),
-            ),
-        ),
-        Schema("licensing", "行政许可台账", (_c("编号", "id", True), _c("决定日期", "date", True), _c("事项名称", "text"))),
-        Schema("penalties", "行政处罚台账", (_c("编号", "id", True), _c("决定日期", "date", True), _c("案由", "text"))),
-        Schema("enforcement", "行政强制台账", (_c("编号", "id", True), _c("决定日期", "date", True), _c("措施", "text"))),
-        Schema(
-            "fees",
-            "行政事业性收费台账",
-            (_c("日期", "date", True), _c("项目", "text", True), _c("金额（元）", "money", True)),
-        ),
-        Schema(
-            "procurement",
-            "政府集中采购台账",
-            (_c("日期", "date", True), _c("项目", "text", True), _c("金额（万元）", "money", True)),
-        ),
-        Schema(
-            "outreach",
-            "宣传活动台账",
-            (
-                _c("日期", "date", True),
-                _c("活动类型", "text", True),
-                _c("活动名称", "text"),
-                _c("地点", "text"),
-                _c("场次", "int", default=1),
-                _c("参与人次", "int", default=0),
-                _c("展板（块）", "int", default=0),
-                _c("横幅（条）", "int", default=0),
-                _c("资料（份）", "int", default=0),
-            ),
-        ),
-        Schema(
-            "media",
-            "媒体报道台账",
-            (_c("日期", "date", True), _c("媒体", "text", True), _c("标题", "text", True), _c("媒体级别", "text")),
-        ),
-        Schema(
-            "proposals",
-            "建议提案台账",
-            (
-                _c("编号", "id", True),
-                _c("类别", "category", True, vocab.PROPOSAL_KINDS),
-                _c("办理方式", "category", True, vocab.HANDLING),
-                _c("收到日期", "date", True),
-                _c("办理结果", "text"),
-            ),
-        ),
-    ]
-}
-
-# ------------------------------------------------------------------------------------------------
-# Normalising what people type
-# ------------------------------------------------------------------------------------------------
-_SPACES_AND_QUOTES = re.compile(r"[\s\"'“”‘’「」『』]+")
-_NUMBERING = re.compile(r"^(?:\(?[一二三四五六七八九十]+\)|[一二三四五六七八九十]+、|\d+[.、．])")
-_TRAILING_NOTE = re.compile(r"\([^()]*\)$")  # 收到日期（年/月/日） -> 收到日期
-
-
-def norm(text: object) -> str:
-    """The matching key of a header or category: NFKC (full width -> half width), no spaces,
-    no quotation marks."""
-    s = str(text)
-    if not s.isascii():  # ASCII is its own NFKC form: ids and codes skip the normalisation
-        s = unicodedata.normalize("NFKC", s)
-    return _SPACES_AND_QUOTES.sub("", s)
-
-
-def _header_key(text: object) -> str:
-    """A header cell's key: as norm(), without the * or ※ that templates put on required columns."""
-    return norm(_CONTROL.sub("", str(text))).strip("*※")
-
-
-def _strip_numbering(key: str) -> str:
-    return "/".join(_NUMBERING.sub("", part) for part in key.split("/"))
-
-
-def _outcome_lookup() -> dict[str, str]:
-    table: dict[str, str] = {}
-    for _num, group, leaves in vocab.OUTCOME_GROUPS:
-        if not leaves:
-            table[norm(group)] = group
-            continue
-        for leaf in leaves:
-            key = f"{group}/{leaf}"
-            table[norm(key)] = key
-            table.setdefault(norm(leaf), key)
-    table[norm(vocab.PARTLY_LABEL)] = vocab.PARTLY
-    return table
-
-
-OUTCOME_LOOKUP = _outcome_lookup()
-
-
-def match_outcome(value: object) -> str | None:
-    """The tables.json key of an 办理结果 as typed (leaf alone, group/leaf, numbered), or None."""
-    key = norm(value)
-    return OUTCOME_LOOKUP.get(key) or OUTCOME_LOOKUP.get(_strip_numbering(key))
-
-
-def _is_blank(v: object) -> bool:
-    if v is None:
-        return True
-    if isinstance(v, float) and v != v:
-        return True
-    return isinstance(v, str) and not v.strip()
-
-
-def _shown(v: object) -> object:
-    """A value as the user typed it (as Excel shows it), for messages."""
-    if isinstance(v, bool):
-        return "TRUE" if v else "FALSE"
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    if isinstance(v, dt.datetime):
-        return v.strftime("%Y-%m-%d") if v.time() == dt.time() else v.isoformat(" ")
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    return str(v).strip() if isinstance(v, str) else v
-
-
-def _column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA: the column as Excel labels it."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-# ------------------------------------------------------------------------------------------------
-# Cell parsers: a value as people type it, or None when it is not one
-# ------------------------------------------------------------------------------------------------
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
-_DATE_WITH_TIME = re.compile(r"^(\d{4}\D\d{1,2}\D\d{1,2}日?)(?:[\sT]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$")
-# What the first three formats accept: one separator used twice, a 1-2 digit month and day.
-_PLAIN_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})", re.ASCII)
-_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
-FIRST_YEAR, LAST_YEAR = 1900, 2100  # a ledger date outside these years is a typing slip
-DATE_HINT = "应为日期，如 2021-06-16、2021/6/16 或 Excel 日期"
-
-
-def _any_date(v: object) -> dt.datetime | None:
-    """A date in any form people write one (the time of day dropped), whatever its year."""
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, pd.Timestamp):
-        v = v.to_pydatetime()
-    if isinstance(v, dt.datetime):
-        return dt.datetime(v.year, v.month, v.day)
-    if isinstance(v, dt.date):
-        return dt.datetime(v.year, v.month, v.day)
-    if isinstance(v, (int, float)):
-        return _excel_serial(float(v))
-    s = unicodedata.normalize("NFKC", str(v)).strip()
-    plain = _PLAIN_DATE.fullmatch(s)
-    if plain:  # the usual 2021-06-16 or 2021/6/16, without a strptime attempt per format
-        try:
-            return dt.datetime(int(plain[1]), int(plain[3]), int(plain[4]))
-        except ValueError:
-            return None  # no format reads 2021-02-30 either
-    with_time = _DATE_WITH_TIME.match(s)
-    s = with_time.group(1) if with_time else s
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(s, fmt)
-        except ValueError:
-            pass
-    if re.fullmatch(r"\d{5}(\.\d+)?", s):
-        return _excel_serial(float(s))
-    return None
-
-
-def parse_date(v: object) -> dt.datetime | None:
-    """A date as people write it in a ledger, or None when it is not one (or not a plausible one)."""
-    d = _any_date(v)
-    return d if d is not None and FIRST_YEAR <= d.year <= LAST_YEAR else None
-
-
-def _excel_serial(x: float) -> dt.datetime | None:
-    # Excel serials of the years 1955..2118 (a fraction is the time of day); anything else is not
-    # a date someone meant.
-    if 20000 <= x < 80000:
-        return _EXCEL_EPOCH + dt.timedelta(days=int(x))
-    return None
-
-
-def parse_int(v: object) -> int | None:
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, int):
-        return v
-    if isinstance(v, float):
-        return int(v) if v.is_integer() else None
-    s = unicodedata.normalize("NFKC", str(v)).strip().replace(",", "")
-    if re.fullmatch(r"[+-]?\d+(\.0*)?", s):
-        return int(float(s)) if "." in s else int(s)
-    return None
-
-
-def parse_money(v: object) -> Decimal | None:
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, int):
-        return Decimal(v)
-    if isinstance(v, float):
-        return Decimal(repr(v)) if v == v and abs(v) != float("inf") else None
-    s = unicodedata.normalize("NFKC", str(v)).strip().replace(",", "")
-    s = re.sub(r"(万元|元)$", "", s).strip().lstrip("¥").strip()
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", s):
-        return None
-    try:
-        return Decimal(s)
-    except InvalidOperation:
-        return None
-
-
-# ------------------------------------------------------------------------------------------------
-# Reading a file into a grid of cells
-# ------------------------------------------------------------------------------------------------
-ENCODING_HELP = "无法识别文件编码：请另存为 UTF-8 或 GB18030（GBK）编码的 CSV"
-_SAMPLE_BYTES = 1 << 20  # enough for the header rows, and to tell the encoding
-# Small CSVs have their personal values read with the rest; a big one's are read when the privacy
-# guard asks, so that reading a million rows is not slowed by three columns nothing counts.
-EAGER_PERSONAL_BYTES = 4 << 20
-
-
-def _problem(shown: str, message: str, row: int | None = None) -> LedgerError:
-    """A problem of a whole file (or of a row of it), as an error to raise."""
-    return LedgerError([CellProblem(shown, row, None, None, message)])
-
-
-@dataclass
-class _Sheet:
-    """A ledger file as a grid: its first rows, and any of its columns on demand (every record,
-    from Excel row 1). `text` is true when every cell is a string, as in a CSV."""
-
-    head: list[list[object]]
-    # load(columns, repeated): cells of the columns; a CSV parses the `repeated` ones into codes.
-    load: Callable[..., dict[int, Any]]
-    text: bool
-    width: int
-    # Merged ranges spanning more than one row: (first row, first col, last row, last col), 0-based.
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
-    # A big CSV's personal columns may be read later, when the privacy guard asks for them.
-    lazy: bool = False
-    empty: bool = False
-    # The first rows of a workbook's other sheets, to say where a header is when not on the first.
-    other_heads: dict[str, list[list[object]]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)  # for the build log: which sheet was read
-    # Whether cell values may hold control characters (a CSV whose bytes have none: no need to look).
-    controls: Callable[[], bool] = lambda: True
-
-
-def _open_sheet(path: Path, shown: str) -> _Sheet:
-    unreadable = not_a_readable_file(path)  # before any open(): a pipe would block it
-    if unreadable:
-        raise _problem(shown, unreadable)
-    try:
-        if path.suffix.lower() == ".xlsx":
-            return _xlsx_sheet(path, shown)
-        return _csv_sheet(path, shown)
-    except OSError as e:
-        why = f"无法读取文件：{_os_reason(e)}；可能正在 Excel 或其他程序中打开，请关闭后重试"
-        raise _problem(shown, why) from None
-
-
-def _wrong_kind(data: bytes, suffix: str) -> str | None:
-    """What the file really is, when its bytes say it is not what its name says."""
-    if data[:4] == b"PK\x03\x04" and suffix != ".xlsx":
-        return "实际是 Excel 工作簿（.xlsx）：请把文件扩展名改为 .xlsx，或在 Excel 中另存为 CSV"
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        return "实际是旧版 Excel（.xls）或加了密码的 Excel 文件：请在 Excel 中另存为 .xlsx（不设密码）或 CSV"
-    if data[:5] == b"%PDF-":
-        return "实际是 PDF 文件，不是表格：请提供 Excel 或 CSV 格式的台账"
-    if suffix == ".xlsx" and data[:4] != b"PK\x03\x04":
-        return "不是有效的 Excel 工作簿：如果它其实是 CSV 文本，请把扩展名改为 .csv"
-    return None
-
-
-def _detect_encoding(start: bytes, whole: bool, shown: str) -> tuple[str, int]:
-    """(codec, bytes to skip) of a CSV from its first bytes: UTF-8 (with or without BOM),
-    GB18030/GBK, or UTF-16."""
-    if start[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        return "utf-16", 0
-    skip = len(codecs.BOM_UTF8) if start.startswith(codecs.BOM_UTF8) else 0
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(start[skip:], final=whole)
-        return "utf-8", skip
-    except UnicodeDecodeError as e:
-        mixed = _mixed_at(start, skip, e.start, shown)
-        if mixed:
-            raise mixed from None
-    try:  # a BOM followed by GBK text happens too: the BOM is just skipped
-        codecs.getincrementaldecoder("gb18030")().decode(start[skip:], final=whole)
-        return "gb18030", skip
-    except UnicodeDecodeError:
-        raise _problem(shown, ENCODING_HELP) from None
-
-
-def _mixed_at(data: bytes, skip: int, bad: int, shown: str) -> LedgerError | None:
-    """A file whose first lines are UTF-8 (Chinese included) and whose later bytes are not: rows
-    pasted in from a GBK file. Names the first line that is not UTF-8."""
-    good = data[skip : skip + bad]
-    first_wide = next((i for i, b in enumerate(good) if b >= 0x80), None)
-    if first_wide is None or b"\n" not in good[first_wide:]:
-        return None
-    line = data.count(b"\n", skip, skip + bad) + 1
-    return _problem(
-        shown,
-        "文件前面是 UTF-8 编码，从这一行起却是另一种编码（多半是 GBK）：文件中混有两种编码。"
-        "请在 Excel 中打开，整体另存为「CSV UTF-8」后再试",
-        row=line,
-    )
-
-
-def _csv_sheet(path: Path, shown: str) -> _Sheet:
-    signature = _signature(path)
-    with path.open("rb") as f:
-        start = f.read(_SAMPLE_BYTES)
-    whole = len(start) >= signature[0]
-    wrong = _wrong_kind(start, ".csv")
-    if wrong:
-        raise _problem(shown, wrong)
-    encoding, skip = _detect_encoding(start, whole, shown)
-    sample = codecs.getincrementaldecoder(encoding)(errors="replace").decode(start[skip:]).lstrip("\ufeff")
-    lines = sample.splitlines()[: HEAD_ROWS + 1]
-    sep = "\t" if sum(s.count("\t") for s in lines) > sum(s.count(",") for s in lines) else ","
-    try:
-        head = [list(r) for _, r in zip(range(HEAD_ROWS), csv.reader(io.StringIO(sample, newline=""), delimiter=sep))]
-    except csv.Error as e:
-        raise _unreadable_csv(e, shown) from None
-    width = max((len(r) for r in head), default=0)
-
-    def parse(source: Any, wanted: list[int], repeated: set[int]) -> pd.DataFrame:
-        return pd.read_csv(
-            source,
-            header=None,
-            names=list(range(width)),
-            usecols=wanted,
-            index_col=False,
-            # Values that repeat (dates, categories, amounts) are parsed straight into codes.
-            dtype={j: "category" if j in repeated else object for j in wanted},
-            na_filter=False,
-            skip_blank_lines=False,
-            sep=sep,
-            encoding=encoding,
-            engine="c",
-        )
-
-    def load(columns: list[int], repeated: set[int] = frozenset()) -> dict[int, np.ndarray | pd.Categorical]:
-        if not columns or not width:
-            return {}
-        if _signature(path) != signature:
-            raise _problem(shown, "在读取期间被修改（可能正在 Excel 中编辑）：请关闭文件后重新运行")
-        wanted = sorted(set(columns))
-        scanner = None
-        if not scan:  # the first read: look for control bytes on the other core meanwhile
-            scanner = threading.Thread(target=lambda: scan.append(_control_bytes(path)), daemon=True)
-            scanner.start()
-        try:
-            with path.open("rb") as f:
-                f.seek(skip)
-                frame = parse(f, wanted, repeated)
-        except UnicodeDecodeError:
-            raise _mixed_encoding(path, skip, encoding, shown) from None
-        except (pd.errors.ParserError, csv.Error, ValueError) as e:
-            raise _unreadable_csv(e, shown) from None
-        finally:
-            if scanner is not None:
-                scanner.join()
-        return {j: frame[j].array if j in repeated else frame[j].to_numpy(dtype=object) for j in wanted}
-
-    # Filled by the first load(): whether the file holds a control byte, so that its columns'
-    # values need searching (most files have none, and a million values are not searched).
-    scan: list[bool] = []
-    empty = whole and not start[skip:].strip(b" \t\r\n,;\x00")
-    return _Sheet(
-        head, load, True, width, lazy=signature[0] > EAGER_PERSONAL_BYTES, empty=empty,
-        controls=lambda: scan[0] if scan else True,
-    )
-
-
-def _control_bytes(path: Path) -> bool:
-    """Whether a CSV holds a byte below 32 other than tab, CR and LF. In UTF-8 and GB18030 such a
-    byte is always an ASCII control character (in UTF-16 a NUL is in every Latin character: then
-    the columns are searched, as they would be anyway). numpy releases the GIL while it compares,
-    so this runs beside pandas' parser, which releases it too."""
-    try:
-        with path.open("rb") as f:
-            while (chunk := np.fromfile(f, np.uint8, count=1 << 24)).size:
-                low = chunk[chunk < 32]
-                if ((low != 9) & (low != 10) & (low != 13)).any():
-                    return True
-    except OSError:
-        return True  # search the values instead
-    return False
-
-
-def _signature(path: Path) -> tuple[int, int]:
-    st = path.stat()
-    return st.st_size, st.st_mtime_ns
-
-
-def _mixed_encoding(path: Path, skip: int, encoding: str, shown: str) -> LedgerError:
-    """The error for a CSV that stops decoding part way through."""
-    if encoding == "utf-8":
-        raw = path.read_bytes()
-        try:
-            raw[skip:].decode("utf-8")
-        except UnicodeDecodeError as e:
-            return _mixed_at(raw, skip, e.start, shown) or _problem(shown, ENCODING_HELP)
-    return _problem(shown, ENCODING_HELP)
-
-
-def _unreadable_csv(e: Exception, shown: str) -> LedgerError:
-    m = re.search(r"EOF inside string starting at row (\d+)", str(e))
-    if m:
-        return _problem(
-            shown,
-            "从这一行起引号（\"）不成对，其后的内容无法分列：请检查这一行，或在 Excel 中打开后重新另存为 CSV",
-            row=int(m.group(1)) + 1,
-        )
-    return _problem(shown, f"无法按 CSV 表格读取（{type(e).__name__}）：请在 Excel 中打开后重新另存为 CSV")
-
-
-def _xlsx_sheet(path: Path, shown: str) -> _Sheet:
-    import openpyxl  # imported here: only XLSX ledgers pay for it
-
-    with path.open("rb") as f:
-        magic = f.read(8)
-    wrong = _wrong_kind(magic, ".xlsx")
-    if wrong:
-        raise _problem(shown, wrong)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns of styles and extensions it skips
-            wb = openpyxl.load_workbook(path, data_only=True)
-    except Exception as e:  # openpyxl raises many kinds for a damaged or mislabelled file
-        raise _problem(shown, f"无法作为 Excel 文件打开（{type(e).__name__}）") from None
-    sheets = [wb[name] for name in wb.sheetnames]  # in tab order, chart sheets included
-    visible = [s for s in sheets if s.sheet_state == "visible"]
-    if not visible:
-        raise _problem(shown, "没有可见的工作表：请在 Excel 中取消隐藏台账所在的工作表")
-    # A hidden sheet (an old copy, a lookup list) is not what the user sees as the ledger.
-    ws = visible[0]
-    if not hasattr(ws, "iter_rows"):
-        raise _problem(shown, "第一个工作表是图表，不是台账：请把台账放在第一个工作表")
-    # Excel shows TRUE/FALSE; as text they cannot be mistaken for the numbers 1 and 0.
-    grid = [
-        [("TRUE" if v else "FALSE") if v.__class__ is bool else v for v in row]
-        for row in ws.iter_rows(values_only=True)
-    ]
-    if _has_formulas(path):  # rare in a ledger: only then a second, slower pass
-        _mark_uncalculated(path, ws, grid)
-    while grid and all(_is_blank(v) for v in grid[-1]):
-        grid.pop()
-    merged: list[tuple[int, int, int, int]] = []
-    # A merged range shows its value in every cell it covers, as the user sees it.
-    for rng in ws.merged_cells.ranges:
-        in_grid = rng.min_row <= len(grid) and rng.min_col <= len(grid[rng.min_row - 1])
-        value = grid[rng.min_row - 1][rng.min_col - 1] if in_grid else None
-        for r in range(rng.min_row, min(rng.max_row, len(grid)) + 1):
-            row = grid[r - 1]
-            for c in range(rng.min_col, min(rng.max_col, len(row)) + 1):
-                row[c - 1] = value
-        if rng.max_row > rng.min_row:
-            merged.append((rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, rng.max_col - 1))
-    notes = []
-    if len(sheets) > 1:
-        skipped = "、".join(
-            f"「{s.title}」" + ("（隐藏）" if s.sheet_state != "visible" else "") for s in sheets if s is not ws
-        )
-        notes.append(f"{shown} 有多个工作表：读取的是工作表「{ws.title}」，未读取{skipped}")
-    width = max((len(r) for r in grid), default=0)
-    others = {
-        s.title: [list(r) for r in s.iter_rows(max_row=HEAD_ROWS, values_only=True)]
-        for s in sheets
-        if s is not ws and hasattr(s, "iter_rows")
-    }
-    empty = not any(not _is_blank(v) for row in grid for v in row)
-
-    def load(columns: list[int], repeated: set[int] = frozenset()) -> dict[int, np.ndarray]:
-        return _grid_columns(grid, columns)
-
-    return _Sheet(grid[:HEAD_ROWS], load, False, width, merged, empty=empty, other_heads=others, notes=notes)
-
-
-# A formula element in a worksheet's XML (<f>, <f t="shared" …/>, or with a namespace prefix).
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
-
-
-def _has_formulas(path: Path) -> bool:
-    """Whether any worksheet of the workbook holds a formula, by a scan of its XML."""
-    with zipfile.ZipFile(path) as z:
-        for info in z.infolist():
-            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
-                continue
-            with z.open(info) as f:
-                tail = b""
-                while chunk := f.read(1 << 20):
-                    if _FORMULA_TAG.search(tail + chunk):
-                        return True
-                    tail = chunk[-8:]
-    return False
-
-
-@dataclass(frozen=True)
-class _Uncalculated:
-    """A formula cell saved without its result (written by a program, or saved without
-    recalculation): read as blank it would count as nothing, so it is an error of its column."""
-
-    formula: str
-    cell: str  # as Excel names it: B3
-
-    def __str__(self) -> str:
-        return self.formula if len(self.formula) <= 100 else self.formula[:100] + "…"
-
-    @property
-    def hint(self) -> str:
-        return (
-            f"是公式，但文件中没有保存它的计算结果（单元格 {self.cell}），读作空白会算错："
-            "请在 Excel 或 WPS 中打开此文件并保存（公式即被计算），或直接填写数值"
-        )
-
-
-def _mark_uncalculated(path: Path, ws: Any, grid: list[list[object]]) -> None:
-    """Put an _Uncalculated in each cell of `grid` whose formula has no saved result.
-
-    data_only reads such a cell as None; so it reads a formula whose result is the empty string
-    (=IF(…,"",…)), but that one is saved as text (t="str") and is a true blank."""
-    import openpyxl
-
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    try:
-        for row in wb[ws.title].iter_rows():
-            for cell in row:
-                if cell.data_type != "f":
-                    continue
-                r, c = cell.row, cell.column
-                if r > len(grid) or c > len(grid[r - 1]) or grid[r - 1][c - 1] is not None:
-                    continue
-                if ws.cell(r, c).data_type in ("s", "str"):  # a saved empty-text result
-                    continue
-                formula = getattr(cell.value, "text", cell.value)  # ArrayFormula keeps its text
-                grid[r - 1][c - 1] = _Uncalculated(str(formula), f"{_column_letter(c - 1)}{r}")
-    finally:
-        wb.close()
-
-
-def _grid_columns(grid: list[list[object]], columns: list[int]) -> dict[int, np.ndarray]:
-    out = {}
-    for j in columns:
-        cells = np.empty(len(grid), dtype=object)
-        cells[:] = [row[j] if j < len(row) else None for row in grid]
-        out[j] = cells
-    return out
-
-
-# ------------------------------------------------------------------------------------------------
-# Personal values, kept aside for the privacy guard
-# ------------------------------------------------------------------------------------------------
-Found = list[tuple[str, set[str]]]  # (where: 'requests.csv「申请人姓名」列', its values) per column
-
-
-class PersonalValues(AbstractSet):
-    """The personal values of the ledgers, for the privacy guard only (never a frame, never an
-    output), with the column each came from. Those of a big CSV are read when first asked for."""
-
-    def __init__(
-        self,
-        values: Iterable[str] = (),
-        pending: Iterable[Callable[[], Found]] = (),
-        columns: Found = (),
-    ):
-        self._values: set[str] = set(values)
-        self._columns: Found = list(columns)
-        for _where, found in self._columns:
-            self._values |= found
-        self._pending: list[Callable[[], Found]] = list(pending)
-
-    def resolved(self) -> set[str]:
-        while self._pending:
-            for where, found in self._pending.pop(0)():
-                self._columns.append((where, found))
-                self._values |= found
-        return self._values
-
-    def source(self, value: str) -> str | None:
-        """Where a personal value was read: 'requests.csv「申请人姓名」列', or None."""
-        self.resolved()
-        return next((where for where, found in self._columns if value in found), None)
-
-    def __contains__(self, value: object) -> bool:
-        return value in self.resolved()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.resolved())
-
-    def __len__(self) -> int:
-        return len(self.resolved())
-
-    def __repr__(self) -> str:
-        return f"<PersonalValues: {len(self._values)} read, {len(self._pending)} files pending>"
-
-    @classmethod
-    def union(cls, parts: Iterable[PersonalValues]) -> PersonalValues:
-        out = cls()
-        for p in parts:
-            out._values |= p._values
-            out._columns.extend(p._columns)
-            out._pending.extend(p._pending)
-        return out
-
-
-def _personal_strings(cells: np.ndarray) -> set[str]:
-    """The distinct personal values of a column, as the guard searches for them."""
-    distinct = pd.unique(np.asarray(cells, dtype=object)).tolist()
-    if all(map(str.__instancecheck__, distinct)):  # a CSV's cells: all text
-        found = set(map(str.strip, distinct))
-    else:
-        found = {v.strip() if isinstance(v, str) else str(_shown(v)).strip() for v in distinct if not _is_blank(v)}
-    found.discard("")
-    # Placeholders (无, 不详, ——) are short: only short values need a closer look. A number of a
-    # few digits (a row number in an ID column) identifies no one, and is in every report.
-    found -= {
-        s
-        for s in found
-        if len(s) <= 8
-        and (s.lower() in _NOT_PERSONAL or not _WORD.search(s) or (len(s) < 5 and s.isdigit()))
-    }
-    return found
-
-
-_WORD = re.compile(r"[^\W_]")  # a letter or digit, any script
-
-
-# ------------------------------------------------------------------------------------------------
-# The ledgers of one agency
-# ------------------------------------------------------------------------------------------------
 @dataclass
 class Ledgers:
     """Every ledger of one data folder, typed; absent ledgers are empty frames."""
@@ -857,53 +175,12 @@ def ledger_file(data_dir: Path, stem: str) -> Path | None:
     return None
 
 
-def not_a_readable_file(path: Path) -> str | None:
-    """Why `path` cannot be read as a ledger file, or None when it is a regular, readable file.
-
-    Only stat() and access() are used: opening a pipe (FIFO) would wait for a writer for ever."""
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        if os.path.islink(path):
-            return f"是一个链接，但链接指向的文件不存在（{_link_target(path)}）：请确认网络盘或移动盘已连接，或把台账文件复制到此处"
-        return "文件不存在（可能刚被移动或删除）"
-    except OSError as e:
-        if e.errno == errno.ELOOP:
-            return "是一个链接，但链接循环（链接最终又指回自己），打不开：请删除该链接，把台账文件复制到此处"
-        return f"无法读取：{_os_reason(e)}"
-    if stat.S_ISDIR(st.st_mode):
-        return "是文件夹而不是文件：台账应为 .csv 或 .xlsx 文件，请把文件夹改名或移走"
-    if not stat.S_ISREG(st.st_mode):
-        return "不是普通文件（是管道、设备或套接字），无法作为台账读取：请换成 .csv 或 .xlsx 文件"
-    if not os.access(path, os.R_OK):
-        return "无法读取：没有读取权限，请检查文件的权限设置"
-    return None
 
 
-def _link_target(path: Path) -> str:
-    try:
-        return os.readlink(path)
-    except OSError:
-        return "无法得知"
 
 
-_OS_REASONS = {
-    errno.EACCES: "没有读取权限",
-    errno.EPERM: "没有读取权限",
-    errno.EIO: "读写出错（磁盘或网络盘故障？）",
-    errno.ENOENT: "文件不存在",
-    errno.ENOTDIR: "路径中有一段不是文件夹",
-    errno.ELOOP: "链接循环",
-    errno.ETIMEDOUT: "连接超时（网络盘？）",
-    errno.EHOSTDOWN: "网络盘所在的主机无法连接",
-    errno.ESTALE: "网络盘连接已失效",
-}
 
 
-def _os_reason(e: OSError) -> str:
-    """An operating-system error in Chinese, with its system name for whoever helps."""
-    name = errno.errorcode.get(e.errno or 0, type(e).__name__)
-    return f"{_OS_REASONS.get(e.errno, '系统错误')}（{name}）"
 
 
 def empty_frame(stem: str) -> pd.DataFrame:
@@ -1149,11 +426,6 @@ class _Distinct:
         return cls(codes, uniques, np.append(stripped == "", True), stripped, flagged, identity, cleaned)
 
 
-# Control characters (C0 but tab, line feed and carriage return) have no place in a ledger cell:
-# a NUL or an escape code pasted in from another system. They are removed as the cell is read,
-# with a note, rather than refused: the text around them is what the user typed and meant, and a
-# note lets them clean the ledger when they next edit it.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _control_codes(values: list[object], text: bool) -> tuple[int, ...]:
@@ -1501,77 +773,3 @@ def _frame(schema: Schema, data: dict[str, object]) -> pd.DataFrame:
         if col.kind == "int":
             data[col.name] = np.asarray(data[col.name], dtype=np.int64)
     return pd.DataFrame(data, copy=False)
-
-
-# ------------------------------------------------------------------------------------------------
-# Converters of one distinct value: (value, problem, alias used)
-# ------------------------------------------------------------------------------------------------
-def _to_id(col: Column, v: object):
-    return str(_shown(v)).strip(), None, None
-
-
-def _to_date(col: Column, v: object):
-    d = _any_date(v)
-    if d is None:
-        return None, DATE_HINT, None
-    if not FIRST_YEAR <= d.year <= LAST_YEAR:
-        return None, f"年份{d.year}不合理：{DATE_HINT}", None
-    return d, None, None
-
-
-def _to_int(col: Column, v: object):
-    n = parse_int(v)
-    if n is None:
-        return None, "应为整数", None
-    if n < 0:
-        return None, "不应为负数", None
-    if n >= 10**12:
-        return None, "数值过大，请核对", None
-    return n, None, None
-
-
-def _to_money(col: Column, v: object):
-    m = parse_money(v)
-    if m is None:
-        return None, "应为金额数字，如 1200.50", None
-    if m < 0:
-        return None, "金额不应为负数", None
-    return m, None, None
-
-
-def _suggest(key: str, choices: list[str]) -> str:
-    keys = {norm(c): c for c in choices}
-    close = difflib.get_close_matches(key, list(keys), n=1, cutoff=0.5)
-    return f"（是否应为「{keys[close[0]]}」？）" if close else ""
-
-
-def _to_category(col: Column, v: object):
-    key = norm(v)
-    for choice in col.choices:
-        if norm(choice) == key:
-            return choice, None, None
-    for alias, official in vocab.ALIASES.items():
-        if norm(alias) == key and official in col.choices:
-            return official, None, official
-    valid = "、".join(col.choices)
-    return None, f"不是可用的类别{_suggest(key, list(col.choices))}，应为：{valid}", None
-
-
-def _to_outcome(col: Column, v: object):
-    found = match_outcome(v)
-    if found:
-        return found, None, None
-    leaves = [o.split("/")[-1] for o in vocab.OUTCOMES]
-    hint = _suggest(_strip_numbering(norm(v)).split("/")[-1], leaves)
-    return None, f"不是表三的办理结果{hint}；应写表三的一项，如「予以公开」或「不予公开/属于国家秘密」", None
-
-
-_CONVERTERS: dict[str, Callable[[Column, object], tuple[object, str | None, str | None]]] = {
-    "id": _to_id,
-    "text": _to_id,
-    "date": _to_date,
-    "int": _to_int,
-    "money": _to_money,
-    "category": _to_category,
-    "outcome": _to_outcome,
-}

@@ -214,9 +214,9 @@ def test_placeholders_are_not_personal_values(tmp_path):
 
 
 def test_a_big_ledger_personal_values_are_read_when_the_guard_asks(tmp_path, monkeypatch):
-    import reportkit.ledgers as ledgers_module
+    import reportkit.sheets as sheets  # where a file is read
 
-    monkeypatch.setattr(ledgers_module, "EAGER_PERSONAL_BYTES", 0)
+    monkeypatch.setattr(sheets, "EAGER_PERSONAL_BYTES", 0)
     text = "申请编号,收到日期,申请人类型,申请人姓名\nA1,2021-01-05,自然人,钱某某\nA2,2021-01-06,自然人,孙某某\n"
     data = write(tmp_path, "requests.csv", text)
     ledgers = load_ledgers(data)
