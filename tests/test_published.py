@@ -462,3 +462,15 @@ def test_a_leaf_printed_with_a_slip_is_read_within_its_group_with_a_note():
     )
     # Not close enough to any leaf of its group: refused, with a guess.
     assert labels.t3_row(["（三）不予公开", "9.属于其他情形"], None).row is None
+
+
+def test_a_word_file_that_unpacks_to_hundreds_of_megabytes_is_refused(tmp_path, capsys):
+    # A zip bomb: 300 KB on disk, 300 MB of document.xml; read whole, it took 900 MB of memory.
+    import zipfile
+
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", b"<a>" + b" " * 300_000_000 + b"</a>")
+    assert cli.main(["import", str(bomb), "--out", str(tmp_path / "t.json")]) == 2
+    assert "Word 文件的正文解压后超过 64 MB，不像年度报告，未读入" in capsys.readouterr().err

@@ -208,12 +208,28 @@ def _html_titles(root) -> Iterator[str]:
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
+# A report's document.xml is a few MB at most; a zip that unpacks to more is a bomb, not a report.
+MAX_DOCX_XML = 64 << 20
+
+
+def _member(z: zipfile.ZipFile, name: str, path: Path) -> bytes:
+    """One part of the package, read no further than MAX_DOCX_XML (the header's size may lie)."""
+    with z.open(name) as f:
+        data = f.read(MAX_DOCX_XML + 1)
+    if len(data) > MAX_DOCX_XML:
+        raise ReportkitError(
+            f"{path}：Word 文件的正文解压后超过 {MAX_DOCX_XML >> 20} MB，不像年度报告，未读入"
+        )
+    return data
+
+
 def page_from_docx(path: Path) -> Page:
     """The tables (gridSpan and vMerge expanded) and first paragraphs of a .docx."""
     try:
         with zipfile.ZipFile(path) as z:
-            xml = z.read("word/document.xml")
-            core = z.read("docProps/core.xml") if "docProps/core.xml" in z.namelist() else b""
+            xml = _member(z, "word/document.xml", path)
+            names = z.namelist()
+            core = _member(z, "docProps/core.xml", path) if "docProps/core.xml" in names else b""
     except (zipfile.BadZipFile, KeyError, OSError):
         raise ReportkitError(
             f"{path}：不是有效的 Word（.docx）文件，请用 Word 另存为 .docx 后再导入"
