@@ -38,8 +38,13 @@ YEARS = (2021, 2022, 2023)
 FLOOR = """
 import os, sys
 from pathlib import Path
-from reportkit import agencies, charts, checks, content, figures, htmltables
-from reportkit.report import open_report
+from reportkit.ingest import agencies
+from reportkit.present import charts
+from reportkit.checks import run as checks
+from reportkit.present import content
+from reportkit.compute import figures
+from reportkit.present import htmltables
+from reportkit.compute.report import open_report
 root = Path(os.environ["REPORTKIT_ROOT"])
 charts.setup()
 reg = agencies.load(root)

@@ -33,7 +33,10 @@ BIN = Path(sys.executable).parent
 FLOOR = """
 import resource, sys
 import reportkit as rk
-from reportkit import charts, content, figures, htmltables
+from reportkit.present import charts
+from reportkit.present import content
+from reportkit.compute import figures
+from reportkit.present import htmltables
 r = rk.open_report(year=int(sys.argv[1]))
 charts.setup()
 r.tables_json; r.texts
@@ -64,7 +67,9 @@ def timed(cmds: list[list[str]], cwd: Path) -> tuple[float, int]:
     peak = 0
     t0 = time.perf_counter()
     for cmd in cmds:
-        run = subprocess.run([sys.executable, "-c", MEASURE, *cmd], cwd=cwd, capture_output=True, text=True)
+        run = subprocess.run(
+            [sys.executable, "-c", MEASURE, *cmd], cwd=cwd, capture_output=True, text=True
+        )
         if run.returncode != 0:
             sys.exit(f"failed: {' '.join(cmd)}\n{run.stderr[-2000:]}")
         peak = max(peak, int(run.stdout.strip().splitlines()[-1]))
@@ -72,9 +77,13 @@ def timed(cmds: list[list[str]], cwd: Path) -> tuple[float, int]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--year", type=int, default=2021)
-    ap.add_argument("--repeat", type=int, default=5, help="measurements of (b), (c) and (d) (default 5)")
+    ap.add_argument(
+        "--repeat", type=int, default=5, help="measurements of (b), (c) and (d) (default 5)"
+    )
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="reportkit-bench-"))
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -83,14 +92,20 @@ def main() -> None:
     naive = []
     for nb in notebooks:
         executed = work / "naive" / nb.name
-        naive.append([str(BIN / "papermill"), str(nb), str(executed), "-p", "year", y, "--no-progress-bar"])
-        naive.append([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)])
+        naive.append(
+            [str(BIN / "papermill"), str(nb), str(executed), "-p", "year", y, "--no-progress-bar"]
+        )
+        naive.append(
+            [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)]
+        )
     (work / "naive").mkdir()
 
     out = work / "reportkit" / y
     build = [str(BIN / "reportkit"), "build", "--year", y, "--out", str(out)]
 
-    print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(f"report year {y}, {len(notebooks)} section notebooks; working in {work}")
     a, mem_a = timed(naive, ROOT)
     print(f"(a) naive papermill + nbconvert CLI per notebook: {a:6.1f} s   peak {mem_a} MiB")
@@ -98,7 +113,11 @@ def main() -> None:
     peaks = {"b": 0, "c": 0, "d": 0}
     for _ in range(max(1, args.repeat)):
         shutil.rmtree(out, ignore_errors=True)  # cold: an empty folder
-        for key, cmds in (("b", [build]), ("c", [build]), ("d", [[sys.executable, "-c", FLOOR, y]])):
+        for key, cmds in (
+            ("b", [build]),
+            ("c", [build]),
+            ("d", [[sys.executable, "-c", FLOOR, y]]),
+        ):
             seconds, peak = timed(cmds, ROOT)
             runs[key].append(seconds)
             peaks[key] = max(peaks[key], peak)
@@ -107,11 +126,19 @@ def main() -> None:
     def spread(key: str) -> str:
         return f"(median of {len(runs[key])}: {min(runs[key]):.2f}-{max(runs[key]):.2f})"
 
-    print(f"(b) reportkit build, cold, empty folder:         {b:6.2f} s   peak {peaks['b']} MiB  {spread('b')}")
-    print(f"(c) reportkit build again, nothing changed:      {c:6.2f} s   peak {peaks['c']} MiB  {spread('c')}")
-    print(f"(d) floor: one process, all tables and charts:   {d:6.2f} s   peak {peaks['d']} MiB  {spread('d')}")
+    print(
+        f"(b) reportkit build, cold, empty folder:         {b:6.2f} s   peak {peaks['b']} MiB  {spread('b')}"
+    )
+    print(
+        f"(c) reportkit build again, nothing changed:      {c:6.2f} s   peak {peaks['c']} MiB  {spread('c')}"
+    )
+    print(
+        f"(d) floor: one process, all tables and charts:   {d:6.2f} s   peak {peaks['d']} MiB  {spread('d')}"
+    )
     pairs = [rb / rd for rb, rd in zip(runs["b"], runs["d"])]
-    print(f"b/a = {b / a:.2f} (target <= 0.35)   c/a = {c / a:.3f} (target <= 0.05)   b/d = {b / d:.2f} (target <= 2)")
+    print(
+        f"b/a = {b / a:.2f} (target <= 0.35)   c/a = {c / a:.3f} (target <= 0.05)   b/d = {b / d:.2f} (target <= 2)"
+    )
     print(f"b/d of each interleaved pair: {', '.join(f'{r:.2f}' for r in pairs)}")
     shutil.rmtree(work, ignore_errors=True)
 

@@ -9,7 +9,7 @@ interleaved --repeat times (medians reported; a shared machine varies from run t
 
   (a) pandas.read_html() of every page: parsing each page and building a DataFrame per table,
       nothing more (lxml, its fastest flavour; no labels, no checks, no output);
-  (b) reportkit.review.run_review() on the folder: importing every page into the statutory tables,
+  (b) reportkit.checks.review.run_review() on the folder: importing every page into the statutory tables,
       pairing agencies' years, running every table rule, writing review.html, .xlsx and .json.
 
 Prints both, ms per page, the ratio b/a and whether the targets hold: b/a ≤ 1 and ≤ 20 ms a page.
@@ -61,7 +61,7 @@ def time_read_html(pages: list[Path]) -> tuple[float, int]:
 
 
 def time_review(folder: Path, out: Path) -> tuple[float, int]:
-    from reportkit.review import run_review
+    from reportkit.checks.review import run_review
 
     shutil.rmtree(out, ignore_errors=True)
     start = time.perf_counter()
@@ -79,8 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     import openpyxl  # noqa: F401  (imported before timing, as pandas is for (a))
     import pandas  # noqa: F401
 
-    import reportkit.review
-    import reportkit.review_output  # noqa: F401
+    import reportkit.checks.review
+    import reportkit.checks.review_output  # noqa: F401
 
     work = Path(tempfile.mkdtemp(prefix="bench_review_"))
     try:

@@ -5,7 +5,7 @@
 Writes a synthetic requests.csv (UTF-8, as Excel saves "CSV UTF-8") of --rows rows into a temporary
 folder, then times, each in a fresh process so that peak memory is its own:
 
-  (i)  reportkit: load_ledgers() on the folder, then reportkit.tables.table3();
+  (i)  reportkit: load_ledgers() on the folder, then reportkit.compute.tables.table3();
   (ii) naive: pandas.read_csv() of the file, then a Python loop over the rows counting each cell of
        表三 into a dict (what an analyst without reportkit would write).
 
@@ -30,14 +30,34 @@ from pathlib import Path
 
 TARGET_SECONDS = 2.0
 HEADER = "申请编号,收到日期,申请人类型,办理结果,办结日期,申请人姓名,证件号码,联系电话,申请内容,收费金额（元）\n"
-APPLICANTS = ["自然人"] * 6 + ["商业企业"] * 2 + ["科研机构", "社会公益组织", "法律服务机构", "其他"]
+APPLICANTS = (
+    ["自然人"] * 6 + ["商业企业"] * 2 + ["科研机构", "社会公益组织", "法律服务机构", "其他"]
+)
 OUTCOMES = [
-    "予以公开", "予以公开", "予以公开", "部分公开", "不予公开/属于国家秘密", "不予公开/保护第三方合法权益",
-    "无法提供/本机关不掌握相关政府信息", "无法提供/没有现成信息需要另行制作", "不予处理/信访举报投诉类申请",
-    "不予处理/重复申请", "其他处理/其他",
+    "予以公开",
+    "予以公开",
+    "予以公开",
+    "部分公开",
+    "不予公开/属于国家秘密",
+    "不予公开/保护第三方合法权益",
+    "无法提供/本机关不掌握相关政府信息",
+    "无法提供/没有现成信息需要另行制作",
+    "不予处理/信访举报投诉类申请",
+    "不予处理/重复申请",
+    "其他处理/其他",
 ]
-TOPICS = ["应急避难场所建设资金", "烟花爆竹零售网点布局", "安全生产许可审批", "危险化学品经营许可", "防汛抗旱物资储备",
-          "安全生产执法检查记录", "事故调查报告", "应急预案", "矿山安全整治", "消防安全检查"]
+TOPICS = [
+    "应急避难场所建设资金",
+    "烟花爆竹零售网点布局",
+    "安全生产许可审批",
+    "危险化学品经营许可",
+    "防汛抗旱物资储备",
+    "安全生产执法检查记录",
+    "事故调查报告",
+    "应急预案",
+    "矿山安全整治",
+    "消防安全检查",
+]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 
 
@@ -63,7 +83,9 @@ def write_ledger(path: Path, rows: int, seed: int = 2021) -> None:
             name = rnd.choice(SURNAMES) + "某" + str(i)
             id_no = f"{rnd.randrange(10**17):018d}"
             phone = f"138{rnd.randrange(10**8):08d}"
-            topic = f"申请公开{received.year}年{rnd.choice(TOPICS)}情况（第{rnd.randint(1, 500)}号）"
+            topic = (
+                f"申请公开{received.year}年{rnd.choice(TOPICS)}情况（第{rnd.randint(1, 500)}号）"
+            )
             lines.append(
                 f"YSQ-{received.year}-{i:07d},{received.isoformat()},{rnd.choice(APPLICANTS)},{outcome},{concluded},"
                 f"{name},{id_no},{phone},{topic},{fee}\n"
@@ -78,8 +100,8 @@ def write_ledger(path: Path, rows: int, seed: int = 2021) -> None:
 # The two ways, each run in its own process
 # ------------------------------------------------------------------------------------------------
 def with_reportkit(folder: Path, year: int) -> dict:
-    from reportkit.ledgers import load_ledgers
-    from reportkit.tables import table3
+    from reportkit.compute.tables import table3
+    from reportkit.ingest.ledgers import load_ledgers
 
     t0, c0 = time.perf_counter(), time.process_time()
     ledgers = load_ledgers(folder)
@@ -91,15 +113,19 @@ def with_reportkit(folder: Path, year: int) -> dict:
     guard_read = time.perf_counter() - t1
     cells = {f"{r}|{c}": int(table.at[r, c]) for r in table.index for c in table.columns}
     return {
-        "seconds": seconds, "cpu": cpu, "read": read, "cells": cells,
-        "personal_values": personal, "personal_seconds": guard_read,
+        "seconds": seconds,
+        "cpu": cpu,
+        "read": read,
+        "cells": cells,
+        "personal_values": personal,
+        "personal_seconds": guard_read,
     }
 
 
 def naive(path: Path, year: int) -> dict:
     import pandas as pd
 
-    from reportkit import vocab
+    from reportkit.contract import vocab
 
     t0, c0 = time.perf_counter(), time.process_time()
     df = pd.read_csv(path)
@@ -128,7 +154,9 @@ def naive(path: Path, year: int) -> dict:
 
 
 def _worker(way: str, folder: Path, year: int) -> None:
-    result = with_reportkit(folder, year) if way == "reportkit" else naive(folder / "requests.csv", year)
+    result = (
+        with_reportkit(folder, year) if way == "reportkit" else naive(folder / "requests.csv", year)
+    )
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
     print(json.dumps(result, ensure_ascii=False))
 
@@ -136,7 +164,9 @@ def _worker(way: str, folder: Path, year: int) -> None:
 def _run(way: str, folder: Path, year: int) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--worker", way, "--folder", str(folder), "--year", str(year)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if out.returncode:
         sys.exit(f"{way} failed:\n{out.stderr}")
@@ -147,8 +177,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--year", type=int, default=2021)
-    ap.add_argument("--repeat", type=int, default=3, help="runs of (i); the median is reported (default 3)")
-    ap.add_argument("--keep", type=Path, help="write the ledger here and keep it (default: a temporary folder)")
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="runs of (i); the median is reported (default 3)"
+    )
+    ap.add_argument(
+        "--keep", type=Path, help="write the ledger here and keep it (default: a temporary folder)"
+    )
     ap.add_argument("--worker", choices=["reportkit", "naive"], help=argparse.SUPPRESS)
     ap.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -162,9 +196,14 @@ def main() -> None:
         path = folder / "requests.csv"
         t0 = time.perf_counter()
         write_ledger(path, args.rows)
-        print(f"ledger: {args.rows:,} rows, {path.stat().st_size / 2**20:.0f} MiB, written in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"ledger: {args.rows:,} rows, {path.stat().st_size / 2**20:.0f} MiB, written in {time.perf_counter() - t0:.1f} s"
+        )
         # (i) is a second or two, so the VM's hiccups show: the median of --repeat fresh runs.
-        runs = sorted((_run("reportkit", folder, args.year) for _ in range(max(1, args.repeat))), key=lambda r: r["seconds"])
+        runs = sorted(
+            (_run("reportkit", folder, args.year) for _ in range(max(1, args.repeat))),
+            key=lambda r: r["seconds"],
+        )
         fast = runs[len(runs) // 2]
         slow = _run("naive", folder, args.year)
 
@@ -177,7 +216,9 @@ def main() -> None:
         f"(ii) naive loop read + 表三: {slow['seconds']:6.2f} s (cpu {slow['cpu']:.2f} s)"
         f"   peak memory {slow['peak_mb']:5.0f} MiB"
     )
-    print(f"machine load while measuring (1-min average): {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    print(
+        f"machine load while measuring (1-min average): {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+    )
     print(f"ratio (ii)/(i): {ratio:.1f}x")
     print(f"same 表三 both ways: {'yes' if fast['cells'] == slow['cells'] else 'NO'}")
     print(
@@ -186,7 +227,9 @@ def main() -> None:
     )
     verdict = "YES" if fast["seconds"] < TARGET_SECONDS else "NO"
     spread = ", ".join(f"{r['seconds']:.2f}" for r in runs)
-    print(f"(i) under {TARGET_SECONDS:.0f} s: {verdict} ({fast['seconds']:.3f} s, median of {len(runs)} runs: {spread})")
+    print(
+        f"(i) under {TARGET_SECONDS:.0f} s: {verdict} ({fast['seconds']:.3f} s, median of {len(runs)} runs: {spread})"
+    )
 
 
 if __name__ == "__main__":

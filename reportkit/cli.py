@@ -1,4 +1,4 @@
-"""The `reportkit` command: a thin wrapper over reportkit.build() and reportkit.checks.run()."""
+"""The `reportkit` command: a thin wrapper over reportkit.build() and reportkit.checks.run.run()."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import re
 import sys
 from pathlib import Path
 
-from .errors import ReportkitError
-from .years import year_range_problem
+from reportkit.contract.errors import ReportkitError
+from reportkit.contract.years import year_range_problem
 
 _YEAR = re.compile(r"\d{4}")
 
@@ -54,18 +54,29 @@ def _years(values: list[list[int] | str]) -> list[int]:
 def _batch_arguments(p: argparse.ArgumentParser) -> None:
     """--all / --agency: the agencies of agencies.yaml (see reportkit/batch.py)."""
     p.add_argument("--all", action="store_true", help="agencies.yaml 中的全部机关")
-    p.add_argument("--agency", action="append", default=[], help="agencies.yaml 中的机关标识（可重复）")
+    p.add_argument(
+        "--agency", action="append", default=[], help="agencies.yaml 中的机关标识（可重复）"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="reportkit", description="政府信息公开工作年度报告：从台账计算、检查并生成报告")
+    p = argparse.ArgumentParser(
+        prog="reportkit", description="政府信息公开工作年度报告：从台账计算、检查并生成报告"
+    )
     p.add_argument("--debug", action="store_true", help="出错时显示完整的 Python 调用栈")
     sub = p.add_subparsers(dest="command", required=True)
 
-    b = sub.add_parser("build", help="运行六个章节笔记本，生成 report.html、tables.json、checks.json")
-    b.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    b = sub.add_parser(
+        "build", help="运行六个章节笔记本，生成 report.html、tables.json、checks.json"
+    )
     b.add_argument(
-        "--year", action="append", type=_year_spec, default=[],
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    b.add_argument(
+        "--year",
+        action="append",
+        type=_year_spec,
+        default=[],
         help="报告年度，如 2021；可写 2020-2021 或重复给出",
     )
     b.add_argument("--params", type=Path, help="参数文件（默认 params/<年>.yaml）")
@@ -73,11 +84,17 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=int, default=None, help="同时运行的笔记本数（默认：CPU 核数）")
     b.add_argument("--no-cache", action="store_true", help="不复用上次的结果，全部重新运行")
     _batch_arguments(b)
-    b.add_argument("--workers", type=int, help="在本机启动 N 个 Dask 进程运行（与 --all/--agency 同用）")
-    b.add_argument("--scheduler", help="在已有的 Dask 集群上运行，如 tcp://host:8786（与 --all/--agency 同用）")
+    b.add_argument(
+        "--workers", type=int, help="在本机启动 N 个 Dask 进程运行（与 --all/--agency 同用）"
+    )
+    b.add_argument(
+        "--scheduler", help="在已有的 Dask 集群上运行，如 tcp://host:8786（与 --all/--agency 同用）"
+    )
 
     c = sub.add_parser("check", help="只做勾稽关系检查，不生成报告")
-    c.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    c.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
     c.add_argument("--year", type=_one_year, help="报告年度")
     c.add_argument("--params", type=Path, help="参数文件")
     c.add_argument(
@@ -92,20 +109,28 @@ def _parser() -> argparse.ArgumentParser:
     _batch_arguments(c)
 
     i = sub.add_parser("init", help="新增一个机关：参数文件、空白台账和 agencies.yaml 中的一项")
-    i.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    i.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
     i.add_argument("--agency", required=True, help="机关全称，如 某某市应急管理局")
     i.add_argument("--year", type=_one_year, required=True, help="第一个报告年度，如 2024")
     i.add_argument("--id", help="机关的简短标识（字母、数字和 -），用作文件夹名；中文名称必须给出")
 
     n = sub.add_parser("new-year", help="从上年的参数文件生成新一年的参数文件")
-    n.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    n.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
     n.add_argument("year", type=_one_year, help="新的报告年度，如 2024")
-    n.add_argument("--agency", action="append", default=[], help="机关标识（可重复；默认：全部机关）")
+    n.add_argument(
+        "--agency", action="append", default=[], help="机关标识（可重复；默认：全部机关）"
+    )
 
     imp = sub.add_parser(
         "import", help="把已发布的年度报告（网页 .html/.htm 或 Word .docx）读成 tables.json"
     )
-    imp.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    imp.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
     imp.add_argument("files", nargs="+", type=Path, help="报告网页或 Word 文件")
     imp.add_argument(
         "--out",
@@ -116,9 +141,12 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--year", type=_one_year, help="报告年度（默认取自报告标题）")
 
     rev = sub.add_parser(
-        "review", help="导入并检查一个文件夹中的全部报告，写出 review.html、review.xlsx、review.json"
+        "review",
+        help="导入并检查一个文件夹中的全部报告，写出 review.html、review.xlsx、review.json",
     )
-    rev.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    rev.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
     rev.add_argument("folder", type=Path, help="放报告的文件夹（含子文件夹）")
     rev.add_argument("--out", type=Path, help="输出文件夹（默认 outputs/review/）")
     return p
@@ -134,11 +162,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             return _build(args, parser)
         if args.command == "import":
-            from .ingest.command import run_import
+            from reportkit.ingest.command import run_import
 
             return run_import(args.files, out=args.out, agency=args.agency, year=args.year)
         if args.command == "review":
-            from .review import run_review
+            from reportkit.checks.review import run_review
 
             return run_review(args.folder, out=args.out)
         if args.command in ("init", "new-year"):
@@ -154,7 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # a bug of ours: say so briefly; --debug shows the traceback
         if getattr(args, "debug", False):
             raise
-        print(f"内部错误（{type(e).__name__}: {e}）。请加 --debug 重新运行并把输出报告给维护者。", file=sys.stderr)
+        print(
+            f"内部错误（{type(e).__name__}: {e}）。请加 --debug 重新运行并把输出报告给维护者。",
+            file=sys.stderr,
+        )
         return 2 if args.command in ("check", "import") else 1
     except KeyboardInterrupt:
         print("已中断；上次生成的报告保持不变。", file=sys.stderr)
@@ -173,51 +204,67 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error("--params 只能对应一个年度")
     if args.out and len(years) > 1:
         parser.error("--out 只能对应一个年度")
-    from .kernels import Zygote
+    from reportkit.pipeline.kernels import Zygote
 
     # Started first, so the kernels' imports run on another core while this process imports
     # pandas and checks the ledgers. A build that finds nothing to do stops it unused.
     with Zygote.unless(None) as zygote:
-        from .builder import build_many
+        from reportkit.pipeline.builder import build_many
 
         results = build_many(
-            years or [None], params=args.params, out=args.out, jobs=args.jobs, use_cache=not args.no_cache, zygote=zygote
+            years or [None],
+            params=args.params,
+            out=args.out,
+            jobs=args.jobs,
+            use_cache=not args.no_cache,
+            zygote=zygote,
         )
     # 2 when a year's build was refused before it started (bad usage, an unusable folder).
     return max([0] + [r.exit_code or 1 for r in results if not r.ok])
 
 
-def _build_batch(args: argparse.Namespace, parser: argparse.ArgumentParser, years: list[int]) -> int:
+def _build_batch(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, years: list[int]
+) -> int:
     if not years:
         parser.error("请用 --year 指定年度")
     if args.params or args.out:
         parser.error("--params 和 --out 不能与 --all、--agency 同用：输出在 outputs/<机关>/<年>/")
     if args.workers is not None and args.workers < 1:
         parser.error("--workers 应为正整数")
-    from .batch import build_batch
+    from reportkit.pipeline.batch import build_batch
 
     outcomes = build_batch(
-        years, None if args.all else args.agency, use_cache=not args.no_cache, jobs=args.jobs,
-        workers=args.workers, scheduler=args.scheduler, overview=args.all,
+        years,
+        None if args.all else args.agency,
+        use_cache=not args.no_cache,
+        jobs=args.jobs,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        overview=args.all,
     )
     return max([0] + [o.exit_code or 1 for o in outcomes if not o.ok])
 
 
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from . import checks
+    from reportkit.checks import run as checks
 
     if args.all or args.agency:
         if not args.year or args.params or args.tables:
             parser.error("--all/--agency 须与 --year 同用，不能与 --params、--tables 同用")
-        from .batch import check_batch
+        from reportkit.pipeline.batch import check_batch
 
         return check_batch(args.year, None if args.all else args.agency, args.json)
 
     if not (args.year or args.params or args.tables):
         parser.print_usage(sys.stderr)
-        print("reportkit check: 请用 --year、--params 或 --tables 指定要检查的内容", file=sys.stderr)
+        print(
+            "reportkit check: 请用 --year、--params 或 --tables 指定要检查的内容", file=sys.stderr
+        )
         return 2
-    findings = checks.run(year=args.year, params=args.params, tables=args.tables, previous=args.previous)
+    findings = checks.run(
+        year=args.year, params=args.params, tables=args.tables, previous=args.previous
+    )
     if args.json:
         print(json.dumps(checks.findings_json(findings), ensure_ascii=False, indent=2))
     else:
@@ -226,7 +273,8 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def _onboard(args: argparse.Namespace) -> int:
-    from . import onboard, paths
+    from reportkit.contract import paths
+    from reportkit.pipeline import onboard
 
     if args.command == "init":
         written = onboard.init_agency(args.agency, args.year, args.id)

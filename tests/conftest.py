@@ -30,7 +30,8 @@ def write_agency(tmp_path):
                 target.write_text(textwrap.dedent(content).lstrip(), encoding="utf-8")
         params = tmp_path / f"{year}.yaml"
         params.write_text(
-            f"agency: 测试局\nyear: {year}\ndata_dir: data\n" + textwrap.dedent(extra), encoding="utf-8"
+            f"agency: 测试局\nyear: {year}\ndata_dir: data\n" + textwrap.dedent(extra),
+            encoding="utf-8",
         )
         return params
 

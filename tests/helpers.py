@@ -41,7 +41,7 @@ def read_json(out: Path, name: str = "tables.json") -> Any:
 
 def chart_html(fig, alt: str, caption: str | None = None) -> str:
     """A figure as the report embeds it."""
-    from reportkit import content
+    from reportkit.present import content
 
     return content.block_html(content.chart_block(fig, alt, caption))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from reportkit import fonts
+from reportkit.present import fonts
 
 AGENCY = "大冶市应急管理局"
 TITLE = "大冶市应急管理局2021年政府信息公开工作年度报告"

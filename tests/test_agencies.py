@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from reportkit import agencies, batch
 from reportkit.cli import main
+from reportkit.ingest import agencies
+from reportkit.pipeline import batch
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNTY = ROOT / "examples" / "county"

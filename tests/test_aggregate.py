@@ -21,10 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from reportkit import agencies, checks, vocab
-from reportkit.aggregate import breakdown_block, check_hierarchy
-from reportkit.content import block_html
-from reportkit.report import open_report
+from reportkit.checks import run as checks
+from reportkit.compute.aggregate import breakdown_block, check_hierarchy
+from reportkit.compute.report import open_report
+from reportkit.contract import vocab
+from reportkit.ingest import agencies
+from reportkit.present.content import block_html
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNTY = ROOT / "examples" / "county"
@@ -209,7 +211,7 @@ def test_the_seed_project_is_unchanged(monkeypatch):
 
 
 def test_fee_rule_on_its_own():
-    from reportkit.aggregate import Part, sum_grids
+    from reportkit.compute.aggregate import Part, sum_grids
 
     def grid(fee: Decimal) -> dict:
         empty = {
@@ -227,7 +229,7 @@ def test_fee_rule_on_its_own():
 
 
 def test_the_decisions_chart_shows_the_aggregate(county):
-    from reportkit.aggregate import decisions_frame
+    from reportkit.compute.aggregate import decisions_frame
 
     df = decisions_frame(_xzf(county, 2022).aggregate)
     assert df.index.tolist() == [2021, 2022]

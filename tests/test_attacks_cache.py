@@ -13,8 +13,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from reportkit import builder, fonts
-from reportkit.errors import ReportkitError
+from reportkit.contract.errors import ReportkitError
+from reportkit.pipeline import builder
+from reportkit.present import fonts
 
 ROOT = Path(__file__).resolve().parent.parent
 ALL = {"overview", "proactive", "requests", "appeals", "problems", "other"}
@@ -275,7 +276,7 @@ def test_killed_build_leaves_no_ledger_copy(tmp_path, monkeypatch):
     import subprocess
     import sys
 
-    from reportkit import snapshot
+    from reportkit.ingest import snapshot
 
     monkeypatch.setattr(snapshot.tempfile, "gettempdir", lambda: str(tmp_path))
     dead = subprocess.run(

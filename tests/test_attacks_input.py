@@ -19,11 +19,12 @@ import pytest
 from test_checks import clean_tables  # a consistent tables.json, written by hand
 
 import reportkit
-from reportkit import cache, checks
+from reportkit.checks import run as checks
 from reportkit.cli import main
-from reportkit.errors import LedgerError, ParamsError
-from reportkit.ledgers import load_ledgers
-from reportkit.params import load_params
+from reportkit.contract.errors import LedgerError, ParamsError
+from reportkit.ingest.ledgers import load_ledgers
+from reportkit.ingest.params import load_params
+from reportkit.pipeline import cache
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTREACH = "日期,活动类型,场次,参与人次\n2021-06-16,安全宣传,1,30\n"

@@ -15,13 +15,14 @@ import pandas as pd
 import pytest
 import yaml
 
-from reportkit import narrative, phrasing
 from reportkit.cli import main
-from reportkit.errors import LedgerError, PrivacyLeak, TemplateError
-from reportkit.figures import Figure, OutreachView, ProposalView
-from reportkit.ledgers import PersonalValues, load_ledgers, personal_column
-from reportkit.privacy import fold, guard, privacy_leaks
-from reportkit.report import open_report
+from reportkit.compute import narrative
+from reportkit.compute.figures import Figure, OutreachView, ProposalView
+from reportkit.compute.report import open_report
+from reportkit.contract import phrasing
+from reportkit.contract.errors import LedgerError, PrivacyLeak, TemplateError
+from reportkit.ingest.ledgers import PersonalValues, load_ledgers, personal_column
+from reportkit.ingest.privacy import fold, guard, privacy_leaks
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "params" / "2021.yaml"
@@ -67,8 +68,11 @@ def test_narrative_cannot_run_a_command_through_globals(write_agency, tmp_path):
 def test_narrative_cannot_read_the_ledger_through_open(write_agency, tmp_path):
     # Every character of requests.csv, a zero-width space between each: past a substring guard.
     read = (
-        "{{ '" + ZWSP + "'.join(宣传.__init__.__globals__['__builtins__']['open']('"
-        + str(tmp_path / "data" / "requests.csv") + "').read()) }}"
+        "{{ '"
+        + ZWSP
+        + "'.join(宣传.__init__.__globals__['__builtins__']['open']('"
+        + str(tmp_path / "data" / "requests.csv")
+        + "').read()) }}"
     )
     e = refused(write_agency, read)
     assert (e.placeholder, e.args[0].endswith(UNDERSCORE)) == (read, True)
@@ -134,8 +138,10 @@ def test_narrative_cannot_reach_ledger_rows_or_write_files(write_agency, tmp_pat
     assert e.placeholder == "rows"
     assert not target.exists()
     assert refused(write_agency, "{{ 机关.format() }}").placeholder == "format"
-    assert refused(write_agency, "{{ 宣传|attr('rows') }}").args[0].endswith(
-        "没有「attr」这种写法；可用的过滤器：约、同比、增幅、万元、上年值"
+    assert (
+        refused(write_agency, "{{ 宣传|attr('rows') }}")
+        .args[0]
+        .endswith("没有「attr」这种写法；可用的过滤器：约、同比、增幅、万元、上年值")
     )
 
 
@@ -149,8 +155,10 @@ def test_narrative_cannot_reach_ledger_rows_or_write_files(write_agency, tmp_pat
         ("{% set a = 'x'*100000 %}{{ a + a }}", "生成的文字超过100000字，请检查模板"),
         ("{{ '%999999999d' % 1 }}", "叙述中不能用 % 格式化文字"),
         (
-            ("{% for a in 'x'*1000 %}{% for b in 'x'*1000 %}{% for c in 'x'*1000 %}"
-             "{% endfor %}{% endfor %}{% endfor %}"),
+            (
+                "{% for a in 'x'*1000 %}{% for b in 'x'*1000 %}{% for c in 'x'*1000 %}"
+                "{% endfor %}{% endfor %}{% endfor %}"
+            ),
             "循环次数超过10000次，请检查模板",
         ),
         (

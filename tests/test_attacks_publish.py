@@ -105,7 +105,7 @@ def test_out_naming_an_existing_file_moves_nothing(tmp_path, capsys):
 
 
 def test_recover_moves_and_removes_nothing_that_is_not_ours(tmp_path):
-    from reportkit.builder import recover
+    from reportkit.pipeline.builder import recover
 
     out = tmp_path / "out"
     # Named like a halfway swap and like a dead build's staging folder, holding the user's files.
@@ -125,7 +125,7 @@ def test_recover_moves_and_removes_nothing_that_is_not_ours(tmp_path):
 
 def test_a_folder_built_before_the_marker_is_still_replaced(tmp_path):
     # Outputs of earlier versions have no marker: the cache file beside report.html is theirs.
-    from reportkit.builder import publish
+    from reportkit.pipeline.builder import publish
 
     out = tmp_path / "2021"
     out.mkdir()
@@ -179,7 +179,7 @@ class Killed(BaseException):
 
 @pytest.mark.parametrize("killed_at", [0, 1, 2, 3])
 def test_a_kill_between_the_publish_steps_leaves_an_output_folder(tmp_path, monkeypatch, killed_at):
-    from reportkit.builder import publish
+    from reportkit.pipeline.builder import publish
 
     out = tmp_path / "out"
     last_good(out)
@@ -212,7 +212,7 @@ def test_a_kill_between_the_publish_steps_leaves_an_output_folder(tmp_path, monk
 
 def test_publish_without_an_atomic_swap_still_recovers(tmp_path, monkeypatch):
     # Where renameat2 is missing: two renames, and recover() undoes a kill between them.
-    from reportkit import outfolder
+    from reportkit.pipeline import outfolder
 
     monkeypatch.setattr(outfolder, "_exchange", lambda a, b: False)
     out = tmp_path / "out"

@@ -13,11 +13,11 @@ import openpyxl
 import pytest
 from helpers import SEED_PARAMS
 
-from reportkit import tables
 from reportkit.cli import main
-from reportkit.errors import LedgerError, ReportkitError
-from reportkit.ledgers import MAX_PROBLEMS, load_ledgers
-from reportkit.report import open_report
+from reportkit.compute import tables
+from reportkit.compute.report import open_report
+from reportkit.contract.errors import LedgerError, ReportkitError
+from reportkit.ingest.ledgers import MAX_PROBLEMS, load_ledgers
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bad_input"
 
@@ -87,9 +87,18 @@ CASES: dict[str, tuple[dict, str]] = {
     # -- encodings ------------------------------------------------------------------------------
     "gb18030 csv from Excel, category typo": (dict([fixture("requests_gb18030_typo.csv")]), TYPO),
     "utf-8 with BOM, category typo": (dict([fixture("requests_utf8_bom_typo.csv")]), TYPO),
-    "BOM in front of GBK text, category typo": (dict([fixture("requests_bom_then_gbk_typo.csv")]), TYPO),
-    "utf-8 rows then GBK rows": (dict([fixture("requests_mixed_utf8_gbk.csv")]), f"requests.csv 第3行：{MIXED}"),
-    "neither utf-8 nor gb18030": (dict([fixture("requests_unknown_encoding.csv")]), f"requests.csv：{ENCODING}"),
+    "BOM in front of GBK text, category typo": (
+        dict([fixture("requests_bom_then_gbk_typo.csv")]),
+        TYPO,
+    ),
+    "utf-8 rows then GBK rows": (
+        dict([fixture("requests_mixed_utf8_gbk.csv")]),
+        f"requests.csv 第3行：{MIXED}",
+    ),
+    "neither utf-8 nor gb18030": (
+        dict([fixture("requests_unknown_encoding.csv")]),
+        f"requests.csv：{ENCODING}",
+    ),
     # -- files ----------------------------------------------------------------------------------
     "empty file": (
         dict([fixture("media_empty.csv")]),
@@ -121,7 +130,7 @@ CASES: dict[str, tuple[dict, str]] = {
     ),
     "unclosed quote": (
         dict([fixture("penalties_unclosed_quote.csv")]),
-        "penalties.csv 第2行：从这一行起引号（\"）不成对，其后的内容无法分列：请检查这一行，或在 Excel 中打开后重新另存为 CSV",
+        'penalties.csv 第2行：从这一行起引号（"）不成对，其后的内容无法分列：请检查这一行，或在 Excel 中打开后重新另存为 CSV',
     ),
     "ledger on the second sheet": (
         {"licensing.xlsx": _second_sheet()},
@@ -176,7 +185,9 @@ CASES: dict[str, tuple[dict, str]] = {
         "proposals.csv 第2行 「办理方式」列，值「主力」：不是可用的类别（是否应为「主办」？），应为：主办、会办",
     ),
     "dates that are not dates": (
-        {"licensing.csv": "编号,决定日期\nXK-1,2021-02-30\nXK-2,0021-06-16\nXK-3,#VALUE!\nXK-4,6月16日\n"},
+        {
+            "licensing.csv": "编号,决定日期\nXK-1,2021-02-30\nXK-2,0021-06-16\nXK-3,#VALUE!\nXK-4,6月16日\n"
+        },
         "台账有4处问题：\n"
         f"licensing.csv 第2行 「决定日期」列，值「2021-02-30」：{DATE}\n"
         f"licensing.csv 第3行 「决定日期」列，值「0021-06-16」：年份21不合理：{DATE}\n"
@@ -184,7 +195,9 @@ CASES: dict[str, tuple[dict, str]] = {
         f"licensing.csv 第5行 「决定日期」列，值「6月16日」：{DATE}",
     ),
     "counts that are not whole numbers": (
-        {"outreach.csv": "日期,活动类型,场次,参与人次\n2021-06-01,咨询,两场,-3\n2021-06-02,咨询,1.5,99999999999999\n"},
+        {
+            "outreach.csv": "日期,活动类型,场次,参与人次\n2021-06-01,咨询,两场,-3\n2021-06-02,咨询,1.5,99999999999999\n"
+        },
         "台账有4处问题：\n"
         "outreach.csv 第2行 「场次」列，值「两场」：应为整数\n"
         "outreach.csv 第3行 「场次」列，值「1.5」：应为整数\n"
@@ -192,7 +205,9 @@ CASES: dict[str, tuple[dict, str]] = {
         "outreach.csv 第3行 「参与人次」列，值「99999999999999」：数值过大，请核对",
     ),
     "amounts that are not amounts": (
-        {"procurement.csv": "日期,项目,金额（万元）\n2021-01-01,电脑,约100\n2021-02-01,打印机,-5\n"},
+        {
+            "procurement.csv": "日期,项目,金额（万元）\n2021-01-01,电脑,约100\n2021-02-01,打印机,-5\n"
+        },
         "台账有2处问题：\n"
         "procurement.csv 第2行 「金额（万元）」列，值「约100」：应为金额数字，如 1200.50\n"
         "procurement.csv 第3行 「金额（万元）」列，值「-5」：金额不应为负数",
@@ -202,7 +217,10 @@ CASES: dict[str, tuple[dict, str]] = {
         "media.csv 第2行 「标题」列：必填项为空",
     ),
     "row holding only a name": (
-        {"requests.csv": REQ.replace("\n", ",申请人姓名\n") + "A1,2021-01-05,自然人,,,张某某\n,,,,,李某某\n"},
+        {
+            "requests.csv": REQ.replace("\n", ",申请人姓名\n")
+            + "A1,2021-01-05,自然人,,,张某某\n,,,,,李某某\n"
+        },
         "台账有3处问题：\n"
         "requests.csv 第3行 「申请编号」列：必填项为空\n"
         "requests.csv 第3行 「收到日期」列：必填项为空\n"
@@ -255,15 +273,26 @@ def test_problems_capped_per_ledger(tmp_path):
     lines = text.splitlines()
     assert lines[0] == f"台账有120处问题（每个文件最多列出前{MAX_PROBLEMS}处）："
     assert lines[1] == f"penalties.csv 第2行 「决定日期」列，值「不详」：{DATE}"
-    assert lines[MAX_PROBLEMS] == f"penalties.csv 第{MAX_PROBLEMS + 1}行 「决定日期」列，值「不详」：{DATE}"
-    assert lines[-1] == f"penalties.csv：另有{120 - MAX_PROBLEMS}处同类问题未逐一列出，请按上面的说明一并修正"
+    assert (
+        lines[MAX_PROBLEMS]
+        == f"penalties.csv 第{MAX_PROBLEMS + 1}行 「决定日期」列，值「不详」：{DATE}"
+    )
+    assert (
+        lines[-1]
+        == f"penalties.csv：另有{120 - MAX_PROBLEMS}处同类问题未逐一列出，请按上面的说明一并修正"
+    )
     assert len(lines) == MAX_PROBLEMS + 2
 
 
 def test_error_carries_the_first_cell(tmp_path):
     with pytest.raises(LedgerError) as e:
         load_ledgers(folder(tmp_path, dict([fixture("requests_gb18030_typo.csv")])))
-    assert (e.value.file, e.value.row, e.value.column, e.value.value) == ("requests.csv", 3, "申请人类型", "自然任")
+    assert (e.value.file, e.value.row, e.value.column, e.value.value) == (
+        "requests.csv",
+        3,
+        "申请人类型",
+        "自然任",
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -286,7 +315,15 @@ def test_dates_as_people_type_them(tmp_path):
     text = "编号,决定日期\n" + "".join(
         f"{i},{d}\n"
         for i, d in enumerate(
-            ["2021.6.16", "20210616", "2021年6月16日", "2021-06-16 14:30", "2021/6/16 9:05:01", "44363.5", "２０２１－０６－１６"]
+            [
+                "2021.6.16",
+                "20210616",
+                "2021年6月16日",
+                "2021-06-16 14:30",
+                "2021/6/16 9:05:01",
+                "44363.5",
+                "２０２１－０６－１６",
+            ]
         )
     )
     df = load_ledgers(folder(tmp_path, {"licensing.csv": text}))["licensing"]
@@ -317,7 +354,9 @@ def test_headers_with_markers_notes_and_full_width(tmp_path):
 
 
 def test_money_as_people_type_it(tmp_path):
-    text = "日期,项目,金额（元）\n2021-01-01,a,\"￥1,200.50\"\n2021-02-01,b,300元\n2021-03-01,c, 0.5 \n"
+    text = (
+        '日期,项目,金额（元）\n2021-01-01,a,"￥1,200.50"\n2021-02-01,b,300元\n2021-03-01,c, 0.5 \n'
+    )
     df = load_ledgers(folder(tmp_path, {"fees.csv": text}))["fees"]
     assert list(df["金额（元）"]) == [Decimal("1200.50"), Decimal(300), Decimal("0.5")]
 
@@ -326,7 +365,10 @@ def test_alias_accepted_with_a_note(tmp_path):
     text = "文号,标题,类型,印发日期\n甲〔2021〕1号,办法,规范性文件,2021-05-01\n"
     ledgers = load_ledgers(folder(tmp_path, {"documents.csv": text}))
     assert ledgers["documents"].loc[0, "类型"] == "行政规范性文件"
-    assert "documents.csv 第2行「类型」写作「规范性文件」，已按「行政规范性文件」计入；建议改为规范名称" in ledgers.notes
+    assert (
+        "documents.csv 第2行「类型」写作「规范性文件」，已按「行政规范性文件」计入；建议改为规范名称"
+        in ledgers.notes
+    )
 
 
 def test_header_only_ledger_is_noted(tmp_path):
@@ -349,7 +391,9 @@ def test_gb18030_ledgers_give_the_same_tables_as_utf8(tmp_path):
     for path in data.glob("*.csv"):
         text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n").replace("\n", "\r\n")
         path.write_bytes(text.encode("gb18030"))
-    assert any(p.read_bytes() != (utf8.params.data_path / p.name).read_bytes() for p in data.glob("*.csv"))
+    assert any(
+        p.read_bytes() != (utf8.params.data_path / p.name).read_bytes() for p in data.glob("*.csv")
+    )
     params = tmp_path / "2021.yaml"
     params.write_text(f"agency: {utf8.agency}\nyear: 2021\ndata_dir: data\n", encoding="utf-8")
     gb = open_report(params=params)
@@ -412,4 +456,3 @@ def test_check_json_still_reports_bad_input_as_error(tmp_path, capsys):
     assert captured.err == "错误：media.csv 第2行 「标题」列：必填项为空\n"
     with pytest.raises(ValueError):
         json.loads(captured.out or "x")
-

@@ -19,8 +19,11 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not 
 
 from helpers import ROOT, SEED_PARAMS, chart_html, quiet
 
-from reportkit import builder, charts, figures, htmltables, render, vocab
-from reportkit.report import open_report
+from reportkit.compute import figures
+from reportkit.compute.report import open_report
+from reportkit.contract import vocab
+from reportkit.pipeline import builder
+from reportkit.present import charts, htmltables, render
 
 DEMO_PARAMS = ROOT / "params" / "demo" / "2022.yaml"
 HEADINGS = [

@@ -12,8 +12,8 @@ import nbformat
 import pytest
 from helpers import ROOT, SEED_PARAMS, copy_project, read_json, visible_text
 
-from reportkit import vocab
 from reportkit.cli import main
+from reportkit.contract import vocab
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +27,21 @@ def seed_build(tmp_path_factory):
 def test_outputs_written(seed_build):
     names = sorted(p.name for p in seed_build.iterdir() if not p.name.startswith("."))
     assert names == [
-        "checks.json", "notebooks", "report-fragment.html", "report.docx", "report.html",
-        "tables.json", "tables.xlsx",
+        "checks.json",
+        "notebooks",
+        "report-fragment.html",
+        "report.docx",
+        "report.html",
+        "tables.json",
+        "tables.xlsx",
     ]
     assert sorted(p.name for p in (seed_build / "notebooks").iterdir()) == [
-        "01_overview.ipynb", "02_proactive.ipynb", "03_requests.ipynb",
-        "04_appeals.ipynb", "05_problems.ipynb", "06_other.ipynb",
+        "01_overview.ipynb",
+        "02_proactive.ipynb",
+        "03_requests.ipynb",
+        "04_appeals.ipynb",
+        "05_problems.ipynb",
+        "06_other.ipynb",
     ]
 
 
@@ -52,9 +61,23 @@ def test_headings_in_order_and_title(seed_build):
 
 @pytest.mark.parametrize(
     "phrase",
-    ["920余场次", "46场", "1.5万人次", "600余块", "400余条", "13万份", "110余篇", "105件，与上年减少16件",
-     "57件次，比2020年度减少2起", "5次", "329.76万元", "规章1件", "规范性文件3件", "0714-8769998",
-     "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"],
+    [
+        "920余场次",
+        "46场",
+        "1.5万人次",
+        "600余块",
+        "400余条",
+        "13万份",
+        "110余篇",
+        "105件，与上年减少16件",
+        "57件次，比2020年度减少2起",
+        "5次",
+        "329.76万元",
+        "规章1件",
+        "规范性文件3件",
+        "0714-8769998",
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）",
+    ],
 )
 def test_seed_phrases_visible(seed_build, phrase):
     assert phrase in visible_text((seed_build / "report.html").read_text(encoding="utf-8"))
@@ -62,12 +85,21 @@ def test_seed_phrases_visible(seed_build, phrase):
 
 def test_table_cells_in_html(seed_build):
     text = visible_text((seed_build / "report.html").read_text(encoding="utf-8"))
-    for label in ["第二十条第（一）项", "第二十条第（五）项", "第二十条第（六）项", "第二十条第（八）项",
-                  "本年收费金额（单位：万元）", "属于国家秘密", "结转下年度继续办理", "复议后起诉", "尚未审结"]:
+    for label in [
+        "第二十条第（一）项",
+        "第二十条第（五）项",
+        "第二十条第（六）项",
+        "第二十条第（八）项",
+        "本年收费金额（单位：万元）",
+        "属于国家秘密",
+        "结转下年度继续办理",
+        "复议后起诉",
+        "尚未审结",
+    ]:
         assert label in text
     # 表二's value cells, read back from the HTML table in order.
     html = (seed_build / "report.html").read_text(encoding="utf-8")
-    t2 = html[html.index("第二十条第（一）项"):html.index("第二十条第（八）项") + 400]
+    t2 = html[html.index("第二十条第（一）项") : html.index("第二十条第（八）项") + 400]
     cells = [c.strip() for c in re.findall(r"<td[^>]*>([^<]*)</td>", t2)]
     numbers = [c for c in cells if re.fullmatch(r"\d+(\.\d+)?", c)]
     assert numbers == ["1", "0", "1", "3", "0", "3", "105", "57", "4", "0"]
@@ -122,11 +154,18 @@ def test_failing_section_keeps_last_good_report(seed_build, tmp_path, monkeypatc
 
     assert code == 1
     err = capsys.readouterr().err
-    assert "章节「四、政府信息公开行政复议、行政诉讼情况」运行失败：RuntimeError: 台账口径有误" in err
+    assert (
+        "章节「四、政府信息公开行政复议、行政诉讼情况」运行失败：RuntimeError: 台账口径有误" in err
+    )
     assert "Traceback" not in err
     assert {p: (out / p).read_bytes() for p in before} == before
     kept = nbformat.read(out / "failed" / "04_appeals.ipynb", as_version=4)
-    assert any(o.get("ename") == "RuntimeError" for c in kept.cells if c.cell_type == "code" for o in c.outputs)
+    assert any(
+        o.get("ename") == "RuntimeError"
+        for c in kept.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    )
     assert not list(tmp_path.glob(".out.staging-*"))
 
 
@@ -134,21 +173,45 @@ def test_failing_section_keeps_last_good_report(seed_build, tmp_path, monkeypatc
 def test_each_notebook_runs_alone_with_papermill(notebook, tmp_path):
     out = tmp_path / notebook
     run = subprocess.run(
-        [str(Path(sys.executable).parent / "papermill"), f"notebooks/{notebook}", str(out), "-p", "year", "2021"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        [
+            str(Path(sys.executable).parent / "papermill"),
+            f"notebooks/{notebook}",
+            str(out),
+            "-p",
+            "year",
+            "2021",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert run.returncode == 0, run.stderr[-2000:]
     nb = nbformat.read(out, as_version=4)
     assert nb.metadata.papermill.parameters == {"year": 2021}
-    html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "<div class=\"narrative\">" in html
+    html = "".join(
+        o.get("data", {}).get("text/html", "")
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    )
+    assert '<div class="narrative">' in html
 
 
 def test_build_goes_on_when_its_reader_goes_away(tmp_path):
     # `reportkit build | head -1`: the pipe closes after the first line; the report is still built.
     out = tmp_path / "2021"
     build = subprocess.Popen(
-        [sys.executable, "-m", "reportkit.cli", "build", "--params", str(SEED_PARAMS), "--out", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "reportkit.cli",
+            "build",
+            "--params",
+            str(SEED_PARAMS),
+            "--out",
+            str(out),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -171,13 +234,23 @@ def test_word_excel_and_fragment_say_what_report_html_says(seed_build):
     text = "\n".join(p.text for p in doc.paragraphs)
     cells = "\n".join(c.text for t in doc.tables for row in t.rows for c in row.cells)
     fragment = (seed_build / "report-fragment.html").read_text(encoding="utf-8")
-    for said in ["一、总体情况", "六、其他需要报告的事项", "920余场次", "13万份", "329.76万元", "105件"]:
+    for said in [
+        "一、总体情况",
+        "六、其他需要报告的事项",
+        "920余场次",
+        "13万份",
+        "329.76万元",
+        "105件",
+    ]:
         assert said in text, said
         assert said in fragment, said
     assert "105" in cells and "57" in cells  # 表二: 行政许可, 行政处罚
     book = openpyxl.load_workbook(seed_build / "tables.xlsx")
     numbers = [
-        c.value for ws in book.worksheets for row in ws.iter_rows() for c in row
+        c.value
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for c in row
         if isinstance(c.value, (int, float))
     ]
     # 表二's numbers as the seed report prints them: 规章 1/0/1, 规范性文件 3/0/3, 105, 57, 4, 0

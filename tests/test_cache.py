@@ -10,8 +10,9 @@ import nbformat
 import pytest
 from helpers import ROOT, copy_project, copy_seed_agency, quiet, read_json
 
-from reportkit import builder, cache, checks
-from reportkit.outfolder import mark
+from reportkit.checks import run as checks
+from reportkit.pipeline import builder, cache
+from reportkit.pipeline.outfolder import mark
 
 ALL = {"overview", "proactive", "requests", "appeals", "problems", "other"}
 
@@ -51,7 +52,12 @@ def test_cache_reruns_exactly_what_changed(agency, monkeypatch):
     # One section's narrative: that section, and 一 whose checks read every section's text.
     params = agency / "2021.yaml"
     text = params.read_text(encoding="utf-8")
-    params.write_text(text.replace("委员对办理落实情况表示满意。", "委员对办理落实情况表示满意，并提出新的建议。"), encoding="utf-8")
+    params.write_text(
+        text.replace(
+            "委员对办理落实情况表示满意。", "委员对办理落实情况表示满意，并提出新的建议。"
+        ),
+        encoding="utf-8",
+    )
     assert build(agency, out) == {"other", "overview"}
     assert "并提出新的建议" in (out / "report.html").read_text(encoding="utf-8")
 
@@ -69,7 +75,9 @@ def test_no_cache_runs_everything(agency):
 
 def _outputs(folder: Path) -> dict[str, object]:
     """What a reader gets from an output folder: files, tables, findings, report, cell outputs."""
-    got: dict[str, object] = {"files": sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())}
+    got: dict[str, object] = {
+        "files": sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    }
     for name in ("tables.json", "checks.json", "report.html"):
         got[name] = (folder / name).read_text(encoding="utf-8")
     for nb_path in sorted((folder / "notebooks").iterdir()):
@@ -99,7 +107,9 @@ def test_concurrent_years_match_sequential(tmp_path, monkeypatch):
         for key in a:
             if key.endswith(".ipynb"):
                 # Paths in the parameters differ between the two projects; outputs are the same.
-                assert json.dumps(a[key]).replace(str(seqproj), "") == json.dumps(b[key]).replace(str(proj), "")
+                assert json.dumps(a[key]).replace(str(seqproj), "") == json.dumps(b[key]).replace(
+                    str(proj), ""
+                )
             elif key != "files":
                 assert a[key] == b[key], key
 
@@ -108,14 +118,18 @@ def test_a_year_is_checked_against_the_year_built_alongside(tmp_path, monkeypatc
     # outputs/2020 holds a stale report whose 结转下年度 (99 in every column) disagrees with the
     # ledgers. Built one after the other, 2020 is replaced first and 2021's 上年结转 then agrees
     # with it (rule R10); built together, 2021 must wait for 2020 rather than read the stale one.
-    from reportkit.report import open_report
+    from reportkit.compute.report import open_report
 
     proj = tmp_path / "proj"
     copy_project(proj)
     stale = open_report(params=ROOT / "params" / "2020.yaml").tables_json
-    stale["section3"]["结转下年度继续办理"] = {k: 99 for k in stale["section3"]["结转下年度继续办理"]}
+    stale["section3"]["结转下年度继续办理"] = {
+        k: 99 for k in stale["section3"]["结转下年度继续办理"]
+    }
     (proj / "outputs" / "2020").mkdir(parents=True)
-    (proj / "outputs" / "2020" / "tables.json").write_text(json.dumps(stale, ensure_ascii=False), encoding="utf-8")
+    (proj / "outputs" / "2020" / "tables.json").write_text(
+        json.dumps(stale, ensure_ascii=False), encoding="utf-8"
+    )
     mark(proj / "outputs" / "2020", 2020)  # a stale build: a build replaces only its own folders
     monkeypatch.setenv("REPORTKIT_ROOT", str(proj))
     results = builder.build_many([2021, 2020], log=quiet)  # in any order
@@ -128,13 +142,27 @@ def test_previous_year_of_another_agency_is_ignored(tmp_path, monkeypatch):
     # outputs/2021 holds the seed agency's report; the demo agency's 2022 must not be compared with it.
     proj = tmp_path / "proj"
     (proj / "outputs" / "2021").mkdir(parents=True)
-    seed_2021 = {"agency": "大冶市应急管理局", "year": 2021, "section3": {"结转下年度继续办理": {"总计": 99}}}
-    (proj / "outputs" / "2021" / "tables.json").write_text(json.dumps(seed_2021, ensure_ascii=False), encoding="utf-8")
-    from reportkit.report import open_report
+    seed_2021 = {
+        "agency": "大冶市应急管理局",
+        "year": 2021,
+        "section3": {"结转下年度继续办理": {"总计": 99}},
+    }
+    (proj / "outputs" / "2021" / "tables.json").write_text(
+        json.dumps(seed_2021, ensure_ascii=False), encoding="utf-8"
+    )
+    from reportkit.compute.report import open_report
 
-    assert checks.previous_for(open_report(params=ROOT / "params" / "demo" / "2022.yaml"), proj) is None
-    assert checks.previous_for(open_report(params=agency_2022(tmp_path)), proj)["section3"] == seed_2021["section3"]
-    monkeypatch.setattr("reportkit.paths.default_out_dir", lambda y, root=None: proj / "outputs" / str(y))
+    assert (
+        checks.previous_for(open_report(params=ROOT / "params" / "demo" / "2022.yaml"), proj)
+        is None
+    )
+    assert (
+        checks.previous_for(open_report(params=agency_2022(tmp_path)), proj)["section3"]
+        == seed_2021["section3"]
+    )
+    monkeypatch.setattr(
+        "reportkit.contract.paths.default_out_dir", lambda y, root=None: proj / "outputs" / str(y)
+    )
     findings = checks.run(params=ROOT / "params" / "demo" / "2022.yaml")
     assert [f.rule for f in findings if f.rule == "R10"] == []
 
@@ -142,7 +170,10 @@ def test_previous_year_of_another_agency_is_ignored(tmp_path, monkeypatch):
 def agency_2022(tmp_path: Path) -> Path:
     """Params for 大冶市应急管理局 2022 over the sample ledgers."""
     p = tmp_path / "2022.yaml"
-    p.write_text(f"agency: 大冶市应急管理局\nyear: 2022\ndata_dir: {ROOT / 'data' / 'daye'}\n", encoding="utf-8")
+    p.write_text(
+        f"agency: 大冶市应急管理局\nyear: 2022\ndata_dir: {ROOT / 'data' / 'daye'}\n",
+        encoding="utf-8",
+    )
     return p
 
 
@@ -152,9 +183,17 @@ def test_last_years_tables_rerun_the_overview_only(tmp_path, monkeypatch):
     copy_project(proj)
     monkeypatch.setenv("REPORTKIT_ROOT", str(proj))
     assert set(builder.build(2021, log=quiet).ran) == ALL
-    last = {"agency": "大冶市应急管理局", "year": 2020, "section3": {}, "section2": {}, "section4": {}}
+    last = {
+        "agency": "大冶市应急管理局",
+        "year": 2020,
+        "section3": {},
+        "section2": {},
+        "section4": {},
+    }
     (proj / "outputs" / "2020").mkdir(parents=True)
-    (proj / "outputs" / "2020" / "tables.json").write_text(json.dumps(last, ensure_ascii=False), encoding="utf-8")
+    (proj / "outputs" / "2020" / "tables.json").write_text(
+        json.dumps(last, ensure_ascii=False), encoding="utf-8"
+    )
     assert set(builder.build(2021, log=quiet).ran) == {"overview"}
 
 

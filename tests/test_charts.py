@@ -14,7 +14,8 @@ from helpers import chart_html
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
-from reportkit import charts, vocab
+from reportkit.contract import vocab
+from reportkit.present import charts
 
 
 def outreach_types() -> pd.DataFrame:
@@ -196,9 +197,7 @@ def test_a_caption_replaces_the_title_drawn_in_the_chart():
 
 
 def test_chart_block_without_caption():
-    html = chart_html(
-        charts.requests_outcomes(outcomes([1, 0, 0, 0, 0, 0])), alt="予以公开1件"
-    )
+    html = chart_html(charts.requests_outcomes(outcomes([1, 0, 0, 0, 0, 0])), alt="予以公开1件")
     assert "<figcaption>" not in html
     assert 'alt="予以公开1件"' in html
 

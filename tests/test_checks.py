@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from helpers import ROOT
 
-from reportkit import checks, cli
-from reportkit.errors import ReportkitError
-from reportkit.report import open_report
+from reportkit import cli
+from reportkit.checks import run as checks
+from reportkit.compute.report import open_report
+from reportkit.contract.errors import ReportkitError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "checks"
 BUILT = dt.date(2022, 1, 20)
@@ -183,7 +184,13 @@ def test_r4_appeal_groups_add_up():
 @pytest.mark.parametrize(
     ("value", "shown"),
     [
-        ("", ""), ("/", "/"), ("／", "／"), (None, None), (-1, -1), (1.5, 1.5), ("abc", "abc"),
+        ("", ""),
+        ("/", "/"),
+        ("／", "／"),
+        (None, None),
+        (-1, -1),
+        (1.5, 1.5),
+        ("abc", "abc"),
         (True, True),
         ([1], "[1]"),  # a list is no cell value: shown as its text
         (float("nan"), "nan"),  # strict JSON has no NaN: shown as text
@@ -765,9 +772,21 @@ def test_format_findings():
 
 def test_format_findings_lists_a_few_of_each_rule_and_counts_the_rest():
     def future(row):
-        return checks.finding("L-date-future", {"file": "requests.csv", "row": row, "column": "收到日期"}, "x", "y", "改正")
+        return checks.finding(
+            "L-date-future",
+            {"file": "requests.csv", "row": row, "column": "收到日期"},
+            "x",
+            "y",
+            "改正",
+        )
 
-    missing = checks.finding("L-done-no-result", {"file": "requests.csv", "row": 9, "column": "办理结果"}, "x", None, "请填写")
+    missing = checks.finding(
+        "L-done-no-result",
+        {"file": "requests.csv", "row": 9, "column": "办理结果"},
+        "x",
+        None,
+        "请填写",
+    )
     text = checks.format_findings([future(2), future(3), missing, future(4), future(5)], per_rule=2)
     assert text.splitlines() == [
         "错误 [L-date-future] requests.csv 第2行「收到日期」列：改正",
@@ -790,26 +809,45 @@ def test_sample_2021_has_no_errors():
 
 
 def test_alias_category_is_a_warning_naming_the_cell(tmp_path):
-    from reportkit.checks import check_report
-    from reportkit.report import open_report
+    from reportkit.checks.run import check_report
+    from reportkit.compute.report import open_report
 
     data = tmp_path / "data"
     data.mkdir()
-    (data / "documents.csv").write_text("文号,标题,类型,印发日期\n甲〔2021〕1号,办法,规范性文件,2021-05-01\n", encoding="utf-8")
-    (tmp_path / "p.yaml").write_text("agency: 测试局\nyear: 2021\ndata_dir: data\n", encoding="utf-8")
-    found = [f for f in check_report(open_report(params=tmp_path / "p.yaml")) if f.rule == "L-alias"]
-    assert [(f.severity, f.where, f.expected, f.found) for f in found] == [
-        ("warning", {"file": "documents.csv", "row": 2, "column": "类型"}, "行政规范性文件", "规范性文件")
+    (data / "documents.csv").write_text(
+        "文号,标题,类型,印发日期\n甲〔2021〕1号,办法,规范性文件,2021-05-01\n", encoding="utf-8"
+    )
+    (tmp_path / "p.yaml").write_text(
+        "agency: 测试局\nyear: 2021\ndata_dir: data\n", encoding="utf-8"
+    )
+    found = [
+        f for f in check_report(open_report(params=tmp_path / "p.yaml")) if f.rule == "L-alias"
     ]
-    assert found[0].message == "已按「行政规范性文件」计入；请在台账中改写为规范名称「行政规范性文件」"
+    assert [(f.severity, f.where, f.expected, f.found) for f in found] == [
+        (
+            "warning",
+            {"file": "documents.csv", "row": 2, "column": "类型"},
+            "行政规范性文件",
+            "规范性文件",
+        )
+    ]
+    assert (
+        found[0].message == "已按「行政规范性文件」计入；请在台账中改写为规范名称「行政规范性文件」"
+    )
 
 
 def test_official_category_gives_no_alias_warning(tmp_path):
-    from reportkit.checks import check_report
-    from reportkit.report import open_report
+    from reportkit.checks.run import check_report
+    from reportkit.compute.report import open_report
 
     data = tmp_path / "data"
     data.mkdir()
-    (data / "documents.csv").write_text("文号,标题,类型,印发日期\n甲〔2021〕1号,办法,行政规范性文件,2021-05-01\n", encoding="utf-8")
-    (tmp_path / "p.yaml").write_text("agency: 测试局\nyear: 2021\ndata_dir: data\n", encoding="utf-8")
-    assert [f for f in check_report(open_report(params=tmp_path / "p.yaml")) if f.rule == "L-alias"] == []
+    (data / "documents.csv").write_text(
+        "文号,标题,类型,印发日期\n甲〔2021〕1号,办法,行政规范性文件,2021-05-01\n", encoding="utf-8"
+    )
+    (tmp_path / "p.yaml").write_text(
+        "agency: 测试局\nyear: 2021\ndata_dir: data\n", encoding="utf-8"
+    )
+    assert [
+        f for f in check_report(open_report(params=tmp_path / "p.yaml")) if f.rule == "L-alias"
+    ] == []

@@ -7,7 +7,7 @@ import copy
 
 from test_checks import CARRIED_IN, CARRIED_OUT, clean_tables, previous_tables, row
 
-from reportkit import checks
+from reportkit.checks import run as checks
 
 FEES = ("行政事业性收费", "本年收费金额（单位：万元）")
 

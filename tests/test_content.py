@@ -7,8 +7,8 @@ import base64
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from reportkit import charts, content, render
-from reportkit.content import MIME
+from reportkit.present import charts, content, render
+from reportkit.present.content import MIME
 
 PARAGRAPH = {"kind": "paragraph", "runs": [{"text": "领导可见的叙述"}]}
 TABLE4 = {
@@ -89,7 +89,10 @@ def test_narrative_markdown_becomes_headings_paragraphs_runs_and_lists():
         {
             "kind": "list",
             "ordered": False,
-            "items": [[{"text": "第一项"}], [{"text": "第二项 "}, {"text": "重点", "italic": True}]],
+            "items": [
+                [{"text": "第一项"}],
+                [{"text": "第二项 "}, {"text": "重点", "italic": True}],
+            ],
         },
         {"kind": "paragraph", "runs": [{"text": "Hello world <script>alert(1)</script>"}]},
     ]
@@ -116,8 +119,12 @@ def test_table_block_renders_the_official_table_from_its_data():
 def test_chart_block_carries_svg_and_png_and_alt_text():
     fig = charts.no_data("测试图")
     block = content.chart_block(fig, alt="说明文字", caption="图的标题")
-    assert block["kind"] == "chart" and block["caption"] == "图的标题" and block["alt"] == "说明文字"
+    assert (
+        block["kind"] == "chart" and block["caption"] == "图的标题" and block["alt"] == "说明文字"
+    )
     assert base64.b64decode(block["png"]).startswith(b"\x89PNG\r\n\x1a\n")
     assert b"<svg" in base64.b64decode(block["svg"])
     html = content.block_html(block)
-    assert html.startswith('<figure class="chart"><figcaption>图的标题</figcaption><img alt="说明文字"')
+    assert html.startswith(
+        '<figure class="chart"><figcaption>图的标题</figcaption><img alt="说明文字"'
+    )

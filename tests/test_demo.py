@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 from helpers import ROOT
 
-from reportkit import vocab
-from reportkit.report import open_report
+from reportkit.compute.report import open_report
+from reportkit.contract import vocab
 
 
 def _expected():
-    spec = importlib.util.spec_from_file_location("demo_expected", Path(__file__).with_name("demo_expected.py"))
+    spec = importlib.util.spec_from_file_location(
+        "demo_expected", Path(__file__).with_name("demo_expected.py")
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules.setdefault("demo_expected", module)
     spec.loader.exec_module(module)
@@ -48,7 +50,10 @@ def test_identities_hold(reports, year):
     results = [r for r in vocab.OUTCOMES]
     for col in vocab.T3_COLUMNS:
         # Rule 1: 一 + 二 = 三(七) + 四.
-        assert s3[vocab.NEW_REQUESTS][col] + s3[vocab.CARRIED_IN][col] == s3[vocab.TOTAL][col] + s3[vocab.CARRIED_OUT][col]
+        assert (
+            s3[vocab.NEW_REQUESTS][col] + s3[vocab.CARRIED_IN][col]
+            == s3[vocab.TOTAL][col] + s3[vocab.CARRIED_OUT][col]
+        )
         # Rule 2: (七) = sum of every result row.
         assert s3[vocab.TOTAL][col] == sum(s3[r][col] for r in results)
     # Rule 3: every row adds up across the applicant columns.
@@ -56,7 +61,10 @@ def test_identities_hold(reports, year):
         assert sum(s3[row][c] for c in vocab.APPLICANT_TYPES) == s3[row][vocab.TOTAL]
     # Rule 4.
     for cells in reports[year].tables_json["section4"].values():
-        assert cells["结果维持"] + cells["结果纠正"] + cells["其他结果"] + cells["尚未审结"] == cells["总计"]
+        assert (
+            cells["结果维持"] + cells["结果纠正"] + cells["其他结果"] + cells["尚未审结"]
+            == cells["总计"]
+        )
 
 
 @pytest.mark.parametrize("year", [2022, 2023])
@@ -81,8 +89,13 @@ def test_figures(reports, year):
     assert f.processing_fees_yuan.value == Decimal(E.REQUEST_FEES_YUAN[year])
     sessions, people, boards, banners, materials = E.OUTREACH_TOTALS[year]
     o = f.outreach
-    assert (o.sessions.value, o.participants.value, o.boards.value, o.banners.value, o.materials.value) == (
-        sessions, people, boards, banners, materials)
+    assert (
+        o.sessions.value,
+        o.participants.value,
+        o.boards.value,
+        o.banners.value,
+        o.materials.value,
+    ) == (sessions, people, boards, banners, materials)
     for (kind, handling), n in E.PROPOSALS[year].items():
         assert f.proposals.kind(kind).handling(handling).count.value == n
 

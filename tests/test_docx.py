@@ -29,7 +29,7 @@ from present_seed import (
     seed_document,
 )
 
-from reportkit.errors import ReportkitError
+from reportkit.contract.errors import ReportkitError
 from reportkit.present.docx import write_docx
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -429,7 +429,7 @@ def test_seed_tables_render_too(tmp_path):
 
 def test_the_privacy_guard_reads_inside_the_docx(tmp_path):
     # A .docx is a zip: a name in it is compressed, invisible to a search of the file's bytes.
-    from reportkit import privacy
+    from reportkit.ingest import privacy
 
     document = seed_document()
     document["sections"][6]["blocks"].append(
@@ -512,7 +512,7 @@ def test_lists_italics_and_third_level_headings(doc):
 
 
 def test_the_privacy_guard_does_not_join_neighbouring_paragraphs(tmp_path):
-    from reportkit import privacy
+    from reportkit.ingest import privacy
 
     document = seed_document()
     document["sections"][6]["blocks"] += [para("本段以张结尾。张"), para("三季度起开展培训。")]

@@ -20,7 +20,7 @@ from present_seed import (
 )
 from present_seed import png as seed_png
 
-from reportkit.errors import ReportkitError
+from reportkit.contract.errors import ReportkitError
 from reportkit.present.fragment import render_fragment
 
 ALLOWED = {

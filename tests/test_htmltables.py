@@ -8,7 +8,8 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from reportkit import htmltables, vocab
+from reportkit.contract import vocab
+from reportkit.present import htmltables
 
 
 # ------------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from reportkit.kernels import KernelPool, Zygote
+from reportkit.pipeline.kernels import KernelPool, Zygote
 
 pytestmark = pytest.mark.skipif(not Zygote.can_fork(), reason="kernels are forked only on Linux")
 
@@ -62,14 +62,29 @@ def test_each_kernel_is_a_fresh_fork_of_the_zygote(zygote, tmp_path):
     first, second = pool.take(), pool.take()
     try:
         # The first output of a new client arrives: the quick readiness check loses nothing.
-        ids = run(first, "import os, reportkit\nreportkit.left_behind = 1\nprint(os.getppid(), os.getpid())")
+        ids = run(
+            first,
+            "import os, reportkit\nreportkit.left_behind = 1\nprint(os.getppid(), os.getpid())",
+        )
         ppid, pid = map(int, ids.split())
         assert ppid == zygote.pid  # forked, not started
         # What one section did to a module is not seen by the next: separate processes.
-        assert run(second, "import os, reportkit\nprint(hasattr(reportkit, 'left_behind'), os.getpid())").split()[0] == "False"
+        assert (
+            run(
+                second,
+                "import os, reportkit\nprint(hasattr(reportkit, 'left_behind'), os.getpid())",
+            ).split()[0]
+            == "False"
+        )
         assert int(run(second, "import os\nprint(os.getpid())")) != pid
         # The zygote preloaded pandas and reportkit; a kernel has them without importing again.
-        assert run(first, "import sys\nprint('pandas' in sys.modules, 'reportkit.report' in sys.modules)") == "True True\n"
+        assert (
+            run(
+                first,
+                "import sys\nprint('pandas' in sys.modules, 'reportkit.compute.report' in sys.modules)",
+            )
+            == "True True\n"
+        )
     finally:
         pool.retire(first)
         pool.retire(second)

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from helpers import SEED_PARAMS as SEED
 
-from reportkit.builder import recover
 from reportkit.cli import main
-from reportkit.outfolder import mark
+from reportkit.pipeline.builder import recover
+from reportkit.pipeline.outfolder import mark
 
 OUTPUTS = ("report.html", "tables.json", "checks.json")
 
@@ -44,14 +44,26 @@ def test_killed_build_leaves_the_last_good_report(last_good, tmp_path):
     out, before = last_good
     log = (tmp_path / "killed.log").open("wb")
     build = subprocess.Popen(
-        [sys.executable, "-m", "reportkit.cli", "build", "--params", str(SEED), "--out", str(out), "--no-cache"],
+        [
+            sys.executable,
+            "-m",
+            "reportkit.cli",
+            "build",
+            "--params",
+            str(SEED),
+            "--out",
+            str(out),
+            "--no-cache",
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # its kernels share its process group, to be cleaned up below
     )
     try:
         # Sections are running once papermill has written a first notebook into the staging folder.
-        running = wait_for(lambda: any(list(d.joinpath("notebooks").glob("*.ipynb")) for d in staging_dirs(out)))
+        running = wait_for(
+            lambda: any(list(d.joinpath("notebooks").glob("*.ipynb")) for d in staging_dirs(out))
+        )
         assert running, (tmp_path / "killed.log").read_text(encoding="utf-8", errors="replace")
         os.kill(build.pid, signal.SIGKILL)
         assert build.wait(timeout=30) == -signal.SIGKILL
@@ -68,7 +80,9 @@ def test_killed_build_leaves_the_last_good_report(last_good, tmp_path):
     # The next build succeeds and removes the dead build's staging folder.
     assert main(["build", "--params", str(SEED), "--out", str(out)]) == 0
     assert staging_dirs(out) == []
-    assert {name: (out / name).read_bytes() for name in ("tables.json",)} == {"tables.json": before["tables.json"]}
+    assert {name: (out / name).read_bytes() for name in ("tables.json",)} == {
+        "tables.json": before["tables.json"]
+    }
     assert (out / "report.html").is_file()
 
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from reportkit.errors import LedgerError
-from reportkit.ledgers import SCHEMAS, load_ledgers, match_outcome, read_ledger
+from reportkit.contract.errors import LedgerError
+from reportkit.ingest.ledgers import SCHEMAS, load_ledgers, match_outcome, read_ledger
 
 REQUESTS = "申请编号,收到日期,申请人类型,办理结果,办结日期,申请人姓名,证件号码\n"
 
@@ -42,7 +42,7 @@ def test_headers_and_categories_tolerate_spaces_and_width(tmp_path):
         ("予以公开", "予以公开"),
         ("部分公开（区分处理的，只计这一情形，不计其他情形）", "部分公开"),
         ("属于国家秘密", "不予公开/属于国家秘密"),
-        ("危及\"三安全一稳定\"", "不予公开/危及“三安全一稳定”"),
+        ('危及"三安全一稳定"', "不予公开/危及“三安全一稳定”"),
         ("其他处理/其他", "其他处理/其他"),
         ("其他", "其他处理/其他"),
         ("3.补正后申请内容仍不明确", "无法提供/补正后申请内容仍不明确"),
@@ -61,10 +61,16 @@ def test_date_forms(tmp_path):
 
 
 def test_outreach_defaults_and_numbers_as_text(tmp_path):
-    text = "日期,活动类型,场次,参与人次,展板（块）,横幅（条）,资料（份）\n2021-06-16,咨询,,\"1,200\",3.0,,\n"
+    text = '日期,活动类型,场次,参与人次,展板（块）,横幅（条）,资料（份）\n2021-06-16,咨询,,"1,200",3.0,,\n'
     frame, _, _ = read(tmp_path, "outreach.csv", text)
     row = frame.iloc[0]
-    assert (row["场次"], row["参与人次"], row["展板（块）"], row["横幅（条）"], row["资料（份）"]) == (1, 1200, 3, 0, 0)
+    assert (
+        row["场次"],
+        row["参与人次"],
+        row["展板（块）"],
+        row["横幅（条）"],
+        row["资料（份）"],
+    ) == (1, 1200, 3, 0, 0)
 
 
 def test_money_is_exact(tmp_path):
@@ -77,7 +83,9 @@ def test_alias_accepted_with_note(tmp_path):
     text = "文号,标题,类型,印发日期\n甲〔2021〕1号,办法,规范性文件,2021-05-01\n"
     frame, notes, _ = read(tmp_path, "documents.csv", text)
     assert frame.loc[0, "类型"] == "行政规范性文件"
-    assert notes == ["documents.csv 第2行「类型」写作「规范性文件」，已按「行政规范性文件」计入；建议改为规范名称"]
+    assert notes == [
+        "documents.csv 第2行「类型」写作「规范性文件」，已按「行政规范性文件」计入；建议改为规范名称"
+    ]
 
 
 def test_every_problem_named_with_excel_row(tmp_path):
@@ -90,7 +98,12 @@ def test_every_problem_named_with_excel_row(tmp_path):
     with pytest.raises(LedgerError) as e:
         read(tmp_path, "requests.csv", text)
     err = e.value
-    assert (err.file, err.row, err.column, err.value) == ("requests.csv", 2, "收到日期", "2021-13-01")
+    assert (err.file, err.row, err.column, err.value) == (
+        "requests.csv",
+        2,
+        "收到日期",
+        "2021-13-01",
+    )
     assert [str(p) for p in err.problems] == [
         "requests.csv 第2行 「收到日期」列，值「2021-13-01」：应为日期，如 2021-06-16、2021/6/16 或 Excel 日期",
         "requests.csv 第3行 「申请人类型」列，值「法人」：不是可用的类别，应为：自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他",
@@ -134,4 +147,7 @@ def test_absent_ledgers_are_empty_and_noted(tmp_path):
     ledgers = load_ledgers(tmp_path)
     assert len(ledgers["licensing"]) == 1
     assert len(ledgers["requests"]) == 0
-    assert "未找到依申请公开台账（requests.csv 或 requests.xlsx），按本年无此类记录处理" in ledgers.notes
+    assert (
+        "未找到依申请公开台账（requests.csv 或 requests.xlsx），按本年无此类记录处理"
+        in ledgers.notes
+    )

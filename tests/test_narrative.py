@@ -1,7 +1,7 @@
 import pytest
 
-from reportkit.errors import TemplateError
-from reportkit.report import open_report
+from reportkit.compute.report import open_report
+from reportkit.contract.errors import TemplateError
 
 LICENSING = "编号,决定日期\n1,2020-03-01\n2,2021-03-01\n3,2021-04-01\n"
 
@@ -15,16 +15,21 @@ def test_placeholders_fill_from_ledgers(write_agency):
 
 
 def test_unknown_placeholder_names_it_and_the_section(write_agency):
-    params = write_agency({"licensing.csv": LICENSING}, extra="narrative:\n  一: '共{{ 行政许可证 }}件'\n")
+    params = write_agency(
+        {"licensing.csv": LICENSING}, extra="narrative:\n  一: '共{{ 行政许可证 }}件'\n"
+    )
     with pytest.raises(TemplateError) as e:
-        open_report(params=params).texts
-    assert str(e.value) == "叙述「一、总体情况」中的占位符「行政许可证」：没有这个数字；可用的名称见 README「叙述占位符」"
+        _ = open_report(params=params).texts
+    assert (
+        str(e.value)
+        == "叙述「一、总体情况」中的占位符「行政许可证」：没有这个数字；可用的名称见 README「叙述占位符」"
+    )
 
 
 def test_unknown_attribute_is_named(write_agency):
     params = write_agency({}, extra="narrative:\n  六: '{{ 宣传.场数 }}'\n")
     with pytest.raises(TemplateError) as e:
-        open_report(params=params).texts
+        _ = open_report(params=params).texts
     assert (e.value.section, e.value.placeholder) == ("六、其他需要报告的事项", "场数")
 
 

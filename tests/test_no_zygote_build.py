@@ -11,7 +11,7 @@ import re
 from helpers import SEED_PARAMS, quiet, read_json
 from present_seed import HEADINGS, SEED_TABLES
 
-from reportkit import builder, kernels
+from reportkit.pipeline import builder, kernels
 
 SECTIONS = {"overview", "proactive", "requests", "appeals", "problems", "other"}
 

@@ -8,9 +8,9 @@ import papermill as pm
 import pytest
 from helpers import ROOT
 
-from reportkit import errors
-from reportkit.errors import NotebookParameterError, ParamsError
-from reportkit.report import open_report
+from reportkit.compute.report import open_report
+from reportkit.contract import errors
+from reportkit.contract.errors import NotebookParameterError, ParamsError
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 EXISTING = "已有的年度：params/：2020、2021；params/demo/：2021、2022、2023"
@@ -123,7 +123,7 @@ def test_papermill_from_the_notebook_folder_with_params_alone(tmp_path):
 def test_analyst_rows_are_tidy():
     import pandas as pd
 
-    from reportkit import show
+    from reportkit.present import show
 
     frame = pd.DataFrame(
         {
@@ -160,7 +160,7 @@ def test_analyst_rows_are_tidy():
 
 
 def _shown_html(monkeypatch) -> list[str]:
-    from reportkit import show
+    from reportkit.present import show
 
     shown: list[str] = []
     monkeypatch.setattr(show, "_html", shown.append)
@@ -168,7 +168,7 @@ def _shown_html(monkeypatch) -> list[str]:
 
 
 def test_analyst_check_cell_passes(monkeypatch):
-    from reportkit import show
+    from reportkit.present import show
 
     shown = _shown_html(monkeypatch)
     show.findings(open_report(params="params/demo/2022.yaml"))
@@ -176,7 +176,7 @@ def test_analyst_check_cell_passes(monkeypatch):
 
 
 def test_analyst_check_cell_shows_each_finding_whole(monkeypatch, write_agency):
-    from reportkit import show
+    from reportkit.present import show
 
     params = write_agency(
         {

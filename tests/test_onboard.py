@@ -13,9 +13,9 @@ import pytest
 import yaml
 
 from reportkit.cli import main
-from reportkit.errors import ReportkitError
-from reportkit.params import load_params
-from reportkit.report import open_report
+from reportkit.compute.report import open_report
+from reportkit.contract.errors import ReportkitError
+from reportkit.ingest.params import load_params
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 STEMS = [
@@ -592,7 +592,8 @@ def test_init_drafts_are_flagged_until_rewritten(project, capsys):
 # date: the report's date in the footer
 # ------------------------------------------------------------------------------------------------
 def _footer_date(project: Path, monkeypatch, extra: str) -> str:
-    from reportkit import fonts, render, vocab
+    from reportkit.contract import vocab
+    from reportkit.present import fonts, render
 
     monkeypatch.setattr(fonts, "font_face_css", lambda text, sans_text=None: "")
     path = _first_year(project, None)

@@ -1,7 +1,7 @@
 import pytest
 
-from reportkit.errors import ParamsError
-from reportkit.params import load_params
+from reportkit.contract.errors import ParamsError
+from reportkit.ingest.params import load_params
 
 
 def write(tmp_path, text):

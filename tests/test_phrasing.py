@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from reportkit import phrasing
+from reportkit.contract import phrasing
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The writers take what reportkit.content produces: narrative Markdown turned into blocks, the
+"""The writers take what reportkit.present.content produces: narrative Markdown turned into blocks, the
 statutory table blocks and a chart block, assembled by content.document()."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import openpyxl
 from docx import Document
 from present_seed import SEED_TABLES, TITLE
 
-from reportkit import charts, content
+from reportkit.present import charts, content
 from reportkit.present.docx import write_docx
 from reportkit.present.fragment import render_fragment
 from reportkit.present.xlsx import write_tables_xlsx

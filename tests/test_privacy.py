@@ -17,10 +17,10 @@ import pytest
 import yaml
 from helpers import SEED_PARAMS as SEED
 
-from reportkit import show
 from reportkit.cli import main
-from reportkit.errors import ReportkitError
-from reportkit.ledgers import load_ledgers
+from reportkit.contract.errors import ReportkitError
+from reportkit.ingest.ledgers import load_ledgers
+from reportkit.present import show
 
 # Planted in columns the kit must treat as personal: one listed in the params, two recognised by
 # their header words although nothing lists them.
@@ -48,7 +48,16 @@ def make_agency(base: Path, outreach_type: str = SCRIPT) -> Path:
     penalties["身份证号"] = PARTY_ID
     penalties.to_csv(data / "penalties.csv", index=False, encoding="utf-8")
     wb = openpyxl.load_workbook(data / "outreach.xlsx")
-    wb.active.append([pd.Timestamp("2021-11-05").to_pydatetime(), outreach_type, "宣传进社区", "东岳路街道", 1, 30])
+    wb.active.append(
+        [
+            pd.Timestamp("2021-11-05").to_pydatetime(),
+            outreach_type,
+            "宣传进社区",
+            "东岳路街道",
+            1,
+            30,
+        ]
+    )
     wb.save(data / "outreach.xlsx")
 
     seed["data_dir"] = "data"
@@ -195,7 +204,11 @@ def test_personal_columns_are_recognised_by_their_header(tmp_path):
 
 
 def test_params_can_mark_an_optional_column_personal(tmp_path):
-    data = write(tmp_path, "requests.csv", "申请编号,收到日期,申请人类型,申请内容\nA1,2021-01-05,自然人,请公开钱某某的处罚决定\n")
+    data = write(
+        tmp_path,
+        "requests.csv",
+        "申请编号,收到日期,申请人类型,申请内容\nA1,2021-01-05,自然人,请公开钱某某的处罚决定\n",
+    )
     ledgers = load_ledgers(data, ["申请内容"])
     assert ledgers["requests"]["申请内容"].isna().all()
     assert ledgers.personal_values == {"请公开钱某某的处罚决定"}
@@ -205,16 +218,23 @@ def test_params_cannot_mark_a_required_column_personal(tmp_path):
     data = write(tmp_path, "requests.csv", "申请编号,收到日期,申请人类型\nA1,2021-01-05,自然人\n")
     with pytest.raises(ReportkitError) as e:
         load_ledgers(data, ["申请编号"])
-    assert str(e.value) == "requests.csv 第1行 「申请编号」列：是本台账的必填列，不能在参数文件的 personal_columns 中标为个人信息"
+    assert (
+        str(e.value)
+        == "requests.csv 第1行 「申请编号」列：是本台账的必填列，不能在参数文件的 personal_columns 中标为个人信息"
+    )
 
 
 def test_placeholders_are_not_personal_values(tmp_path):
-    data = write(tmp_path, "requests.csv", "申请编号,收到日期,申请人类型,联系电话\nA1,2021-01-05,自然人,无\nA2,2021-01-06,自然人,—\n")
+    data = write(
+        tmp_path,
+        "requests.csv",
+        "申请编号,收到日期,申请人类型,联系电话\nA1,2021-01-05,自然人,无\nA2,2021-01-06,自然人,—\n",
+    )
     assert load_ledgers(data).personal_values == set()
 
 
 def test_a_big_ledger_personal_values_are_read_when_the_guard_asks(tmp_path, monkeypatch):
-    import reportkit.sheets as sheets  # where a file is read
+    import reportkit.ingest.sheets as sheets  # where a file is read
 
     monkeypatch.setattr(sheets, "EAGER_PERSONAL_BYTES", 0)
     text = "申请编号,收到日期,申请人类型,申请人姓名\nA1,2021-01-05,自然人,钱某某\nA2,2021-01-06,自然人,孙某某\n"
@@ -227,5 +247,8 @@ def test_a_big_ledger_personal_values_are_read_when_the_guard_asks(tmp_path, mon
     later = load_ledgers(data)
     (data / "requests.csv").write_text(text + "A3,2021-01-07,自然人,周某某\n", encoding="utf-8")
     with pytest.raises(ReportkitError) as e:
-        later.personal_values
-    assert str(e.value) == "requests.csv：在读取期间被修改（可能正在 Excel 中编辑）：请关闭文件后重新运行"
+        _ = later.personal_values
+    assert (
+        str(e.value)
+        == "requests.csv：在读取期间被修改（可能正在 Excel 中编辑）：请关闭文件后重新运行"
+    )

@@ -18,18 +18,22 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reportkit import checks, tables, vocab
+from reportkit.checks import run as checks
 from reportkit.cli import main
-from reportkit.errors import ReportkitError
-from reportkit.ledgers import _any_date, load_ledgers
-from reportkit.report import Report, open_report
+from reportkit.compute import tables
+from reportkit.compute.report import Report, open_report
+from reportkit.contract import vocab
+from reportkit.contract.errors import ReportkitError
+from reportkit.ingest.ledgers import _any_date, load_ledgers
 
 YEARS = (2020, 2021, 2022)
 HEADER = ["申请编号", "收到日期", "申请人类型", "办理结果", "办结日期", "申请人姓名", "申请内容"]
 FORMATS = ["utf-8", "utf-8-sig", "gb18030", "utf-16", "xlsx"]
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 SETTINGS = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
 
@@ -53,7 +57,15 @@ def requests(draw) -> list[Request]:
             outcome = draw(st.sampled_from(vocab.OUTCOMES))
         else:
             concluded, outcome = None, None
-        out.append(Request(f"YSQ-{i:03d}", received, draw(st.sampled_from(vocab.APPLICANT_TYPES)), outcome, concluded))
+        out.append(
+            Request(
+                f"YSQ-{i:03d}",
+                received,
+                draw(st.sampled_from(vocab.APPLICANT_TYPES)),
+                outcome,
+                concluded,
+            )
+        )
     return out
 
 
@@ -80,17 +92,25 @@ def expected_table3(records: list[Request], year: int) -> dict[str, dict[str, in
 
 
 def as_dict(frame) -> dict[str, dict[str, int]]:
-    return {row: {col: int(frame.at[row, col]) for col in vocab.T3_COLUMNS} for row in vocab.T3_ROWS}
+    return {
+        row: {col: int(frame.at[row, col]) for col in vocab.T3_COLUMNS} for row in vocab.T3_ROWS
+    }
 
 
 def identities_hold(t: dict[str, dict[str, int]]) -> bool:
     """一 + 二 = 三(七) + 四 per column; 三(七) = the sum of the outcomes; 总计 = the sum of the row."""
     for col in vocab.T3_COLUMNS:
-        if t[vocab.NEW_REQUESTS][col] + t[vocab.CARRIED_IN][col] != t[vocab.TOTAL][col] + t[vocab.CARRIED_OUT][col]:
+        if (
+            t[vocab.NEW_REQUESTS][col] + t[vocab.CARRIED_IN][col]
+            != t[vocab.TOTAL][col] + t[vocab.CARRIED_OUT][col]
+        ):
             return False
         if t[vocab.TOTAL][col] != sum(t[o][col] for o in vocab.OUTCOMES):
             return False
-    return all(t[row][vocab.TOTAL] == sum(t[row][a] for a in vocab.APPLICANT_TYPES) for row in vocab.T3_ROWS)
+    return all(
+        t[row][vocab.TOTAL] == sum(t[row][a] for a in vocab.APPLICANT_TYPES)
+        for row in vocab.T3_ROWS
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -132,15 +152,17 @@ def written(draw, records: list[Request]):
         rows.append(["某局依申请公开台账"] + [""] * (len(HEADER) - 1))
     rows.append([draw(st.sampled_from([h, f" {h}", h + "　"])) for h in HEADER])
     for r in records:
-        rows.append([
-            r.id,
-            draw(st.sampled_from(date_forms(r.received, xlsx))),
-            draw(st.sampled_from(applicant_forms(r.applicant))),
-            draw(st.sampled_from(outcome_forms(r.outcome))) if r.outcome else "",
-            draw(st.sampled_from(date_forms(r.concluded, xlsx))) if r.concluded else "",
-            draw(st.sampled_from(["张某某", "李某", ""])),
-            draw(st.sampled_from(["申请公开应急预案", "请公开2021年的检查记录，谢谢", ""])),
-        ])
+        rows.append(
+            [
+                r.id,
+                draw(st.sampled_from(date_forms(r.received, xlsx))),
+                draw(st.sampled_from(applicant_forms(r.applicant))),
+                draw(st.sampled_from(outcome_forms(r.outcome))) if r.outcome else "",
+                draw(st.sampled_from(date_forms(r.concluded, xlsx))) if r.concluded else "",
+                draw(st.sampled_from(["张某某", "李某", ""])),
+                draw(st.sampled_from(["申请公开应急预案", "请公开2021年的检查记录，谢谢", ""])),
+            ]
+        )
     rows += [[""] * len(HEADER)] * draw(st.integers(0, 2))
     return fmt, rows, draw(st.sampled_from(["\r\n", "\n"]))
 
@@ -152,7 +174,9 @@ def encode(fmt: str, rows: list[list[object]], newline: str) -> bytes | openpyxl
             wb.active.append([None if v == "" else v for v in row])
         return wb
     buf = io.StringIO()
-    csv.writer(buf, lineterminator=newline, delimiter="\t" if fmt == "utf-16" else ",").writerows(rows)
+    csv.writer(buf, lineterminator=newline, delimiter="\t" if fmt == "utf-16" else ",").writerows(
+        rows
+    )
     return buf.getvalue().encode(fmt)
 
 
@@ -170,7 +194,9 @@ def agency():
     with tempfile.TemporaryDirectory(prefix="reportkit-prop-") as tmp:
         base = Path(tmp)
         (base / "data").mkdir()
-        (base / "2021.yaml").write_text("agency: 测试局\nyear: 2021\ndata_dir: data\n", encoding="utf-8")
+        (base / "2021.yaml").write_text(
+            "agency: 测试局\nyear: 2021\ndata_dir: data\n", encoding="utf-8"
+        )
         yield base
 
 
@@ -189,7 +215,9 @@ def test_valid_ledgers_give_the_hand_counted_table(data):
             got = as_dict(tables.table3(ledgers, year))
             assert got == expected_table3(records, year)
             assert identities_hold(got)
-        assert {"张某某", "李某"} & ledgers.personal_values == {v for r in rows[1:] for v in r if v in ("张某某", "李某")}
+        assert {"张某某", "李某"} & ledgers.personal_values == {
+            v for r in rows[1:] for v in r if v in ("张某某", "李某")
+        }
 
 
 # ------------------------------------------------------------------------------------------------
@@ -211,7 +239,12 @@ def record_rows(rows: list[list[object]]) -> list[int]:
 
 
 def effect(
-    kind: str, rows: list[list[object]], i: int, j: int, value: object, records: dict[str, Request],
+    kind: str,
+    rows: list[list[object]],
+    i: int,
+    j: int,
+    value: object,
+    records: dict[str, Request],
     swapped: set[str],
 ) -> str | None:
     """The effect of a change to row i, column j of `rows` (before the change), by the rules."""
@@ -248,14 +281,25 @@ def corrupted(
         held = record_rows(rows)
         i = draw(st.one_of(any_row, st.sampled_from(held)) if held else any_row)
         j = draw(st.integers(0, len(HEADER) - 1))
-        kind = draw(st.sampled_from(["cell", "blank", "header", "duplicate", "junk row", "swap dates", "wide row"]))
+        kind = draw(
+            st.sampled_from(
+                ["cell", "blank", "header", "duplicate", "junk row", "swap dates", "wide row"]
+            )
+        )
         if decided:
             i = draw(st.sampled_from(record_rows(rows)))
             j = draw(st.sampled_from(OPTIONAL))
             kind = draw(st.sampled_from(["cell", "blank", "duplicate", "swap dates"]))
         value = None
         if kind == "cell":
-            value = draw(st.one_of(TEXT, st.sampled_from(["法人", "自然任", "2021-02-30", "#N/A", "-1", "TRUE", "0021-01-01"])))
+            value = draw(
+                st.one_of(
+                    TEXT,
+                    st.sampled_from(
+                        ["法人", "自然任", "2021-02-30", "#N/A", "-1", "TRUE", "0021-01-01"]
+                    ),
+                )
+            )
         effects.append(effect(kind, rows, i, j, value, by_id, swapped))
         if kind == "swap dates":
             swapped.add(str(rows[i][0]))
@@ -265,7 +309,9 @@ def corrupted(
             rows[i][j] = ""
         elif kind == "header":
             h = next((k for k, r in enumerate(rows[:2]) if any("收到日期" in str(v) for v in r)), 0)
-            rows[h][j] = draw(st.sampled_from(["", "申请编码", "收到日期", "类型", "办结日期（年月日）"]))
+            rows[h][j] = draw(
+                st.sampled_from(["", "申请编码", "收到日期", "类型", "办结日期（年月日）"])
+            )
         elif kind == "duplicate":
             rows.insert(i, list(rows[i]))
         elif kind == "junk row":
@@ -394,9 +440,29 @@ def test_the_command_line_never_shows_an_internal_error(data):
 # ------------------------------------------------------------------------------------------------
 ODD_CELLS = st.one_of(
     TEXT,
-    st.sampled_from(["", " ", "2021-06-16", "2021/6/16", "44363", "法人", "规范性文件", "主办", "行政复议",
-                     "结果维持", "予以公开", "1,200", "-3", "3.5", "#REF!", "TRUE", "0021-01-01", "9999-12-31"]),
-    st.integers(-10**15, 10**15),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "2021-06-16",
+            "2021/6/16",
+            "44363",
+            "法人",
+            "规范性文件",
+            "主办",
+            "行政复议",
+            "结果维持",
+            "予以公开",
+            "1,200",
+            "-3",
+            "3.5",
+            "#REF!",
+            "TRUE",
+            "0021-01-01",
+            "9999-12-31",
+        ]
+    ),
+    st.integers(-(10**15), 10**15),
     st.floats(allow_nan=True, allow_infinity=False),
     st.booleans(),
     st.datetimes(dt.datetime(1900, 3, 1), dt.datetime(2100, 12, 31)),
@@ -406,12 +472,14 @@ ODD_CELLS = st.one_of(
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_any_ledger_with_odd_cells_fails_clearly_or_loads(data):
-    from reportkit.ledgers import SCHEMAS
+    from reportkit.ingest.ledgers import SCHEMAS
 
     stem = data.draw(st.sampled_from(sorted(SCHEMAS)))
     names = [c.name for c in SCHEMAS[stem].columns]
     header = data.draw(st.permutations(names + ["备注", "申请人姓名"]))
-    rows = [header] + data.draw(st.lists(st.lists(ODD_CELLS, min_size=len(header), max_size=len(header)), max_size=8))
+    rows = [header] + data.draw(
+        st.lists(st.lists(ODD_CELLS, min_size=len(header), max_size=len(header)), max_size=8)
+    )
     xlsx = data.draw(st.booleans())
     with agency() as base:
         if xlsx:
@@ -422,7 +490,9 @@ def test_any_ledger_with_odd_cells_fails_clearly_or_loads(data):
         else:
             buf = io.StringIO()
             csv.writer(buf).writerows([["" if v is None else str(v) for v in row] for row in rows])
-            (base / "data" / f"{stem}.csv").write_bytes(buf.getvalue().encode(data.draw(st.sampled_from(["utf-8", "gb18030"]))))
+            (base / "data" / f"{stem}.csv").write_bytes(
+                buf.getvalue().encode(data.draw(st.sampled_from(["utf-8", "gb18030"])))
+            )
         got, report = outcome(base, stem)
     records = records_written(rows[1:], xlsx)
     if got != "error" and records is not None:

@@ -187,13 +187,30 @@ def test_header_rows_with_blank_cells_instead_of_rowspans():
     t = result.tables
     assert (t["agency"], t["year"]) == ("测试市", 2025)
     assert t["section4"] == {
-        "行政复议": {"结果维持": 376, "结果纠正": 97, "其他结果": 196, "尚未审结": 121, "总计": 790},
-        "未经复议直接起诉": {"结果维持": 16, "结果纠正": 1, "其他结果": 12, "尚未审结": 27, "总计": 56},
+        "行政复议": {
+            "结果维持": 376,
+            "结果纠正": 97,
+            "其他结果": 196,
+            "尚未审结": 121,
+            "总计": 790,
+        },
+        "未经复议直接起诉": {
+            "结果维持": 16,
+            "结果纠正": 1,
+            "其他结果": 12,
+            "尚未审结": 27,
+            "总计": 56,
+        },
         "复议后起诉": {"结果维持": 74, "结果纠正": 1, "其他结果": 30, "尚未审结": 51, "总计": 156},
     }
     assert t["section3"]["本年新收政府信息公开申请数量"] == {
-        "自然人": 13612, "商业企业": 252, "科研机构": 0, "社会公益组织": 45,
-        "法律服务机构": 128, "其他": 32, "总计": 14069,
+        "自然人": 13612,
+        "商业企业": 252,
+        "科研机构": 0,
+        "社会公益组织": 45,
+        "法律服务机构": 128,
+        "其他": 32,
+        "总计": 14069,
     }
     assert t["section3"]["结转下年度继续办理"]["总计"] == 819
     assert t["section3"]["其他处理/其他"]["总计"] == 965
@@ -376,10 +393,14 @@ def test_cli_check_reads_a_page_or_a_word_file(tmp_path, capsys):
 
 def test_unknown_row_in_table_three_is_refused_with_did_you_mean(tmp_path):
     page = (PAGES / "constructed_messy_2022.html").read_text(encoding="utf-8")
-    (tmp_path / "p.html").write_text(page.replace("2.重复申请", "2.重复提交的申请"), encoding="utf-8")
+    (tmp_path / "p.html").write_text(
+        page.replace("2.重复申请", "2.重复提交的申请"), encoding="utf-8"
+    )
     result = import_report(tmp_path / "p.html")
     assert "不予处理/重复申请" not in result.tables["section3"]
-    assert any("「2.重复提交的申请」" in n and "是不是「不予处理/重复申请」" in n for n in result.notes)
+    assert any(
+        "「2.重复提交的申请」" in n and "是不是「不予处理/重复申请」" in n for n in result.notes
+    )
     assert any("表三缺少1行：不予处理/重复申请" in n for n in result.notes)
 
 
@@ -445,7 +466,7 @@ def test_words_in_a_table_four_cell_are_kept_in_their_column(tmp_path):
 
 
 def test_params_previous_may_name_a_published_page():
-    from reportkit import checks
+    from reportkit.checks import run as checks
 
     tables = checks.read_published(PAGES / "pingwu_tjj_2021_wrong_charset.html")
     assert (tables["agency"], tables["year"]) == ("平武县统计局", 2021)

@@ -14,9 +14,10 @@ import pytest
 from fontTools.ttLib import TTFont
 from helpers import ROOT, chart_html
 
-from reportkit import charts, figures, fonts, htmltables, render
-from reportkit.errors import ReportkitError
-from reportkit.report import Report, open_report
+from reportkit.compute import figures
+from reportkit.compute.report import Report, open_report
+from reportkit.contract.errors import ReportkitError
+from reportkit.present import charts, fonts, htmltables, render
 
 HEADINGS = [
     "一、总体情况",

@@ -34,8 +34,19 @@ expected = _load("demo_expected", Path(__file__).with_name("demo_expected.py"))
 
 # contract section 2, in order (requests also carries the extra column 地址)
 HEADERS = {
-    "requests": ["申请编号", "收到日期", "申请人类型", "办理结果", "办结日期", "申请人姓名",
-                 "证件号码", "联系电话", "申请内容", "收费金额（元）", "地址"],
+    "requests": [
+        "申请编号",
+        "收到日期",
+        "申请人类型",
+        "办理结果",
+        "办结日期",
+        "申请人姓名",
+        "证件号码",
+        "联系电话",
+        "申请内容",
+        "收费金额（元）",
+        "地址",
+    ],
     "appeals": ["案件编号", "类别", "收到日期", "结果", "审结日期"],
     "documents": ["文号", "标题", "类型", "印发日期", "废止日期"],
     "licensing": ["编号", "决定日期", "事项名称"],
@@ -43,19 +54,42 @@ HEADERS = {
     "enforcement": ["编号", "决定日期", "措施"],
     "fees": ["日期", "项目", "金额（元）"],
     "procurement": ["日期", "项目", "金额（万元）"],
-    "outreach": ["日期", "活动类型", "活动名称", "地点", "场次", "参与人次", "展板（块）",
-                 "横幅（条）", "资料（份）"],
+    "outreach": [
+        "日期",
+        "活动类型",
+        "活动名称",
+        "地点",
+        "场次",
+        "参与人次",
+        "展板（块）",
+        "横幅（条）",
+        "资料（份）",
+    ],
     "media": ["日期", "媒体", "标题", "媒体级别"],
     "proposals": ["编号", "类别", "办理方式", "收到日期", "办理结果"],
 }
 DATE_COLUMNS = {
-    "requests": ["收到日期", "办结日期"], "appeals": ["收到日期", "审结日期"],
-    "documents": ["印发日期", "废止日期"], "licensing": ["决定日期"], "penalties": ["决定日期"],
-    "enforcement": ["决定日期"], "fees": ["日期"], "procurement": ["日期"], "outreach": ["日期"],
-    "media": ["日期"], "proposals": ["收到日期"],
+    "requests": ["收到日期", "办结日期"],
+    "appeals": ["收到日期", "审结日期"],
+    "documents": ["印发日期", "废止日期"],
+    "licensing": ["决定日期"],
+    "penalties": ["决定日期"],
+    "enforcement": ["决定日期"],
+    "fees": ["日期"],
+    "procurement": ["日期"],
+    "outreach": ["日期"],
+    "media": ["日期"],
+    "proposals": ["收到日期"],
 }
-ID_COLUMNS = {"requests": "申请编号", "appeals": "案件编号", "documents": "文号",
-              "licensing": "编号", "penalties": "编号", "enforcement": "编号", "proposals": "编号"}
+ID_COLUMNS = {
+    "requests": "申请编号",
+    "appeals": "案件编号",
+    "documents": "文号",
+    "licensing": "编号",
+    "penalties": "编号",
+    "enforcement": "编号",
+    "proposals": "编号",
+}
 XLSX = {("daye", "outreach"), ("demo", "requests")}
 FOLDERS = ["daye", "demo"]
 
@@ -75,6 +109,7 @@ OUTREACH_NUMS = ["场次", "参与人次", "展板（块）", "横幅（条）",
 # ---------------------------------------------------------------------------------------------
 # reading and counting helpers
 # ---------------------------------------------------------------------------------------------
+
 
 def parse_date(v) -> dt.date | None:
     if v is None or (isinstance(v, str) and not v.strip()):
@@ -103,7 +138,7 @@ def read(folder: str, stem: str) -> pd.DataFrame:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     raw = pd.read_excel(path, sheet_name=0, header=None, dtype=object)
     head = next(i for i in range(len(raw)) if raw.iat[i, 0] == HEADERS[stem][0])
-    df = raw.iloc[head + 1:].reset_index(drop=True)
+    df = raw.iloc[head + 1 :].reset_index(drop=True)
     df.columns = list(raw.iloc[head])
     return df.astype(object).where(df.notna(), "")
 
@@ -139,8 +174,9 @@ def result_row(label: str) -> str:
 def section3(df: pd.DataFrame, year: int) -> dict:
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     table = {row: dict.fromkeys(COLUMNS, 0) for row in ROWS}
-    for received, done, kind, label in zip(dates(df, "收到日期"), dates(df, "办结日期"),
-                                           df["申请人类型"], df["办理结果"]):
+    for received, done, kind, label in zip(
+        dates(df, "收到日期"), dates(df, "办结日期"), df["申请人类型"], df["办理结果"]
+    ):
         rows = []
         if start <= received <= end:
             rows.append(NEW)
@@ -158,8 +194,9 @@ def section3(df: pd.DataFrame, year: int) -> dict:
 
 def section4(df: pd.DataFrame, year: int) -> dict:
     table = {k: dict.fromkeys(APPEAL_RESULTS + ["尚未审结", "总计"], 0) for k in APPEAL_KINDS}
-    for kind, received, result, done in zip(df["类别"], dates(df, "收到日期"), df["结果"],
-                                            dates(df, "审结日期")):
+    for kind, received, result, done in zip(
+        df["类别"], dates(df, "收到日期"), df["结果"], dates(df, "审结日期")
+    ):
         if received.year != year:
             continue
         col = result if done is not None and done.year <= year else "尚未审结"
@@ -189,21 +226,26 @@ def outreach_by_type(folder: str, year: int) -> dict:
     df = df[in_year(df, "日期", year)]
     out = {}
     for kind, group in df.groupby("活动类型", sort=False):
-        out[kind] = tuple(sum(num(v, 1 if col == "场次" else 0) for v in group[col])
-                          for col in OUTREACH_NUMS)
+        out[kind] = tuple(
+            sum(num(v, 1 if col == "场次" else 0) for v in group[col]) for col in OUTREACH_NUMS
+        )
     return out
 
 
 def proposals(folder: str, year: int) -> dict:
     df = read(folder, "proposals")
     df = df[in_year(df, "收到日期", year)]
-    return {(k, how): int(((df["类别"] == k) & (df["办理方式"] == how)).sum())
-            for k in ("人大代表建议", "政协提案") for how in ("主办", "会办")}
+    return {
+        (k, how): int(((df["类别"] == k) & (df["办理方式"] == how)).sum())
+        for k in ("人大代表建议", "政协提案")
+        for how in ("主办", "会办")
+    }
 
 
 # ---------------------------------------------------------------------------------------------
 # file format
 # ---------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("folder", FOLDERS)
 def test_one_file_per_stem_in_the_designed_format(folder):
@@ -275,7 +317,9 @@ def test_request_personal_columns_look_real_but_are_fake(folder):
 def test_categories_and_clean_ledgers(folder):
     req = read(folder, "requests")
     assert set(req["申请人类型"]) <= set(APPLICANTS)
-    for label, received, done in zip(req["办理结果"], dates(req, "收到日期"), dates(req, "办结日期")):
+    for label, received, done in zip(
+        req["办理结果"], dates(req, "收到日期"), dates(req, "办结日期")
+    ):
         assert (label == "") == (done is None)
         if label:
             result_row(label)  # a known leaf
@@ -304,11 +348,18 @@ def test_outreach_has_blank_cells(folder):
 # daye: the published 2021 report (and a designed 2020)
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("stem", "year", "count"), [
-    ("licensing", 2020, 121), ("licensing", 2021, 105),
-    ("penalties", 2020, 59), ("penalties", 2021, 57),
-    ("enforcement", 2020, 6), ("enforcement", 2021, 4),
-])
+
+@pytest.mark.parametrize(
+    ("stem", "year", "count"),
+    [
+        ("licensing", 2020, 121),
+        ("licensing", 2021, 105),
+        ("penalties", 2020, 59),
+        ("penalties", 2021, 57),
+        ("enforcement", 2020, 6),
+        ("enforcement", 2021, 4),
+    ],
+)
 def test_daye_decisions(stem, year, count):
     assert rows_in_year("daye", stem, year) == count
 
@@ -324,10 +375,16 @@ def test_daye_documents():
     df = read("daye", "documents")
     assert documents(df, 2021, "规章") == {"本年制发件数": 1, "本年废止件数": 0, "现行有效件数": 1}
     assert documents(df, 2021, "行政规范性文件") == {
-        "本年制发件数": 3, "本年废止件数": 0, "现行有效件数": 3}
+        "本年制发件数": 3,
+        "本年废止件数": 0,
+        "现行有效件数": 3,
+    }
     assert documents(df, 2020, "规章") == {"本年制发件数": 0, "本年废止件数": 0, "现行有效件数": 0}
     assert documents(df, 2020, "行政规范性文件") == {
-        "本年制发件数": 0, "本年废止件数": 1, "现行有效件数": 0}
+        "本年制发件数": 0,
+        "本年废止件数": 1,
+        "现行有效件数": 0,
+    }
 
 
 def test_daye_fees_ledger_is_header_only():
@@ -400,15 +457,28 @@ def test_daye_media():
     assert rows_in_year("daye", "media", 2021) == 113
     assert rows_in_year("daye", "media", 2020) == 98
     sub = df[in_year(df, "日期", 2021)]
-    assert sub["媒体级别"].value_counts().to_dict() == {"县级": 58, "市级": 35, "省级": 18, "中央": 2}
+    assert sub["媒体级别"].value_counts().to_dict() == {
+        "县级": 58,
+        "市级": 35,
+        "省级": 18,
+        "中央": 2,
+    }
     assert {"荆楚网", "东楚网", "大冶市融媒体中心", "湖北日报", "黄石日报"} <= set(sub["媒体"])
 
 
 def test_daye_proposals():
-    assert proposals("daye", 2021) == {("人大代表建议", "主办"): 0, ("人大代表建议", "会办"): 0,
-                                       ("政协提案", "主办"): 0, ("政协提案", "会办"): 1}
-    assert proposals("daye", 2020) == {("人大代表建议", "主办"): 2, ("人大代表建议", "会办"): 0,
-                                       ("政协提案", "主办"): 0, ("政协提案", "会办"): 0}
+    assert proposals("daye", 2021) == {
+        ("人大代表建议", "主办"): 0,
+        ("人大代表建议", "会办"): 0,
+        ("政协提案", "主办"): 0,
+        ("政协提案", "会办"): 1,
+    }
+    assert proposals("daye", 2020) == {
+        ("人大代表建议", "主办"): 2,
+        ("人大代表建议", "会办"): 0,
+        ("政协提案", "主办"): 0,
+        ("政协提案", "会办"): 0,
+    }
 
 
 def test_daye_requests():
@@ -416,8 +486,15 @@ def test_daye_requests():
     t2021 = section3(df, 2021)
     assert all(v == 0 for row in t2021.values() for v in row.values())
     t2020 = section3(df, 2020)
-    assert t2020[NEW] == {"自然人": 1, "商业企业": 1, "科研机构": 0, "社会公益组织": 0,
-                          "法律服务机构": 0, "其他": 0, "总计": 2}
+    assert t2020[NEW] == {
+        "自然人": 1,
+        "商业企业": 1,
+        "科研机构": 0,
+        "社会公益组织": 0,
+        "法律服务机构": 0,
+        "其他": 0,
+        "总计": 2,
+    }
     assert t2020["予以公开"]["自然人"] == 1
     assert t2020["无法提供/本机关不掌握相关政府信息"]["商业企业"] == 1
     assert t2020[TOTAL]["总计"] == 2
@@ -429,13 +506,20 @@ def test_daye_appeals():
     zero = {"结果维持": 0, "结果纠正": 0, "其他结果": 0, "尚未审结": 0, "总计": 0}
     assert section4(df, 2021) == {k: zero for k in APPEAL_KINDS}
     t2020 = section4(df, 2020)
-    assert t2020["行政复议"] == {"结果维持": 1, "结果纠正": 0, "其他结果": 0, "尚未审结": 0, "总计": 1}
+    assert t2020["行政复议"] == {
+        "结果维持": 1,
+        "结果纠正": 0,
+        "其他结果": 0,
+        "尚未审结": 0,
+        "总计": 1,
+    }
     assert t2020["未经复议直接起诉"] == zero and t2020["复议后起诉"] == zero
 
 
 # ---------------------------------------------------------------------------------------------
 # demo: the designed tables (tests/demo_expected.py)
 # ---------------------------------------------------------------------------------------------
+
 
 def test_expected_module_is_self_consistent():
     t = expected.TABLES_2022
@@ -449,10 +533,12 @@ def test_expected_module_is_self_consistent():
     for c in COLUMNS:
         assert sum(s3[row][c] for row in LEAF_ROWS) == s3[TOTAL][c], c
         assert s3[NEW][c] + s3[CARRIED][c] == s3[TOTAL][c] + s3[CARRY_OUT][c], c
-    for year, s4 in expected.SECTION4.items():
+    for _year, s4 in expected.SECTION4.items():
         for kind in APPEAL_KINDS:
             row = s4[kind]
-            assert row["结果维持"] + row["结果纠正"] + row["其他结果"] + row["尚未审结"] == row["总计"]
+            assert (
+                row["结果维持"] + row["结果纠正"] + row["其他结果"] + row["尚未审结"] == row["总计"]
+            )
     totals = expected.SECTION3_TOTALS
     for year in (2021, 2022, 2023):
         r = totals[year]
@@ -469,8 +555,9 @@ def test_demo_section3_2022():
 @pytest.mark.parametrize("year", [2021, 2022, 2023])
 def test_demo_section3_totals(year):
     table = section3(read("demo", "requests"), year)
-    assert {row: table[row]["总计"] for row in (NEW, CARRIED, TOTAL, CARRY_OUT)} == \
-        expected.SECTION3_TOTALS[year]
+    assert {
+        row: table[row]["总计"] for row in (NEW, CARRIED, TOTAL, CARRY_OUT)
+    } == expected.SECTION3_TOTALS[year]
 
 
 def test_demo_requests_exercise_everything():
@@ -503,8 +590,11 @@ def test_demo_request_results_are_written_in_mixed_forms():
 
 def test_demo_request_fees():
     df = read("demo", "requests")
-    fees = [(parse_date(r).year, money(v)) for r, v in zip(df["收到日期"], df["收费金额（元）"])
-            if str(v).strip()]
+    fees = [
+        (parse_date(r).year, money(v))
+        for r, v in zip(df["收到日期"], df["收费金额（元）"])
+        if str(v).strip()
+    ]
     assert 3 <= len(fees) <= 6 < len(df) // 5
     for year, total in expected.REQUEST_FEES_YUAN.items():
         assert sum((f for y, f in fees if y == year), Decimal(0)) == Decimal(total)
@@ -528,8 +618,11 @@ def test_demo_section2(year):
     docs = read("demo", "documents")
     assert documents(docs, year, "规章") == s2["规章"]
     assert documents(docs, year, "行政规范性文件") == s2["行政规范性文件"]
-    for stem, key in (("licensing", "行政许可"), ("penalties", "行政处罚"),
-                      ("enforcement", "行政强制")):
+    for stem, key in (
+        ("licensing", "行政许可"),
+        ("penalties", "行政处罚"),
+        ("enforcement", "行政强制"),
+    ):
         assert rows_in_year("demo", stem, year) == s2[key]["本年处理决定数量"]
     fees = read("demo", "fees")
     yuan = sum((money(v) for v in fees[in_year(fees, "日期", year)]["金额（元）"]), Decimal(0))
@@ -539,8 +632,10 @@ def test_demo_section2(year):
 
 def test_demo_documents_history():
     docs = read("demo", "documents")
-    assert documents(docs, 2020, "行政规范性文件")["现行有效件数"] == \
-        expected.DOCUMENTS_IN_FORCE_END_2020
+    assert (
+        documents(docs, 2020, "行政规范性文件")["现行有效件数"]
+        == expected.DOCUMENTS_IN_FORCE_END_2020
+    )
     assert (docs["类型"] == "规章").sum() == 0
     prev = expected.DOCUMENTS_IN_FORCE_END_2020
     for year in (2021, 2022, 2023):

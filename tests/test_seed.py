@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from reportkit.report import open_report
+from reportkit.compute.report import open_report
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +53,21 @@ def test_seed_figures(seed):
 @pytest.mark.parametrize(
     "phrase",
     [
-        "920余场次", "46场", "1.5万人次", "600余块", "400余条", "13万份", "110余篇",
-        "105件，与上年减少16件", "57件次，比2020年度减少2起", "5次", "329.76万元", "规章1件", "规范性文件3件",
-        "政协提案1件", "会办",
+        "920余场次",
+        "46场",
+        "1.5万人次",
+        "600余块",
+        "400余条",
+        "13万份",
+        "110余篇",
+        "105件，与上年减少16件",
+        "57件次，比2020年度减少2起",
+        "5次",
+        "329.76万元",
+        "规章1件",
+        "规范性文件3件",
+        "政协提案1件",
+        "会办",
     ],
 )
 def test_seed_phrases_in_text(seed, phrase):
@@ -72,4 +84,7 @@ def test_seed_2020_is_the_year_before(seed):
     assert prev.tables_json["section2"]["行政许可"]["本年处理决定数量"] == 121
     assert prev.tables_json["section2"]["行政处罚"]["本年处理决定数量"] == 59
     # strict JSON that reads back as the same tables (no NaN, Decimal, tuple or non-string key)
-    assert json.loads(json.dumps(prev.tables_json, ensure_ascii=False, allow_nan=False)) == prev.tables_json
+    assert (
+        json.loads(json.dumps(prev.tables_json, ensure_ascii=False, allow_nan=False))
+        == prev.tables_json
+    )

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from reportkit import vocab
-from reportkit.report import open_report
+from reportkit.compute.report import open_report
+from reportkit.contract import vocab
 
 REQUESTS = """\
 申请编号,收到日期,申请人类型,办理结果,办结日期
@@ -74,7 +74,15 @@ def report(write_agency):
 def test_table3_by_hand(report):
     t = report.table3
     assert list(t.index) == vocab.T3_ROWS and len(t.index) == 25
-    assert list(t.columns) == ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+    assert list(t.columns) == [
+        "自然人",
+        "商业企业",
+        "科研机构",
+        "社会公益组织",
+        "法律服务机构",
+        "其他",
+        "总计",
+    ]
     assert list(t.loc["本年新收政府信息公开申请数量"]) == [1, 0, 1, 1, 1, 1, 5]
     assert list(t.loc["上年结转政府信息公开申请数量"]) == [1, 1, 0, 0, 0, 0, 2]
     assert list(t.loc["部分公开"]) == [1, 0, 0, 0, 0, 0, 1]
@@ -85,13 +93,21 @@ def test_table3_by_hand(report):
     assert list(t.loc["总计"]) == [2, 0, 1, 0, 0, 1, 4]
     assert list(t.loc["结转下年度继续办理"]) == [0, 1, 0, 1, 1, 0, 3]
     # Rows not named above are all zero.
-    named = {"本年新收政府信息公开申请数量", "上年结转政府信息公开申请数量", "部分公开", "不予公开/属于国家秘密",
-             "不予处理/重复申请", "其他处理/其他", "总计", "结转下年度继续办理"}
+    named = {
+        "本年新收政府信息公开申请数量",
+        "上年结转政府信息公开申请数量",
+        "部分公开",
+        "不予公开/属于国家秘密",
+        "不予处理/重复申请",
+        "其他处理/其他",
+        "总计",
+        "结转下年度继续办理",
+    }
     assert int(t.drop(index=list(named)).to_numpy().sum()) == 0
 
 
 def test_table3_next_year_carries_over(report, write_agency):
-    from reportkit.tables import table3
+    from reportkit.compute.tables import table3
 
     t = table3(report.ledgers, 2022)
     assert list(t.loc["上年结转政府信息公开申请数量"]) == [0, 1, 0, 1, 1, 0, 3]
@@ -119,11 +135,29 @@ def test_tables_json_shape(report):
     j = report.tables_json
     assert list(j) == ["agency", "year", "section2", "section3", "section4"]
     assert (j["agency"], j["year"]) == ("测试局", 2021)
-    assert list(j["section2"]) == ["规章", "行政规范性文件", "行政许可", "行政处罚", "行政强制", "行政事业性收费"]
+    assert list(j["section2"]) == [
+        "规章",
+        "行政规范性文件",
+        "行政许可",
+        "行政处罚",
+        "行政强制",
+        "行政事业性收费",
+    ]
     assert j["section2"]["行政事业性收费"] == {"本年收费金额（单位：万元）": 1.23}
-    assert list(j["section3"])[:4] == ["本年新收政府信息公开申请数量", "上年结转政府信息公开申请数量", "予以公开", "部分公开"]
+    assert list(j["section3"])[:4] == [
+        "本年新收政府信息公开申请数量",
+        "上年结转政府信息公开申请数量",
+        "予以公开",
+        "部分公开",
+    ]
     assert list(j["section3"])[4] == "不予公开/属于国家秘密"
     assert list(j["section3"])[-3:] == ["其他处理/其他", "总计", "结转下年度继续办理"]
     assert len(j["section3"]) == 25
     assert list(j["section4"]) == ["行政复议", "未经复议直接起诉", "复议后起诉"]
-    assert j["section4"]["行政复议"] == {"结果维持": 1, "结果纠正": 0, "其他结果": 0, "尚未审结": 1, "总计": 2}
+    assert j["section4"]["行政复议"] == {
+        "结果维持": 1,
+        "结果纠正": 0,
+        "其他结果": 0,
+        "尚未审结": 1,
+        "总计": 2,
+    }

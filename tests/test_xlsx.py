@@ -18,7 +18,7 @@ from present_seed import (
     pdf_pages,
 )
 
-from reportkit.errors import ReportkitError
+from reportkit.contract.errors import ReportkitError
 from reportkit.present.xlsx import write_tables_xlsx
 
 
@@ -189,7 +189,7 @@ def test_a_missing_section_is_named(tmp_path):
 
 def test_the_privacy_guard_reads_inside_the_xlsx(tmp_path):
     # An .xlsx is a zip: its text is compressed, invisible to a search of the file's bytes.
-    from reportkit import privacy
+    from reportkit.ingest import privacy
 
     tables = distinct_tables()
     tables["agency"] = "王小明"  # not an agency name, but it shows whether the guard looks inside

@@ -74,8 +74,19 @@ DRILL = "应急演练"
 FIRE = "消防安全宣传"
 
 HEADERS = {
-    "requests": ["申请编号", "收到日期", "申请人类型", "办理结果", "办结日期", "申请人姓名",
-                 "证件号码", "联系电话", "申请内容", "收费金额（元）", "地址"],  # 地址: extra column
+    "requests": [
+        "申请编号",
+        "收到日期",
+        "申请人类型",
+        "办理结果",
+        "办结日期",
+        "申请人姓名",
+        "证件号码",
+        "联系电话",
+        "申请内容",
+        "收费金额（元）",
+        "地址",
+    ],  # 地址: extra column
     "appeals": ["案件编号", "类别", "收到日期", "结果", "审结日期"],
     "documents": ["文号", "标题", "类型", "印发日期", "废止日期"],
     "licensing": ["编号", "决定日期", "事项名称"],
@@ -83,8 +94,17 @@ HEADERS = {
     "enforcement": ["编号", "决定日期", "措施"],
     "fees": ["日期", "项目", "金额（元）"],
     "procurement": ["日期", "项目", "金额（万元）"],
-    "outreach": ["日期", "活动类型", "活动名称", "地点", "场次", "参与人次", "展板（块）",
-                 "横幅（条）", "资料（份）"],
+    "outreach": [
+        "日期",
+        "活动类型",
+        "活动名称",
+        "地点",
+        "场次",
+        "参与人次",
+        "展板（块）",
+        "横幅（条）",
+        "资料（份）",
+    ],
     "media": ["日期", "媒体", "标题", "媒体级别"],
     "proposals": ["编号", "类别", "办理方式", "收到日期", "办理结果"],
 }
@@ -96,9 +116,24 @@ HEADERS = {
 DAYE = {
     "agency": "大冶市应急管理局",
     "abbr": "冶应急",
-    "places": ["东岳路街道", "东风路街道", "金湖街道", "罗家桥街道", "金山店镇", "还地桥镇",
-               "保安镇", "灵乡镇", "刘仁八镇", "陈贵镇", "大箕铺镇", "金山街道", "殷祖镇",
-               "茗山乡", "汪仁镇", "大冶经济开发区"],
+    "places": [
+        "东岳路街道",
+        "东风路街道",
+        "金湖街道",
+        "罗家桥街道",
+        "金山店镇",
+        "还地桥镇",
+        "保安镇",
+        "灵乡镇",
+        "刘仁八镇",
+        "陈贵镇",
+        "大箕铺镇",
+        "金山街道",
+        "殷祖镇",
+        "茗山乡",
+        "汪仁镇",
+        "大冶经济开发区",
+    ],
     # 行政许可 / 行政处罚 / 行政强制: rows by 决定日期 year
     "decisions": {
         "licensing": {2020: 121, 2021: 105},
@@ -107,16 +142,41 @@ DAYE = {
     },
     # 文号, 标题, 类型, 印发日期, 废止日期
     "documents": [
-        ("冶应急发〔2018〕9号", "大冶市烟花爆竹零售经营许可实施办法（试行）", "行政规范性文件",
-         "2018-05-14", "2020-09-30"),
-        ("大冶市应急管理局令第1号", "大冶市生产经营单位安全生产主体责任规定", "规章",
-         "2021-04-12", None),
-        ("冶应急规〔2021〕1号", "大冶市烟花爆竹经营（零售）许可管理办法", "行政规范性文件",
-         "2021-03-18", None),
-        ("冶应急规〔2021〕2号", "大冶市生产安全事故隐患排查治理办法", "行政规范性文件",
-         "2021-07-06", None),
-        ("冶应急规〔2021〕3号", "大冶市自然灾害救助资金管理办法", "行政规范性文件",
-         "2021-11-22", None),
+        (
+            "冶应急发〔2018〕9号",
+            "大冶市烟花爆竹零售经营许可实施办法（试行）",
+            "行政规范性文件",
+            "2018-05-14",
+            "2020-09-30",
+        ),
+        (
+            "大冶市应急管理局令第1号",
+            "大冶市生产经营单位安全生产主体责任规定",
+            "规章",
+            "2021-04-12",
+            None,
+        ),
+        (
+            "冶应急规〔2021〕1号",
+            "大冶市烟花爆竹经营（零售）许可管理办法",
+            "行政规范性文件",
+            "2021-03-18",
+            None,
+        ),
+        (
+            "冶应急规〔2021〕2号",
+            "大冶市生产安全事故隐患排查治理办法",
+            "行政规范性文件",
+            "2021-07-06",
+            None,
+        ),
+        (
+            "冶应急规〔2021〕3号",
+            "大冶市自然灾害救助资金管理办法",
+            "行政规范性文件",
+            "2021-11-22",
+            None,
+        ),
     ],
     "fees": [],  # 行政事业性收费: none (2021 收费 = 0); fees.csv is header only
     # 政府集中采购 (日期, 项目, 金额（万元）): 2021 = 5 次, 329.76 万元
@@ -198,76 +258,108 @@ class Cohort:
 
 
 DEMO_REQUESTS = [
-    Cohort("Z: received and concluded in 2020 (outside the demo years)",
-           ("2020-04-01", "2020-10-30"), ("days", 5, 20), {
-               OPEN: (1, 0, 0, 0, 0, 0),
-               PETITION: (1, 0, 0, 0, 0, 0),
-           }),
-    Cohort("A: received 2020-12, concluded 2021-01 (2021 上年结转)",
-           ("2020-12-01", "2020-12-24"), ("window", "2021-01-04", "2021-01-22"), {
-               OPEN: (1, 0, 0, 0, 0, 0),
-               NEEDS_MAKING: (0, 1, 0, 0, 0, 0),
-           }),
-    Cohort("B: received and concluded in 2021",
-           ("2021-01-04", "2021-11-26"), ("days", 3, 20), {
-               OPEN: (5, 2, 1, 0, 0, 0),
-               PARTIAL: (2, 0, 0, 0, 0, 0),
-               THIRD_PARTY: (1, 0, 0, 0, 0, 0),
-               NOT_HELD: (2, 0, 0, 0, 1, 0),
-               PETITION: (1, 0, 0, 0, 0, 0),
-               NO_AMEND: (0, 0, 0, 1, 0, 0),
-           }),
-    Cohort("C: received 2021-12, concluded 2022-01 (2021 结转下年度, 2022 上年结转)",
-           ("2021-12-01", "2021-12-24"), ("window", "2022-01-04", "2022-01-28"), {
-               OPEN: (2, 1, 0, 0, 0, 0),
-               PARTIAL: (0, 0, 0, 0, 1, 0),
-               NOT_HELD: (1, 0, 0, 0, 0, 0),
-               REPEATED: (0, 0, 0, 0, 0, 1),
-           }),
-    Cohort("D: received and concluded in 2022 (every one of the 21 leaves)",
-           ("2022-01-04", "2022-11-28"), ("days", 3, 20), {
-               OPEN: (8, 3, 1, 1, 1, 0),
-               PARTIAL: (4, 1, 0, 0, 1, 0),
-               SECRET: (1, 0, 0, 0, 0, 0),
-               FORBIDDEN: (0, 1, 0, 0, 0, 0),
-               THREE_SAFETY: (1, 0, 0, 0, 0, 0),
-               THIRD_PARTY: (2, 1, 0, 0, 0, 0),
-               INTERNAL: (1, 0, 0, 0, 0, 0),
-               PROCESS: (0, 1, 0, 0, 0, 0),
-               CASE_FILE: (1, 0, 0, 0, 1, 0),
-               QUERY: (1, 0, 0, 0, 0, 0),
-               NOT_HELD: (3, 1, 0, 0, 0, 1),
-               NEEDS_MAKING: (1, 1, 0, 0, 0, 0),
-               UNCLEAR: (1, 0, 0, 0, 0, 0),
-               PETITION: (2, 0, 0, 0, 0, 0),
-               REPEATED: (1, 0, 0, 0, 0, 0),
-               PUBLICATION: (0, 0, 1, 0, 0, 0),
-               MASS: (1, 0, 0, 0, 0, 0),
-               CONFIRM: (1, 0, 0, 0, 0, 0),
-               NO_AMEND: (1, 0, 0, 0, 0, 0),
-               NO_FEE: (0, 1, 0, 0, 0, 0),
-               OTHER: (0, 0, 0, 1, 0, 0),
-           }),
-    Cohort("E: received 2022-12, concluded 2023-01 (2022 结转下年度, 2023 上年结转)",
-           ("2022-12-01", "2022-12-23"), ("window", "2023-01-04", "2023-01-31"), {
-               OPEN: (2, 0, 0, 1, 0, 0),
-               PARTIAL: (0, 1, 0, 0, 0, 0),
-               THIRD_PARTY: (1, 0, 0, 0, 0, 0),
-           }),
-    Cohort("H: received and concluded in 2023",
-           ("2023-01-04", "2023-11-27"), ("days", 3, 20), {
-               OPEN: (4, 1, 0, 0, 0, 1),
-               PARTIAL: (1, 0, 1, 0, 0, 0),
-               SECRET: (1, 0, 0, 0, 0, 0),
-               PROCESS: (0, 1, 0, 0, 0, 0),
-               UNCLEAR: (1, 0, 0, 0, 0, 0),
-               PUBLICATION: (1, 0, 0, 0, 0, 0),
-               OTHER: (0, 0, 0, 0, 1, 0),
-           }),
-    Cohort("G: received 2023-12, still open (2023 结转下年度)",
-           ("2023-12-04", "2023-12-28"), None, {
-               "": (1, 1, 0, 0, 0, 0),
-           }),
+    Cohort(
+        "Z: received and concluded in 2020 (outside the demo years)",
+        ("2020-04-01", "2020-10-30"),
+        ("days", 5, 20),
+        {
+            OPEN: (1, 0, 0, 0, 0, 0),
+            PETITION: (1, 0, 0, 0, 0, 0),
+        },
+    ),
+    Cohort(
+        "A: received 2020-12, concluded 2021-01 (2021 上年结转)",
+        ("2020-12-01", "2020-12-24"),
+        ("window", "2021-01-04", "2021-01-22"),
+        {
+            OPEN: (1, 0, 0, 0, 0, 0),
+            NEEDS_MAKING: (0, 1, 0, 0, 0, 0),
+        },
+    ),
+    Cohort(
+        "B: received and concluded in 2021",
+        ("2021-01-04", "2021-11-26"),
+        ("days", 3, 20),
+        {
+            OPEN: (5, 2, 1, 0, 0, 0),
+            PARTIAL: (2, 0, 0, 0, 0, 0),
+            THIRD_PARTY: (1, 0, 0, 0, 0, 0),
+            NOT_HELD: (2, 0, 0, 0, 1, 0),
+            PETITION: (1, 0, 0, 0, 0, 0),
+            NO_AMEND: (0, 0, 0, 1, 0, 0),
+        },
+    ),
+    Cohort(
+        "C: received 2021-12, concluded 2022-01 (2021 结转下年度, 2022 上年结转)",
+        ("2021-12-01", "2021-12-24"),
+        ("window", "2022-01-04", "2022-01-28"),
+        {
+            OPEN: (2, 1, 0, 0, 0, 0),
+            PARTIAL: (0, 0, 0, 0, 1, 0),
+            NOT_HELD: (1, 0, 0, 0, 0, 0),
+            REPEATED: (0, 0, 0, 0, 0, 1),
+        },
+    ),
+    Cohort(
+        "D: received and concluded in 2022 (every one of the 21 leaves)",
+        ("2022-01-04", "2022-11-28"),
+        ("days", 3, 20),
+        {
+            OPEN: (8, 3, 1, 1, 1, 0),
+            PARTIAL: (4, 1, 0, 0, 1, 0),
+            SECRET: (1, 0, 0, 0, 0, 0),
+            FORBIDDEN: (0, 1, 0, 0, 0, 0),
+            THREE_SAFETY: (1, 0, 0, 0, 0, 0),
+            THIRD_PARTY: (2, 1, 0, 0, 0, 0),
+            INTERNAL: (1, 0, 0, 0, 0, 0),
+            PROCESS: (0, 1, 0, 0, 0, 0),
+            CASE_FILE: (1, 0, 0, 0, 1, 0),
+            QUERY: (1, 0, 0, 0, 0, 0),
+            NOT_HELD: (3, 1, 0, 0, 0, 1),
+            NEEDS_MAKING: (1, 1, 0, 0, 0, 0),
+            UNCLEAR: (1, 0, 0, 0, 0, 0),
+            PETITION: (2, 0, 0, 0, 0, 0),
+            REPEATED: (1, 0, 0, 0, 0, 0),
+            PUBLICATION: (0, 0, 1, 0, 0, 0),
+            MASS: (1, 0, 0, 0, 0, 0),
+            CONFIRM: (1, 0, 0, 0, 0, 0),
+            NO_AMEND: (1, 0, 0, 0, 0, 0),
+            NO_FEE: (0, 1, 0, 0, 0, 0),
+            OTHER: (0, 0, 0, 1, 0, 0),
+        },
+    ),
+    Cohort(
+        "E: received 2022-12, concluded 2023-01 (2022 结转下年度, 2023 上年结转)",
+        ("2022-12-01", "2022-12-23"),
+        ("window", "2023-01-04", "2023-01-31"),
+        {
+            OPEN: (2, 0, 0, 1, 0, 0),
+            PARTIAL: (0, 1, 0, 0, 0, 0),
+            THIRD_PARTY: (1, 0, 0, 0, 0, 0),
+        },
+    ),
+    Cohort(
+        "H: received and concluded in 2023",
+        ("2023-01-04", "2023-11-27"),
+        ("days", 3, 20),
+        {
+            OPEN: (4, 1, 0, 0, 0, 1),
+            PARTIAL: (1, 0, 1, 0, 0, 0),
+            SECRET: (1, 0, 0, 0, 0, 0),
+            PROCESS: (0, 1, 0, 0, 0, 0),
+            UNCLEAR: (1, 0, 0, 0, 0, 0),
+            PUBLICATION: (1, 0, 0, 0, 0, 0),
+            OTHER: (0, 0, 0, 0, 1, 0),
+        },
+    ),
+    Cohort(
+        "G: received 2023-12, still open (2023 结转下年度)",
+        ("2023-12-04", "2023-12-28"),
+        None,
+        {
+            "": (1, 1, 0, 0, 0, 0),
+        },
+    ),
 ]
 
 # 信息处理费 (收费金额（元）) on the first 予以公开 requests received and concluded in that year
@@ -284,15 +376,15 @@ DEMO_APPEALS = [
     ("行政复议", "2022-06-06", "结果纠正", "2022-07-29"),
     ("行政复议", "2022-08-15", "其他结果", "2022-09-30"),
     ("行政复议", "2022-11-14", "结果纠正", "2023-01-13"),  # 2022: 尚未审结; 2023: not counted
-    ("行政复议", "2022-12-12", None, None),               # pending
+    ("行政复议", "2022-12-12", None, None),  # pending
     ("未经复议直接起诉", "2022-03-28", "结果维持", "2022-09-09"),
     ("未经复议直接起诉", "2022-05-16", "其他结果", "2022-08-05"),
     ("未经复议直接起诉", "2022-10-10", "结果维持", "2023-04-18"),  # 2022: 尚未审结
     ("复议后起诉", "2022-04-11", "结果纠正", "2022-11-25"),
-    ("复议后起诉", "2022-09-19", None, None),              # pending
+    ("复议后起诉", "2022-09-19", None, None),  # pending
     ("行政复议", "2023-02-20", "结果维持", "2023-04-14"),
     ("行政复议", "2023-06-05", "其他结果", "2023-07-21"),
-    ("行政复议", "2023-11-27", None, None),                # pending
+    ("行政复议", "2023-11-27", None, None),  # pending
     ("未经复议直接起诉", "2023-03-13", "结果纠正", "2023-08-30"),
     ("复议后起诉", "2023-04-17", "其他结果", "2023-09-15"),
     ("复议后起诉", "2023-05-22", "结果维持", "2023-10-20"),
@@ -301,25 +393,65 @@ DEMO_APPEALS = [
 # 规章和规范性文件 (文号, 标题, 类型, 印发日期, 废止日期). No 规章: a county bureau cannot make them.
 DEMO_DOCUMENTS = [
     ("示应急规〔2019〕1号", "示例县安全生产约谈办法", "行政规范性文件", "2019-03-11", "2022-06-20"),
-    ("示应急规〔2019〕2号", "示例县生产经营单位安全生产信用管理办法", "行政规范性文件",
-     "2019-05-08", "2020-12-15"),
+    (
+        "示应急规〔2019〕2号",
+        "示例县生产经营单位安全生产信用管理办法",
+        "行政规范性文件",
+        "2019-05-08",
+        "2020-12-15",
+    ),
     ("示应急规〔2019〕3号", "示例县安全生产举报奖励办法", "行政规范性文件", "2019-08-26", None),
-    ("示应急规〔2020〕1号", "示例县烟花爆竹零售网点布局规划", "行政规范性文件", "2020-04-13",
-     "2023-09-18"),
+    (
+        "示应急规〔2020〕1号",
+        "示例县烟花爆竹零售网点布局规划",
+        "行政规范性文件",
+        "2020-04-13",
+        "2023-09-18",
+    ),
     ("示应急规〔2020〕2号", "示例县自然灾害救助应急工作规程", "行政规范性文件", "2020-10-19", None),
-    ("示应急规〔2021〕1号", "示例县危险化学品安全风险分级管控办法", "行政规范性文件",
-     "2021-03-22", None),
-    ("示应急规〔2021〕2号", "示例县安全生产行政执法裁量基准", "行政规范性文件", "2021-09-13",
-     "2022-12-26"),
-    ("示应急规〔2022〕1号", "示例县生产安全事故应急预案管理办法", "行政规范性文件", "2022-02-21",
-     None),
-    ("示应急规〔2022〕2号", "示例县应急物资储备管理办法", "行政规范性文件", "2022-05-16",
-     "2023-12-11"),
-    ("示应急规〔2022〕3号", "示例县安全生产行政执法裁量基准（2022年修订）", "行政规范性文件",
-     "2022-11-28", None),
+    (
+        "示应急规〔2021〕1号",
+        "示例县危险化学品安全风险分级管控办法",
+        "行政规范性文件",
+        "2021-03-22",
+        None,
+    ),
+    (
+        "示应急规〔2021〕2号",
+        "示例县安全生产行政执法裁量基准",
+        "行政规范性文件",
+        "2021-09-13",
+        "2022-12-26",
+    ),
+    (
+        "示应急规〔2022〕1号",
+        "示例县生产安全事故应急预案管理办法",
+        "行政规范性文件",
+        "2022-02-21",
+        None,
+    ),
+    (
+        "示应急规〔2022〕2号",
+        "示例县应急物资储备管理办法",
+        "行政规范性文件",
+        "2022-05-16",
+        "2023-12-11",
+    ),
+    (
+        "示应急规〔2022〕3号",
+        "示例县安全生产行政执法裁量基准（2022年修订）",
+        "行政规范性文件",
+        "2022-11-28",
+        None,
+    ),
     ("示应急规〔2023〕1号", "示例县防汛抗旱应急响应工作规程", "行政规范性文件", "2023-04-10", None),
-    ("示应急规〔2023〕2号", "示例县烟花爆竹零售网点布局规划（2023—2025年）", "行政规范性文件",
-     "2023-09-18", None),
+    (
+        "示应急规〔2023〕2号",
+        "示例县烟花爆竹零售网点布局规划（2023—2025年）",
+        "行政规范性文件",
+        "2023-09-18",
+        None,
+    ),
 ]
 
 DEMO = {
@@ -396,8 +528,12 @@ DEMO = {
     # 建议提案: counts by (类别, 办理方式) per year
     "proposals": {
         2021: {("人大代表建议", "主办"): 2, ("政协提案", "会办"): 1},
-        2022: {("人大代表建议", "主办"): 3, ("人大代表建议", "会办"): 1,
-               ("政协提案", "主办"): 2, ("政协提案", "会办"): 2},
+        2022: {
+            ("人大代表建议", "主办"): 3,
+            ("人大代表建议", "会办"): 1,
+            ("政协提案", "主办"): 2,
+            ("政协提案", "会办"): 2,
+        },
         2023: {("人大代表建议", "主办"): 1, ("政协提案", "主办"): 1, ("政协提案", "会办"): 1},
     },
 }
@@ -407,25 +543,42 @@ DEMO = {
 # =============================================================================================
 
 LICENCE_ITEMS = [
-    "危险化学品经营许可证核发", "危险化学品经营许可证变更", "危险化学品经营许可证延期",
-    "烟花爆竹经营（零售）许可证核发", "烟花爆竹经营（零售）许可证延期",
-    "非煤矿山建设项目安全设施设计审查", "金属冶炼建设项目安全设施设计审查",
+    "危险化学品经营许可证核发",
+    "危险化学品经营许可证变更",
+    "危险化学品经营许可证延期",
+    "烟花爆竹经营（零售）许可证核发",
+    "烟花爆竹经营（零售）许可证延期",
+    "非煤矿山建设项目安全设施设计审查",
+    "金属冶炼建设项目安全设施设计审查",
 ]
 PENALTY_CAUSES = [
-    "未按规定对从业人员进行安全生产教育和培训", "未建立事故隐患排查治理制度",
-    "未对安全设备进行经常性维护、保养和定期检测", "特种作业人员未按规定持证上岗",
-    "未如实记录安全生产教育和培训情况", "未按规定制定生产安全事故应急救援预案",
-    "未按规定配备安全生产管理人员", "烟花爆竹零售经营者超许可范围经营",
-    "未取得危险化学品经营许可证从事经营活动", "未在有较大危险因素的场所设置明显的安全警示标志",
+    "未按规定对从业人员进行安全生产教育和培训",
+    "未建立事故隐患排查治理制度",
+    "未对安全设备进行经常性维护、保养和定期检测",
+    "特种作业人员未按规定持证上岗",
+    "未如实记录安全生产教育和培训情况",
+    "未按规定制定生产安全事故应急救援预案",
+    "未按规定配备安全生产管理人员",
+    "烟花爆竹零售经营者超许可范围经营",
+    "未取得危险化学品经营许可证从事经营活动",
+    "未在有较大危险因素的场所设置明显的安全警示标志",
 ]
 ENFORCEMENT_MEASURES = [
-    "查封违法生产经营场所", "扣押不符合保障安全生产国家标准的设施设备",
-    "扣押违法储存的烟花爆竹", "查封违法储存危险化学品的场所", "加处罚款",
+    "查封违法生产经营场所",
+    "扣押不符合保障安全生产国家标准的设施设备",
+    "扣押违法储存的烟花爆竹",
+    "查封违法储存危险化学品的场所",
+    "加处罚款",
 ]
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙胡朱高林何郭马罗"
 ORG_NAMES = {
-    "商业企业": ["{p}某某化工有限公司", "{p}某某建材有限公司", "{p}某某矿业有限公司",
-             "{p}某某物流有限公司", "{p}某某商贸有限公司"],
+    "商业企业": [
+        "{p}某某化工有限公司",
+        "{p}某某建材有限公司",
+        "{p}某某矿业有限公司",
+        "{p}某某物流有限公司",
+        "{p}某某商贸有限公司",
+    ],
     "科研机构": ["某某安全科学研究院", "某某大学应急管理研究中心"],
     "社会公益组织": ["某某公益服务中心", "某某志愿者协会"],
     "法律服务机构": ["某某律师事务所", "某某法律服务所"],
@@ -446,18 +599,34 @@ WUJIN_TARGETS = ["企业", "农村", "社区", "学校", "家庭"]
 ACTIVITY_NAMES = {
     WUJIN: ["{p}安全宣传进{t}活动"],
     ZIXUN: ["{p}“安全咨询日”宣传咨询活动"],
-    TRAINING: ["{p}企业主要负责人安全生产培训", "危险化学品从业人员安全培训",
-               "特种作业人员安全培训", "{p}安全管理人员培训"],
+    TRAINING: [
+        "{p}企业主要负责人安全生产培训",
+        "危险化学品从业人员安全培训",
+        "特种作业人员安全培训",
+        "{p}安全管理人员培训",
+    ],
     DISASTER: ["“5·12”防灾减灾日{p}宣传活动", "{p}防灾减灾知识宣传"],
-    DRILL: ["{p}防汛应急演练", "危险化学品泄漏应急演练", "{p}地震应急疏散演练",
-            "{p}森林火灾扑救演练"],
+    DRILL: [
+        "{p}防汛应急演练",
+        "危险化学品泄漏应急演练",
+        "{p}地震应急疏散演练",
+        "{p}森林火灾扑救演练",
+    ],
     FIRE: ["{p}冬春火灾防控宣传", "“119”消防宣传月{p}活动"],
 }
 MEDIA_TITLES = [
-    "{a}部署{y}年安全生产重点工作", "{p}开展安全生产隐患排查整治", "{a}召开防汛工作会议",
-    "{p}举行应急救援综合演练", "{a}开展危险化学品安全专项检查", "{p}安全宣传进万家",
-    "{a}开展“安全生产月”系列活动", "{p}筑牢森林防火安全屏障", "{a}推进应急管理体系建设",
-    "{p}开展自然灾害风险普查", "{a}节前开展安全生产大检查", "{p}举办企业安全生产培训班",
+    "{a}部署{y}年安全生产重点工作",
+    "{p}开展安全生产隐患排查整治",
+    "{a}召开防汛工作会议",
+    "{p}举行应急救援综合演练",
+    "{a}开展危险化学品安全专项检查",
+    "{p}安全宣传进万家",
+    "{a}开展“安全生产月”系列活动",
+    "{p}筑牢森林防火安全屏障",
+    "{a}推进应急管理体系建设",
+    "{p}开展自然灾害风险普查",
+    "{a}节前开展安全生产大检查",
+    "{p}举办企业安全生产培训班",
 ]
 
 
@@ -502,8 +671,11 @@ def fake_id(rng: random.Random, person: bool) -> str:
 
 def decision_rows(spec: dict, stem: str, rng: random.Random) -> list[list]:
     prefix = {"licensing": "许", "penalties": "罚", "enforcement": "强"}[stem]
-    texts = {"licensing": LICENCE_ITEMS, "penalties": PENALTY_CAUSES,
-             "enforcement": ENFORCEMENT_MEASURES}[stem]
+    texts = {
+        "licensing": LICENCE_ITEMS,
+        "penalties": PENALTY_CAUSES,
+        "enforcement": ENFORCEMENT_MEASURES,
+    }[stem]
     rows = []
     for year, n in sorted(spec["decisions"][stem].items()):
         dates = sorted(rand_date(rng, dt.date(year, 1, 4), dt.date(year, 12, 30)) for _ in range(n))
@@ -524,8 +696,11 @@ def outreach_rows(spec: dict, rng: random.Random) -> list[list]:
                 if isinstance(when, str) and when != "june-but-16":
                     d = day(f"{year}-{when}")
                 elif when == "june-but-16":
-                    while (d := rand_date(rng, dt.date(year, 6, 1), dt.date(year, 6, 30),
-                                          weekdays=False)).day == 16:
+                    while (
+                        d := rand_date(
+                            rng, dt.date(year, 6, 1), dt.date(year, 6, 30), weekdays=False
+                        )
+                    ).day == 16:
                         pass
                 else:  # months, round-robin so that every listed month has a row
                     m = when[i % len(when)]
@@ -548,7 +723,8 @@ def media_rows(spec: dict, rng: random.Random) -> list[list]:
             for _ in range(n):
                 d = rand_date(rng, dt.date(year, 1, 2), dt.date(year, 12, 30), weekdays=False)
                 title = rng.choice(MEDIA_TITLES).format(
-                    a=spec["agency"], p=rng.choice(spec["places"]), y=year)
+                    a=spec["agency"], p=rng.choice(spec["places"]), y=year
+                )
                 rows.append([d, rng.choice(spec["outlets"][level]), title, level])
     rows.sort(key=lambda r: r[0])
     return rows
@@ -574,8 +750,9 @@ def written_result(label: str, rng: random.Random) -> str:
     return label if rng.random() < 0.5 else label.split("/", 1)[1]
 
 
-def request_rows(spec: dict, requests: list[tuple], rng: random.Random,
-                 fees: dict[int, list[str]]) -> list[list]:
+def request_rows(
+    spec: dict, requests: list[tuple], rng: random.Random, fees: dict[int, list[str]]
+) -> list[list]:
     """requests: (收到日期, 申请人类型, 办理结果 label or '', 办结日期 or None)."""
     requests = sorted(requests, key=lambda r: r[0])
     fees = {y: list(v) for y, v in fees.items()}
@@ -587,9 +764,21 @@ def request_rows(spec: dict, requests: list[tuple], rng: random.Random,
         if label == OPEN and done and done.year == received.year and fees.get(done.year):
             fee = fees[done.year].pop(0)
         topic = rng.choice(REQUEST_TOPICS).format(y=received.year - rng.randint(0, 1))
-        rows.append([f"YSQ-{received.year}-{seq[received.year]:03d}", received, kind,
-                     written_result(label, rng) if label else None, done,
-                     name, id_no, phone, topic, fee, address])
+        rows.append(
+            [
+                f"YSQ-{received.year}-{seq[received.year]:03d}",
+                received,
+                kind,
+                written_result(label, rng) if label else None,
+                done,
+                name,
+                id_no,
+                phone,
+                topic,
+                fee,
+                address,
+            ]
+        )
     return rows
 
 
@@ -618,8 +807,11 @@ def appeal_rows(appeals: list[tuple]) -> list[list]:
         received = day(received)
         key = (received.year, kind == "行政复议")
         seq[key] = seq.get(key, 0) + 1
-        case = (f"示政复〔{received.year}〕{seq[key]}号" if kind == "行政复议"
-                else f"（{received.year}）示0101行初{seq[key]}号")
+        case = (
+            f"示政复〔{received.year}〕{seq[key]}号"
+            if kind == "行政复议"
+            else f"（{received.year}）示0101行初{seq[key]}号"
+        )
         rows.append([case, kind, received, result, day(done) if done else None])
     rows.sort(key=lambda r: r[2])
     return rows
@@ -632,9 +824,14 @@ def proposal_rows(counts: dict[int, dict], rng: random.Random) -> list[list]:
         for (kind, how), k in by_kind.items():
             for _ in range(k):
                 who = "代表" if kind == "人大代表建议" else "委员"
-                year_rows.append([kind, how,
-                                  rand_date(rng, dt.date(year, 2, 20), dt.date(year, 5, 20)),
-                                  f"已办结，{who}{rng.choice(['满意', '满意', '基本满意'])}"])
+                year_rows.append(
+                    [
+                        kind,
+                        how,
+                        rand_date(rng, dt.date(year, 2, 20), dt.date(year, 5, 20)),
+                        f"已办结，{who}{rng.choice(['满意', '满意', '基本满意'])}",
+                    ]
+                )
         year_rows.sort(key=lambda r: r[2])
         numbers = sorted(rng.sample(range(1, 150), len(year_rows)))
         for (kind, how, received, result), no in zip(year_rows, numbers):
@@ -661,8 +858,9 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
     w.writerow(header)
     for i, row in enumerate(rows):
         slash = i % 9 == 4
-        w.writerow(["" if v is None else fmt_date(v, slash) if isinstance(v, dt.date) else v
-                    for v in row])
+        w.writerow(
+            ["" if v is None else fmt_date(v, slash) if isinstance(v, dt.date) else v for v in row]
+        )
     path.write_bytes(buf.getvalue().encode("utf-8"))
 
 
@@ -681,8 +879,9 @@ def write_xlsx(path: Path, header: list[str], rows: list[list], title: str | Non
     for c in range(1, len(header) + 1):
         ws.cell(hrow, c).font = Font(bold=True)
     for row in rows:
-        ws.append([float(v) if isinstance(v, str) and re.fullmatch(r"\d+\.\d\d", v) else v
-                   for v in row])
+        ws.append(
+            [float(v) if isinstance(v, str) and re.fullmatch(r"\d+\.\d\d", v) else v for v in row]
+        )
         for c, v in enumerate(row, 1):
             if isinstance(v, dt.date):
                 ws.cell(ws.max_row, c).number_format = "yyyy-mm-dd"
@@ -705,8 +904,11 @@ def write_xlsx(path: Path, header: list[str], rows: list[list], title: str | Non
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>2024-01-01T00:00:00Z\g<2>", data)
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>2024-01-01T00:00:00Z\g<2>",
+                    data,
+                )
             zi = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16
@@ -718,16 +920,22 @@ def write_xlsx(path: Path, header: list[str], rows: list[list], title: str | Non
 # Agencies
 # =============================================================================================
 
+
 def make_common(spec: dict, folder: Path, rng: random.Random, skip: set[str]) -> None:
     for stem in ("licensing", "penalties", "enforcement"):
         write_csv(folder / f"{stem}.csv", HEADERS[stem], decision_rows(spec, stem, rng))
-    docs = [[no, title, kind, day(issued), day(gone) if gone else None]
-            for no, title, kind, issued, gone in spec["documents"]]
+    docs = [
+        [no, title, kind, day(issued), day(gone) if gone else None]
+        for no, title, kind, issued, gone in spec["documents"]
+    ]
     docs.sort(key=lambda r: r[3])
     write_csv(folder / "documents.csv", HEADERS["documents"], docs)
     write_csv(folder / "fees.csv", HEADERS["fees"], [[day(d), p, a] for d, p, a in spec["fees"]])
-    write_csv(folder / "procurement.csv", HEADERS["procurement"],
-              [[day(d), p, a] for d, p, a in spec["procurement"]])
+    write_csv(
+        folder / "procurement.csv",
+        HEADERS["procurement"],
+        [[day(d), p, a] for d, p, a in spec["procurement"]],
+    )
     if "outreach" not in skip:
         write_csv(folder / "outreach.csv", HEADERS["outreach"], outreach_rows(spec, rng))
     write_csv(folder / "media.csv", HEADERS["media"], media_rows(spec, rng))
@@ -738,12 +946,18 @@ def make_daye(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     make_common(DAYE, folder, rng, skip={"outreach"})
     write_xlsx(folder / "outreach.xlsx", HEADERS["outreach"], outreach_rows(DAYE, rng))
-    write_csv(folder / "proposals.csv", HEADERS["proposals"],
-              [[no, k, how, day(d), res] for no, k, how, d, res in DAYE["proposals"]])
+    write_csv(
+        folder / "proposals.csv",
+        HEADERS["proposals"],
+        [[no, k, how, day(d), res] for no, k, how, d, res in DAYE["proposals"]],
+    )
     reqs = [(day(r), kind, label, day(done)) for r, kind, label, done in DAYE["requests"]]
     write_csv(folder / "requests.csv", HEADERS["requests"], request_rows(DAYE, reqs, rng, {}))
-    write_csv(folder / "appeals.csv", HEADERS["appeals"],
-              [[no, k, day(r), res, day(done)] for no, k, r, res, done in DAYE["appeals"]])
+    write_csv(
+        folder / "appeals.csv",
+        HEADERS["appeals"],
+        [[no, k, day(r), res, day(done)] for no, k, r, res, done in DAYE["appeals"]],
+    )
 
 
 def make_demo(folder: Path) -> None:
@@ -752,8 +966,12 @@ def make_demo(folder: Path) -> None:
     make_common(DEMO, folder, rng, skip=set())
     write_csv(folder / "proposals.csv", HEADERS["proposals"], proposal_rows(DEMO["proposals"], rng))
     rows = request_rows(DEMO, demo_requests(rng), rng, DEMO_REQUEST_FEES)
-    write_xlsx(folder / "requests.xlsx", HEADERS["requests"], rows,
-               title="示例县应急管理局依申请公开台账（示例数据）")
+    write_xlsx(
+        folder / "requests.xlsx",
+        HEADERS["requests"],
+        rows,
+        title="示例县应急管理局依申请公开台账（示例数据）",
+    )
     write_csv(folder / "appeals.csv", HEADERS["appeals"], appeal_rows(DEMO_APPEALS))
 
 
@@ -761,7 +979,9 @@ def _sample_county():
     """tools/sample_county.py, wherever this script was loaded from."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("sample_county", Path(__file__).with_name("sample_county.py"))
+    spec = importlib.util.spec_from_file_location(
+        "sample_county", Path(__file__).with_name("sample_county.py")
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -771,7 +991,9 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=None, help="default: data/ next to tools/")
     ap.add_argument(
-        "--county", type=Path, default=None,
+        "--county",
+        type=Path,
+        default=None,
         help="the multi-agency sample county, a project of its own (default: examples/county/, "
         "or county/ inside --out)",
     )

@@ -1,1 +1,3 @@
-"""Reading published reports (web pages, Word files) back into the statutory tables."""
+"""Reading what a user supplies into typed values: params, ledgers, agencies.yaml, tables.json, published reports.
+
+Imports only reportkit.contract."""

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..errors import ReportkitError
-from .published import ImportResult, import_report
+from reportkit.contract.errors import ReportkitError
+from reportkit.ingest.published import ImportResult, import_report
 
 CLEAN, WITH_NOTES, NOTHING = 0, 1, 2
 

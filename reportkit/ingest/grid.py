@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 
 from lxml import etree
 
-from ..errors import ReportkitError
+from reportkit.contract.errors import ReportkitError
 
 MAX_COLSPAN = 64  # a typo such as colspan="300" must not blow a grid up
 MAX_ROWSPAN = 500

@@ -8,7 +8,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .. import vocab
+from reportkit.contract import vocab
 
 # Spaces of every width, zero-width marks and quotation marks: printed labels differ by them only.
 _NOISE = re.compile(r"[\s\u00a0\u3000\u200b\u200c\u200d\ufeff\"'“”‘’「」『』]+")

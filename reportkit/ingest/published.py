@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import vocab
-from ..errors import ReportkitError
-from . import labels
-from .grid import Cell, Grid, Page, page_from_docx, page_from_html
+from reportkit.contract import vocab
+from reportkit.contract.errors import ReportkitError
+from reportkit.ingest import labels
+from reportkit.ingest.grid import Cell, Grid, Page, page_from_docx, page_from_html
 
 PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml")
 DOCX_SUFFIXES = (".docx",)
@@ -342,8 +342,14 @@ def _read_t4(grids: list[Grid], reading: _Reading) -> None:
                     continue
                 # A page may print 行政复议's results one header row higher, leaving blank cells
                 # under them in the row that names the lawsuits' results.
-                above = [c] if labels.bare(c.text) else [grid[k][j] for k in (r - 1, r - 2) if k >= 0 and j < len(grid[k])]
-                label = next((labels.bare(a.text) for a in above if labels.bare(a.text) in result_keys), None)
+                above = (
+                    [c]
+                    if labels.bare(c.text)
+                    else [grid[k][j] for k in (r - 1, r - 2) if k >= 0 and j < len(grid[k])]
+                )
+                label = next(
+                    (labels.bare(a.text) for a in above if labels.bare(a.text) in result_keys), None
+                )
                 if label is not None:
                     columns.append((j, labels.T4_COLUMNS[label]))
             data = next(

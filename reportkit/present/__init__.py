@@ -1,1 +1,3 @@
-"""The report as documents for people outside the kit: report.docx, tables.xlsx, a portal fragment."""
+"""The content model and everything rendered from it: charts, HTML, report.docx, tables.xlsx, the portal fragment.
+
+Imports contract, ingest, compute and checks; never the pipeline."""

@@ -4,10 +4,10 @@
 {"title": str, "agency": str, "year": int, "sample": bool, "date": "YYYY-MM-DD",
  "sections": [{"slug": str, "heading": str | None, "blocks": [block, ...]}, ...]}
 ```
-The blocks are reportkit.content's: heading (level, text), paragraph (runs of text with bold and
+The blocks are reportkit.present.content's: heading (level, text), paragraph (runs of text with bold and
 italic), list (ordered, items: lists of runs), table (table2|table3|table4, caption, data: the
 section2/3/4 object of tables.json), chart (caption, alt, png: base64, width_mm; its svg is for
-pages). reportkit.content.document() makes the dict.
+pages). reportkit.present.content.document() makes the dict.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from ..errors import ReportkitError
-from ..render import SAMPLE_BANNER, SAMPLE_MARK
-from .layout import TABLE_KINDS, is_generic
+from reportkit.contract.errors import ReportkitError
+from reportkit.present.layout import TABLE_KINDS, is_generic
+from reportkit.present.render import SAMPLE_BANNER, SAMPLE_MARK
 
 __all__ = ["SAMPLE_BANNER", "SAMPLE_MARK", "chinese_date", "parse_date", "png_bytes", "validate"]
 

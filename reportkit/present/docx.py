@@ -23,10 +23,17 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from ..errors import ReportkitError
-from . import document as model
-from . import layout
-from .ooxml import XML_INVALID, add_run, child, off_grid, set_fonts, statutory_table
+from reportkit.contract.errors import ReportkitError
+from reportkit.present import document as model
+from reportkit.present import layout
+from reportkit.present.ooxml import (
+    XML_INVALID,
+    add_run,
+    child,
+    off_grid,
+    set_fonts,
+    statutory_table,
+)
 
 # ------------------------------------------------------------------------------------------------
 # GB/T 9704-2012: page, type sizes (号 in points) and the fonts government PCs have

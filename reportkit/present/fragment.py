@@ -13,8 +13,8 @@ import base64
 from html import escape
 from typing import Any
 
-from . import document as model
-from . import layout
+from reportkit.present import document as model
+from reportkit.present import layout
 
 _P = "margin:0 0 0.6em;text-indent:2em;text-align:justify;line-height:1.8"
 _H2 = "margin:1.2em 0 0.5em;font-size:1.25em;font-weight:bold"

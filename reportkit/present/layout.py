@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from numbers import Number
 from typing import Any
 
-from .. import vocab
-from ..errors import ReportkitError
-from ..htmltables import caption, number
+from reportkit.contract import vocab
+from reportkit.contract.errors import ReportkitError
+from reportkit.present.htmltables import caption, number
 
 # The GB/T 9704 版心 is 156 mm wide; every table is drawn to that width.
 TEXT_WIDTH_MM = 156.0

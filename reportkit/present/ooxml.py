@@ -9,15 +9,14 @@ from xml.sax.saxutils import escape as xml_escape
 from docx.document import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls
-from docx.oxml.ns import qn
+from docx.oxml.ns import nsdecls, qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from ..errors import ReportkitError
-from . import layout
+from reportkit.contract.errors import ReportkitError
+from reportkit.present import layout
 
 # Characters XML 1.0 cannot hold: dropped from user text rather than failing on them.
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -203,4 +202,3 @@ def _tc(grid: layout.Grid, c: layout.Cell, continued: bool, font: str, latin: st
         f'<w:p><w:pPr><w:pStyle w:val="RKTableText"/>{keep}<w:snapToGrid w:val="0"/>'
         f'<w:jc w:val="{jc}"/></w:pPr>{"".join(runs)}</w:p></w:tc>'
     )
-

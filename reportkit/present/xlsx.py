@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-
 import math
 import re
 from pathlib import Path
@@ -14,11 +13,11 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .. import vocab
-from ..errors import ReportkitError
-from ..render import SAMPLE_BANNER
-from . import layout
-from .document import reproducible_zip
+from reportkit.contract import vocab
+from reportkit.contract.errors import ReportkitError
+from reportkit.present import layout
+from reportkit.present.document import reproducible_zip
+from reportkit.present.render import SAMPLE_BANNER
 
 SHEETS = {
     "table2": ("表二", "section2"),

@@ -1,0 +1,638 @@
+"""`reportkit build`: validate, check, run the six section notebooks, assemble, guard, then publish.
+
+Read as a flat sequence of steps: resolve params -> look up the cache -> warm kernels -> load and
+compute -> check -> run the sections whose inputs changed (papermill, concurrently, each in a
+fresh kernel) -> assemble report.html -> write tables.json and checks.json -> privacy guard ->
+swap the staging folder in. Until the swap, the last good outputs stay untouched; a killed build
+leaves them as they were.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reportkit.contract import paths, vocab
+from reportkit.contract.errors import ChecksFailed, ReportkitError, SectionFailed, UsageError
+from reportkit.ingest import snapshot
+from reportkit.ingest.privacy import guard as privacy_guard
+from reportkit.ingest.privacy import remove_leaking
+from reportkit.pipeline import cache, outfolder
+from reportkit.pipeline.outfolder import publish, recover  # the builder's publishing steps, by name
+
+if TYPE_CHECKING:
+    from reportkit.ingest.params import Params
+    from reportkit.pipeline.kernels import KernelPool, Zygote
+
+Log = Callable[[str], None]
+
+
+def skip_slow_imports() -> None:
+    """nbformat imports jsonschema, which compiles a Lark grammar for IRIs at import when the
+    optional rfc3987-syntax 1.1 is installed (JupyterLab's jupyter-events pulls it in): about
+    1.2 s of every build, for a format notebooks never use. See python-jsonschema/jsonschema#1392
+    and #1521. Marking the module absent makes jsonschema skip that one format checker; only the
+    build's own process is affected."""
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+def _print(msg: str) -> None:
+    try:
+        print(msg, flush=True)
+    except BrokenPipeError:
+        # Whoever read our output has gone (`reportkit build | head`): the files are what the
+        # build is for, so it goes on without a log.
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+
+
+@dataclass
+class BuildResult:
+    year: int | None
+    out: Path | None
+    ok: bool
+    seconds: float
+    error: str | None = None
+    ran: tuple[str, ...] = ()  # section slugs executed (the others came from the cache)
+    exit_code: int = 0  # of a failed build: 2 when it was refused before starting, else 1
+
+
+def section_notebooks(root: Path | None = None) -> list[tuple[dict[str, str], Path]]:
+    """The six section notebooks in report order: notebooks/NN_<slug>.ipynb."""
+    folder = paths.notebooks_dir(root)
+    found = []
+    for s in vocab.SECTIONS:
+        path = folder / f"{int(s['index']):02d}_{s['slug']}.ipynb"
+        if not path.is_file():
+            raise ReportkitError(f"缺少章节笔记本：{path}")
+        found.append((s, path))
+    return found
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+# ------------------------------------------------------------------------------------------------
+# Running the sections
+# ------------------------------------------------------------------------------------------------
+
+
+def _section_error(exc: BaseException) -> str:
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    return f"{ename}: {evalue}".strip()
+
+
+def _execute(
+    nb: Path, target: Path, parameters: dict[str, Any], root: Path, pool: KernelPool
+) -> tuple[dict, Any]:
+    """Run one notebook with papermill on a warm kernel; returns what the section read and the
+    executed notebook (also written to `target`)."""
+    import papermill as pm
+
+    kernel = pool.take()
+    try:
+        executed = pm.execute_notebook(
+            str(nb),
+            str(target),
+            parameters=parameters,
+            # No cwd=: papermill would chdir the whole build process around each run, and runs in
+            # concurrent threads then leave it in whichever folder the last one restored. The
+            # kernel already started in the project root (KernelPool).
+            progress_bar=False,
+            log_output=False,
+            kernel_name="python3",
+            language="python",
+            km=kernel.km,
+            # Written once at the end, not after every cell: each save re-validates the notebook.
+            request_save_on_cell_execute=False,
+        )
+    finally:
+        pool.retire(kernel)
+    try:
+        return json.loads(kernel.trace.read_text(encoding="utf-8")), executed
+    except (OSError, ValueError):
+        return {}, executed
+
+
+def run_sections(
+    todo: list[tuple[dict[str, str], Path]],
+    parameters: dict[str, Any],
+    staging: Path,
+    out: Path,
+    root: Path,
+    pool: KernelPool,
+    jobs: int,
+    log: Log,
+    total: int,
+    slots: threading.Semaphore | None = None,
+) -> tuple[dict[str, dict], dict[str, str]]:
+    """Execute the given section notebooks into staging/notebooks, `jobs` at a time, and convert
+    each to its leadership HTML as soon as it is done (while the others still run).
+
+    Returns what each section read and its content blocks; on failure keeps the failed notebook in
+    out/failed/ and raises.
+    """
+    from reportkit.present.content import blocks_of
+
+    nb_dir = staging / "notebooks"
+    failures: list[SectionFailed] = []
+    recorded: dict[str, dict] = {}
+    bodies: dict[str, list] = {}
+    lock = threading.Lock()
+
+    def one(item: tuple[dict[str, str], Path]) -> None:
+        s, nb = item
+        t0 = time.monotonic()
+        try:
+            with slots or contextlib.nullcontext():  # sections of every year in the batch
+                recorded[s["slug"]], executed = _execute(
+                    nb, nb_dir / nb.name, parameters, root, pool
+                )
+            bodies[s["slug"]] = blocks_of(executed)
+            with lock:
+                log(
+                    f"  [{s['index']}/{total}] {s['heading']} … 完成（{time.monotonic() - t0:.1f} 秒）"
+                )
+        except Exception as e:  # papermill's and the kernel's errors all become SectionFailed
+            if isinstance(e, OSError) and e.errno in outfolder.DISK_ERRNOS:
+                raise  # the disk, not the section, failed: build() says so
+            kept = None
+            if (nb_dir / nb.name).exists():
+                if not outfolder.is_ours(out):  # missing or empty (build() checked): ours now
+                    outfolder.mark(out, parameters.get("year"))
+                kept = out / "failed" / nb.name
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(nb_dir / nb.name, kept)
+            with lock:
+                kept_at = str(kept) if kept else None
+                failures.append(SectionFailed(s["heading"], _section_error(e), kept_at))
+                log(f"  [{s['index']}/{total}] {s['heading']} … 失败")
+
+    if todo:
+        with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as workers:
+            list(workers.map(one, todo))
+    if failures:
+        order = [s["heading"] for s, _ in todo]
+        raise sorted(failures, key=lambda f: order.index(f.section))[0]
+    return recorded, bodies
+
+
+# The build's log lists at most this many findings of each rule; checks.json and `reportkit check`
+# have them all.
+LISTED_PER_RULE = 20
+
+
+def _listed(findings: list, params_file: Path) -> str:
+    """Findings for the build's log, LISTED_PER_RULE of each rule, and where to see them all when
+    some were left out."""
+    from collections import Counter
+
+    from reportkit.checks.run import format_findings
+
+    text = format_findings(findings, per_rule=LISTED_PER_RULE)
+    if max(Counter(f.rule for f in findings).values()) > LISTED_PER_RULE:
+        text += f"\n全部问题可运行 reportkit check --params {params_file} 查看"
+    return text
+
+
+def _warm_up() -> None:
+    """Import papermill while the kernels start: the first sections then start at once."""
+    import papermill  # noqa: F401
+
+
+# ------------------------------------------------------------------------------------------------
+# The build
+# ------------------------------------------------------------------------------------------------
+def _plan(
+    sections: list[tuple[dict[str, str], Path]],
+    parameters: dict[str, Any],
+    params_file: Path,
+    out: Path,
+    use_cache: bool,
+    inputs: cache.Inputs,
+) -> tuple[
+    dict[str, Any], list[tuple[dict[str, str], Path]], dict[str, str], dict[str, bytes | None]
+]:
+    """The previous cache, the sections to run, the key of each section still valid, and the
+    bytes of its executed notebook, checked against the digest the cache recorded (None: it did
+    not match, so the section runs again)."""
+    previous = cache.load(out) if use_cache else {}
+    valid: dict[str, str] = {}
+    kept: dict[str, bytes | None] = {}
+    for s, nb in sections:
+        entry = previous.get("sections", {}).get(s["slug"])
+        if not entry:
+            continue
+        if cache.section_key(nb, parameters, params_file, entry["read"], inputs) != entry["key"]:
+            continue
+        try:
+            executed = (out / "notebooks" / nb.name).read_bytes()
+        except OSError:
+            continue
+        if cache.digest_bytes(executed) != entry["notebook"]:
+            kept[s["slug"]] = None  # edited, truncated or cleared since written: never trusted
+            continue
+        valid[s["slug"]], kept[s["slug"]] = entry["key"], executed
+    todo = [(s, nb) for s, nb in sections if s["slug"] not in valid]
+    return previous, todo, valid, kept
+
+
+def _build_key(
+    params_file: Path, p: Params, root: Path, section_keys: dict[str, str], inputs: cache.Inputs
+) -> str:
+    """Everything a finished build depended on, beyond its sections: params, ledgers and every
+    name in their folder, last year."""
+    parts = [
+        inputs.file_digest(params_file),
+        inputs.ledger_digest(p.data_path, cache.ALL),
+        inputs.listing(p.data_path),
+        *(inputs.file_digest(f) for f in paths.previous_tables_files(p, root)),
+        cache.code_version(),
+        json.dumps(section_keys, sort_keys=True),
+    ]
+    return cache.digest_bytes("\n".join(parts).encode())
+
+
+# The outputs whose digests the cache records: an unchanged build returns them only when intact.
+_RECORDED_OUTPUTS = ("report.html", "tables.json", "checks.json")
+
+
+def build(
+    year: int | None = None,
+    params: str | Path | None = None,
+    out: str | Path | None = None,
+    jobs: int | None = None,
+    use_cache: bool = True,
+    log: Log = _print,
+    zygote: Zygote | None = None,
+    after: threading.Event | None = None,
+    slots: threading.Semaphore | None = None,
+) -> BuildResult:
+    """Build one report year. Raises ReportkitError (Chinese message) on any failure.
+
+    `zygote`: a started kernels.Zygote to fork the section kernels from (build_many passes one);
+    without it the build starts and stops its own. `after`: set when the previous year's build
+    in the same batch has finished; the checks wait for it, since they compare with its tables.
+    `slots`: shared by the years of a batch, so that together they run `jobs` sections at a time.
+    """
+    # The build's copy of the ledgers (reportkit/snapshot.py): private, removed however it ends.
+    snap_dir = snapshot.new_folder()
+    try:
+        return _build(year, params, out, jobs, use_cache, log, zygote, after, slots, snap_dir)
+    finally:
+        shutil.rmtree(snap_dir, ignore_errors=True)
+
+
+def _build(year, params, out, jobs, use_cache, log, zygote, after, slots, snap_dir) -> BuildResult:
+    from reportkit.ingest.params import load_params
+
+    skip_slow_imports()
+    started = time.monotonic()
+    root = paths.project_root()
+    params_file = Path(params).resolve() if params else paths.params_file(year, root)
+
+    from reportkit.pipeline.kernels import remove_stale_temp_files
+
+    remove_stale_temp_files()  # of builds killed earlier
+
+    # 1. params first: they say which year, which ledgers and where the outputs go. A folder that
+    # is not a reportkit build's, or no ledgers at all, stops the build before anything is written.
+    p = load_params(params_file, year=year) if params else load_params(year=year)
+    year, params_file = p.year, p.source
+    out = Path(out or paths.default_out_dir(year, root)).resolve()
+    outfolder.check_out(out, p.data_path)
+    _require_ledgers(p.data_path, params_file)
+    try:
+        with outfolder.locked(out):
+            return _build_locked(
+                p,
+                params_file,
+                root,
+                out,
+                started,
+                jobs,
+                use_cache,
+                log,
+                zygote,
+                after,
+                slots,
+                snap_dir,
+            )
+    except OSError as e:
+        problem = outfolder.disk_error(e, out)
+        if problem is None:
+            raise
+        raise problem from e
+
+
+def _require_ledgers(data_dir: Path, params_file: Path, found: bool | None = None) -> None:
+    """A data folder with no ledger at all would make an all-zero report: most likely a wrong
+    data_dir, so it is an error rather than a year with nothing in it. `found`: whether reading
+    the folder found any ledger (None: not read yet, only the folder is looked for)."""
+    if data_dir.is_dir() and found is not False:
+        return
+    state = "不存在" if not data_dir.is_dir() else "中没有任何台账文件"
+    names = "、".join(f"{stem}.csv" for stem in cache.STEMS)
+    raise UsageError(
+        f"台账文件夹 {data_dir}{state}，未生成报告。台账文件应命名为 {names}（或同名 .xlsx）；"
+        f"请检查参数文件 {params_file} 中的 data_dir"
+    )
+
+
+def _build_locked(
+    p, params_file, root, out, started, jobs, use_cache, log, zygote, after, slots, snap_dir
+) -> BuildResult:
+    """The build proper, with the output folder locked."""
+    year = p.year
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    sections = section_notebooks(root)
+    parameters = {"year": year, "params": str(params_file)}
+    title = vocab.REPORT_TITLE.format(agency=p.agency, year=year)
+
+    # 2. the cache: nothing changed -> the outputs already there are this build's outputs. The
+    # ledgers are read once, into the build's snapshot, and every input the keys cover is read
+    # now, before anything runs: the keys describe what the sections see.
+    recover(out)
+    outfolder.check_out(out)  # recover() may have put the previous outputs back
+    snap = snapshot.Snapshot.take(p.data_path, snap_dir)
+    inputs = cache.Inputs(snap)
+    last_year = params_file.parent / f"{year - 1}.yaml"
+    for path in (params_file, last_year, *paths.previous_tables_files(p, root)):
+        inputs.read(path)
+    for _s, nb in sections:
+        inputs.read(nb)
+    previous, todo, valid, kept = _plan(sections, parameters, params_file, out, use_cache, inputs)
+    if not todo and previous.get("build") == _build_key(params_file, p, root, valid, inputs):
+        changed = cache.changed_outputs(out, previous.get("outputs", {}))
+        if not changed:
+            secs = time.monotonic() - started
+            log(f"reportkit：{title}\n  台账、参数和笔记本均无变化，沿用上次结果")
+            log(f"完成：{out / 'report.html'}（用时 {secs:.1f} 秒）")
+            return BuildResult(year, out, True, secs)
+        log(f"上次生成的 {'、'.join(changed)} 与缓存记录不符，重新生成")
+
+    # 3. kernels warm up while the ledgers are read and checked.
+    from reportkit.pipeline.kernels import TRACE_PREFIX, KernelPool, Zygote
+
+    staging = outfolder.staging_dir(out, str(threading.get_ident()))
+    shutil.rmtree(staging, ignore_errors=True)
+    outfolder.mark(staging, year)  # first, so that a killed build's leftovers are known as ours
+    (staging / "notebooks").mkdir()
+    traces = Path(tempfile.mkdtemp(prefix=f"{TRACE_PREFIX}{os.getpid()}-"))
+    kernel_env = {snapshot.ENV: str(snap.folder)} if snap else {}
+    with Zygote.unless(zygote) as forks_from:
+        pool = KernelPool(
+            root, traces, needed=len(todo), ahead=jobs, zygote=forks_from, env=kernel_env
+        )
+        try:
+            with snapshot.active(snap):
+                result = _build_in(
+                    staging,
+                    out,
+                    p,
+                    params_file,
+                    root,
+                    sections,
+                    todo,
+                    valid,
+                    previous,
+                    parameters,
+                    pool,
+                    jobs,
+                    log,
+                    after,
+                    slots,
+                    kept,
+                    inputs,
+                )
+        finally:
+            pool.close()
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(traces, ignore_errors=True)
+    result.seconds = time.monotonic() - started
+    log(f"完成：{out / 'report.html'}（用时 {result.seconds:.1f} 秒）")
+    return result
+
+
+def _build_in(
+    staging,
+    out,
+    p,
+    params_file,
+    root,
+    sections,
+    todo,
+    valid,
+    previous,
+    parameters,
+    pool,
+    jobs,
+    log,
+    after,
+    slots,
+    kept,
+    inputs,
+) -> BuildResult:
+    from reportkit.checks import run as checks
+    from reportkit.compute.report import open_report
+    from reportkit.present import render
+    from reportkit.present.content import blocks_of, document, section_html
+    from reportkit.present.docx import write_docx
+    from reportkit.present.fragment import render_fragment
+    from reportkit.present.xlsx import write_tables_xlsx
+
+    # 4. params, ledgers, figures, narrative: every input error surfaces before any section runs.
+    report = open_report(params=params_file)
+    year = report.year
+    _require_ledgers(report.params.data_path, params_file, found=any(report.ledgers.files.values()))
+    log(f"reportkit：{report.title}")
+    for note in report.ledgers.notes:
+        log(f"  提示：{note}")
+    _ = report.texts  # renders every template now, so an unknown placeholder stops the build here
+    tables = report.tables_json
+
+    if todo:
+        threading.Thread(target=_warm_up, daemon=True).start()
+
+    # 5. consistency checks: an error stops the build before anything is replaced. They compare
+    # with last year's published tables: when last year is being built alongside, its outcome.
+    if after is not None:
+        after.wait()
+    last, why_not = checks.find_previous(report, root)
+    findings = checks.Findings(
+        checks.check_report(report, previous=last), [why_not] if why_not else []
+    )
+    if why_not:
+        log(f"  提示：{why_not}")
+    errors = [f for f in findings if f.severity == "error"]
+    warnings = [f for f in findings if f.severity != "error"]
+    if warnings:
+        log(f"  检查：{len(warnings)} 条警告")
+        for line in _listed(warnings, params_file).splitlines():
+            log(f"    {line}")
+    if errors:
+        raise ChecksFailed(
+            f"勾稽关系检查发现 {len(errors)} 处错误，未生成报告：\n{_listed(errors, params_file)}"
+        )
+
+    # tables.xlsx needs only the tables: written while the sections run (the build waits on them).
+    xlsx = ThreadPoolExecutor(max_workers=1)
+    xlsx_written = xlsx.submit(
+        write_tables_xlsx,
+        tables,
+        staging / "tables.xlsx",
+        sample=bool(report.params.sample),
+        dated=report.params.date or dt.date.today(),
+    )
+    xlsx.shutdown(wait=False)
+
+    # 6. sections: reuse what is still valid, run the rest.
+    for i, (s, nb) in enumerate(sections, start=1):
+        if s["slug"] in valid:
+            # The very bytes whose digest was checked: a file changed since is not picked up.
+            (staging / "notebooks" / nb.name).write_bytes(kept[s["slug"]])
+            log(f"  [{i}/{len(sections)}] {s['heading']} … 无变化，沿用上次结果")
+        elif s["slug"] in kept:
+            stale = f"缓存的 notebooks/{nb.name} 与记录不符，重新运行"
+            log(f"  [{i}/{len(sections)}] {s['heading']} … {stale}")
+    try:
+        recorded, bodies = run_sections(
+            todo, parameters, staging, out, root, pool, jobs, log, len(sections), slots
+        )
+    except SectionFailed as e:
+        # out/failed/ is written outside the staging folder: it gets the same guard.
+        removed = remove_leaking(out / "failed", report.ledgers.personal, report.params)
+        if e.notebook and Path(e.notebook) in removed:
+            why = "其中含申请人个人信息，已被隐私检查删除"
+            raise SectionFailed(e.section, e.error, None, why) from None
+        raise
+    entries = {
+        s["slug"]: previous["sections"][s["slug"]]
+        if s["slug"] in valid
+        else {
+            "key": cache.section_key(nb, parameters, params_file, recorded[s["slug"]], inputs),
+            "read": recorded[s["slug"]],
+            "notebook": cache.digest_file(staging / "notebooks" / nb.name),
+        }
+        for s, nb in sections
+    }
+
+    # 7. assemble and write.
+    for s, nb in sections:
+        if s["slug"] not in bodies:  # reused from the last build
+            bodies[s["slug"]] = blocks_of(staging / "notebooks" / nb.name)
+    # Every output is rendered from the same blocks and carries one date: the params' report date
+    # (成文日期) when given, else the day of the build.
+    dated = report.params.date or dt.date.today()
+    page = render.render_report(
+        report, {slug: section_html(b) for slug, b in bodies.items()}, dated
+    )
+    (staging / "report.html").write_text(page, encoding="utf-8")
+    doc = document(report, bodies, dated.isoformat())
+    write_docx(doc, staging / "report.docx")
+    (staging / "report-fragment.html").write_text(render_fragment(doc), encoding="utf-8")
+    xlsx_written.result()
+    (staging / "tables.json").write_text(
+        json.dumps(tables, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    checks.write_json(findings, staging / "checks.json")
+
+    # 8. privacy guard over everything written.
+    privacy_guard(staging, report.ledgers.personal, report.params)
+
+    # 9. publish: the cache goes with the outputs it describes.
+    section_keys = {slug: e["key"] for slug, e in entries.items()}
+    cache.save(
+        staging,
+        {
+            "sections": entries,
+            "build": _build_key(params_file, report.params, root, section_keys, inputs),
+            "outputs": {name: cache.digest_file(staging / name) for name in _RECORDED_OUTPUTS},
+        },
+    )
+    publish(staging, out)
+    shutil.rmtree(out / "failed", ignore_errors=True)
+    return BuildResult(year, out, True, 0.0, ran=tuple(s["slug"] for s, _ in todo))
+
+
+def build_many(
+    years: list[int | None],
+    params: str | Path | None = None,
+    out: str | Path | None = None,
+    jobs: int | None = None,
+    use_cache: bool = True,
+    log: Log = _print,
+    zygote: Zygote | None = None,
+) -> list[BuildResult]:
+    """Build each year, concurrently within the machine's cores; a failure is reported in Chinese
+    and the other years still build. All years fork their kernels from one zygote: `zygote` if
+    given (the command line starts it before anything else), else one started here."""
+    from reportkit.pipeline.kernels import Zygote
+
+    with Zygote.unless(zygote) as forks_from:
+        return _build_years(years, params, out, jobs, use_cache, log, forks_from)
+
+
+def _build_years(years, params, out, jobs, use_cache, log, zygote) -> list[BuildResult]:
+    cores = max(1, jobs or os.cpu_count() or 1)
+    lock = threading.Lock()
+    # A year's checks compare it with the year before (上年结转 = 上年结转下年度): when both are in
+    # this batch, that one is awaited, so the result is that of building them one after the other.
+    finished = {y: threading.Event() for y in years if y is not None}
+    # The cores are shared by section, not split by year: a year waiting for the one before it
+    # leaves its share to the others, and takes them all once they are done.
+    slots = threading.BoundedSemaphore(cores)
+
+    def one(y: int | None) -> BuildResult:
+        try:
+            return one_year(y)
+        finally:
+            if y is not None:
+                finished[y].set()
+
+    def one_year(y: int | None) -> BuildResult:
+        prefix = f"[{y}] " if len(years) > 1 else ""
+
+        def say(msg: str) -> None:
+            with lock:
+                for line in msg.splitlines():
+                    log(prefix + line)
+
+        t0 = time.monotonic()
+        try:
+            return build(
+                y,
+                params=params,
+                out=out,
+                jobs=cores,
+                use_cache=use_cache,
+                log=say,
+                zygote=zygote,
+                after=finished.get(y - 1) if y is not None else None,
+                slots=slots,
+            )
+        except ReportkitError as e:
+            with lock:
+                print(f"{prefix}错误：{e}", file=sys.stderr, flush=True)
+            code = getattr(e, "exit_code", 1)
+            return BuildResult(y, None, False, time.monotonic() - t0, str(e), exit_code=code)
+
+    if len(years) == 1:
+        return [one(years[0])]
+    # Earlier years first: a worker never waits for a year that no worker has started.
+    order = sorted(range(len(years)), key=lambda i: (years[i] is None, years[i] or 0))
+    with ThreadPoolExecutor(max_workers=min(len(years), cores)) as workers:
+        done = dict(zip(order, workers.map(one, [years[i] for i in order])))
+    return [done[i] for i in range(len(years))]

@@ -1,0 +1,243 @@
+"""Charts for the leadership report: matplotlib Figures with Chinese text, embedded as SVG."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import io
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import matplotlib
+import pandas as pd
+from cycler import cycler
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.axis import Axis
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
+
+from reportkit.contract import vocab
+from reportkit.present import fonts
+
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies and in greyscale print.
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
+NO_DATA = "本年无数据"
+SIZE = (6.4, 3.2)
+
+_font_name: str | None = None
+
+
+def setup() -> str:
+    """Register Noto Sans CJK SC with matplotlib (once); returns its family name."""
+    global _font_name
+    if _font_name is None:
+        font_manager.fontManager.addfont(str(fonts.SANS_FILE))
+        _font_name = font_manager.FontProperties(fname=str(fonts.SANS_FILE)).get_name()
+    return _font_name
+
+
+def style() -> contextlib.AbstractContextManager:
+    """The kit's chart style, for drawing and saving inside it; matplotlib's global settings (an
+    analyst's own plots) are left as they were."""
+    return matplotlib.rc_context(
+        {
+            "font.family": [setup(), "DejaVu Sans"],
+            "axes.unicode_minus": False,
+            "axes.prop_cycle": cycler(color=OKABE_ITO),
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.grid": False,
+            "axes.titlesize": 12,
+            "axes.titleweight": "normal",
+            "axes.labelsize": 10,
+            "xtick.labelsize": 9,
+            "ytick.labelsize": 9,
+            "legend.fontsize": 9,
+            "legend.frameon": False,
+            "figure.dpi": 100,
+            "savefig.bbox": "tight",
+            "svg.fonttype": "path",
+            # A fixed salt makes the SVG ids, and so the report, identical from run to run.
+            "svg.hashsalt": "reportkit",
+        }
+    )
+
+
+def _styled(draw: Callable[..., Figure]) -> Callable[..., Figure]:
+    """A chart function that draws in the kit's style."""
+
+    @functools.wraps(draw)
+    def wrapper(*args: Any, **kwargs: Any) -> Figure:
+        with style():
+            return draw(*args, **kwargs)
+
+    return wrapper
+
+
+def _figure(size: tuple[float, float] = SIZE) -> tuple[Figure, Axes]:
+    # Figure() rather than pyplot: nothing is registered, so nothing is auto-shown in a notebook.
+    fig = Figure(figsize=size, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def _counts_on(axis: Axis) -> None:
+    """Counts are whole numbers: no 0.5 ticks on the value axis (never on a category axis)."""
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
+@_styled
+def no_data(title: str, message: str = NO_DATA) -> Figure:
+    """A chart-sized figure saying there is nothing to draw."""
+    fig, ax = _figure((6.4, 1.4))
+    ax.set_axis_off()
+    ax.set_title(title)
+    ax.text(
+        0.5,
+        0.5,
+        message,
+        ha="center",
+        va="center",
+        fontsize=12,
+        color="#555555",
+        transform=ax.transAxes,
+    )
+    return fig
+
+
+def _is_empty(values: Sequence[float] | pd.Series | pd.DataFrame) -> bool:
+    frame = pd.DataFrame(values)
+    return frame.size == 0 or not (frame.fillna(0).to_numpy() != 0).any()
+
+
+def _hbar(values: pd.Series, title: str, xlabel: str) -> Figure:
+    """Horizontal bars, largest on top, each labelled with its value (long Chinese labels fit)."""
+    values = values.astype("int64")
+    fig, ax = _figure((6.4, max(1.8, 0.8 + 0.34 * len(values))))
+    labels = [str(i) for i in values.index][::-1]
+    bars = ax.barh(labels, values.to_numpy()[::-1], color=OKABE_ITO[0], height=0.6)
+    ax.bar_label(bars, padding=3, fontsize=9)
+    _counts_on(ax.xaxis)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.margins(x=0.12)
+    ax.spines["left"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    return fig
+
+
+@_styled
+def outreach_by_type(
+    df: pd.DataFrame, measure: str = "场次", title: str = "宣传活动场次（按活动类型）"
+) -> Figure:
+    """Bars of one measure by 活动类型, from figures.outreach_by_type."""
+    if measure not in df.columns or _is_empty(df[measure]):
+        return no_data(title)
+    return _hbar(df[measure].sort_values(ascending=False), title, measure)
+
+
+@_styled
+def outreach_by_month(
+    df: pd.DataFrame, measure: str = "场次", title: str = "宣传活动场次（按月份）"
+) -> Figure:
+    """Bars of one measure for months 1–12, from figures.outreach_by_month."""
+    if measure not in df.columns or _is_empty(df[measure]):
+        return no_data(title)
+    values = df[measure].reindex(range(1, 13), fill_value=0).astype("int64")
+    fig, ax = _figure()
+    bars = ax.bar(
+        [f"{m}月" for m in values.index], values.to_numpy(), color=OKABE_ITO[0], width=0.65
+    )
+    ax.bar_label(bars, labels=[str(v) if v else "" for v in values], padding=2, fontsize=8)
+    _counts_on(ax.yaxis)
+    ax.set_title(title)
+    ax.set_xlabel(df.index.name or "月份")
+    _unit(ax, measure)
+    ax.margins(y=0.12)
+    return fig
+
+
+def _unit(ax: Axes, text: str) -> None:
+    """The value axis' unit, upright above the axis as Chinese charts write it (not rotated)."""
+    ax.set_ylabel(text, rotation=0, ha="left", va="bottom")
+    ax.yaxis.set_label_coords(-0.02, 1.02)
+
+
+def _grouped(ax: Axes, table: pd.DataFrame) -> None:
+    """Grouped bars: one group per index value, one bar per column, each labelled."""
+    n = len(table.columns)
+    width = 0.8 / n
+    positions = range(len(table.index))
+    for i, column in enumerate(table.columns):
+        xs = [p - 0.4 + width * (i + 0.5) for p in positions]
+        bars = ax.bar(
+            xs,
+            table[column].to_numpy(),
+            width=width * 0.92,
+            label=str(column),
+            color=OKABE_ITO[i % 8],
+        )
+        ax.bar_label(bars, padding=2, fontsize=8)
+    ax.set_xticks(list(positions), [str(i) for i in table.index])
+    _counts_on(ax.yaxis)
+    ax.margins(y=0.15)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+
+
+@_styled
+def decisions_by_year(df: pd.DataFrame, title: str | None = None) -> Figure:
+    """行政许可、行政处罚、行政强制 per year as grouped bars, from figures.decisions_by_year."""
+    title = title or "、".join(str(c) for c in df.columns) + "决定数量"
+    if _is_empty(df):
+        return no_data(title)
+    fig, ax = _figure()
+    _grouped(ax, df.astype("int64"))
+    ax.set_title(title)
+    ax.set_xlabel(df.index.name or "年度")
+    _unit(ax, "件数")
+    return fig
+
+
+@_styled
+def requests_outcomes(series: pd.Series, title: str = vocab.RESULTS) -> Figure:
+    """Concluded requests by outcome group （一）–（六）, from figures.requests_outcomes."""
+    if _is_empty(series):
+        return no_data(title)
+    return _hbar(series, title, series.name or "件数")
+
+
+@_styled
+def appeals(t4: pd.DataFrame, title: str | None = None) -> Figure:
+    """表四 as grouped bars: 行政复议 and the two kinds of 行政诉讼 by result (without 总计)."""
+    title = title or vocab.SECTIONS[3]["title"]
+    results = [c for c in vocab.T4_COLUMNS if c != vocab.TOTAL]
+    table = t4.reindex(index=vocab.APPEAL_KINDS, columns=results).fillna(0).astype("int64")
+    if _is_empty(table):
+        return no_data(title)
+    fig, ax = _figure()
+    _grouped(ax, table)
+    ax.set_title(title)
+    _unit(ax, "件数")
+    return fig
+
+
+def svg_bytes(fig: Figure) -> bytes:
+    """The figure as a font-free SVG (text as paths), without metadata."""
+    buf = io.BytesIO()
+    with style():
+        fig.savefig(
+            buf,
+            format="svg",
+            metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
+        )
+    # The DOCTYPE only names a DTD URL nobody fetches; dropping it keeps the page free of addresses.
+    return re.sub(rb"<!DOCTYPE[^>]*>\s*", b"", buf.getvalue(), count=1)
+
+
+def close(fig: Figure) -> None:
+    """Release a figure; only pyplot-made figures are registered anywhere."""
+    if fig.canvas.manager is not None:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
