@@ -42,7 +42,7 @@ from reportkit.contract.schema import (  # noqa: F401 - ledgers.<name> stays the
     Schema,
     _c,
 )
-from reportkit.ingest import privacy
+from reportkit.ingest import columnar, privacy
 from reportkit.ingest.cells import (  # noqa: F401 - ledgers.<name> stays the public path
     _CONTROL,
     _CONVERTERS,
@@ -323,7 +323,7 @@ def _read_ledger(
     wanted = sorted(kinds)
     personal = [j for j in header.personal if j not in kinds]
     repeated = {j for j, kind in kinds.items() if kind not in ("id", "text")}
-    cells = sheet.load(wanted if sheet.lazy else wanted + personal, repeated)
+    cells = sheet.load(wanted if sheet.lazy else wanted + personal, repeated, set(kinds) - repeated)
     start = header.row + 1
     n = max(max((len(a) for a in cells.values()), default=0) - start, 0)
     # Ids and free text are (nearly) all different: each cell is its own code, no factorising.
@@ -367,7 +367,7 @@ def _read_ledger(
         values_of, errors, aliases = _convert_distinct(col, d)
         codes = d.codes if every else d.codes[keep]
         # free text is its own code: its values are already in row order
-        data[col.name] = values_of[:-1] if every and d.identity else values_of[codes]
+        data[col.name] = values_of[:-1] if every and d.identity else columnar.take(values_of, codes)
         _cell_problems(col, d, codes, errors, rows, problems)
         if aliases:
             _alias_notes(col, d, codes, aliases, rows, shown, notes)
@@ -405,6 +405,13 @@ class _Distinct:
         free_text: bool = False,
         controls: bool = True,
     ) -> _Distinct:
+        if not isinstance(cells, np.ndarray | pd.Categorical):  # a big CSV's text, in Arrow
+            judged = columnar.free_text(cells)
+            if judged is not None:
+                values, blank, flagged = judged
+                blank = np.append(blank, True)
+                return cls(np.arange(len(values)), values, blank, values, flagged, True)
+            cells = columnar.to_numpy(cells)  # rare: values to strip, or none but blanks
         if isinstance(cells, pd.Categorical):
             codes, uniques = (
                 cells.codes.astype(np.int64),
@@ -717,9 +724,11 @@ def _convert_distinct(
     aliases: dict[int, str] = {}
     k = len(d.uniques)
     if col.kind in ("id", "text") and d.stripped is not None:
+        errors = dict.fromkeys(d.flagged, EXCEL_ERROR_HINT)
+        if not isinstance(d.stripped, np.ndarray):  # a str array, from Arrow
+            return columnar.with_blanks(d.stripped, d.blank), errors, aliases
         values_of = np.append(d.stripped, None)
         values_of[d.blank] = None
-        errors = dict.fromkeys(d.flagged, EXCEL_ERROR_HINT)
         return values_of, errors, aliases
     convert = _CONVERTERS[col.kind]
     converted_list: list[object] = []
@@ -807,6 +816,8 @@ def _same_id(d: _Distinct, values_of: np.ndarray) -> np.ndarray:
 
 def _all_different(values: np.ndarray) -> bool:
     """Whether no value repeats: a set of a million ids is quicker than factorising them."""
+    if not isinstance(values, np.ndarray):  # a str array, from Arrow: counted there
+        return len(values.unique()) == len(values)
     listed = values.tolist()
     return len(set(listed)) == len(listed)
 

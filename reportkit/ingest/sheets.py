@@ -41,6 +41,7 @@ from reportkit.contract.schema import (  # noqa: F401
     Schema,
     _c,
 )
+from reportkit.ingest import columnar
 from reportkit.ingest.cells import (  # noqa: F401
     _CONTROL,
     _DATE_FORMATS,
@@ -90,7 +91,8 @@ class _Sheet:
     from Excel row 1). `text` is true when every cell is a string, as in a CSV."""
 
     head: list[list[object]]
-    # load(columns, repeated): cells of the columns; a CSV parses the `repeated` ones into codes.
+    # load(columns, repeated, texts): cells of the columns; a CSV parses the `repeated` ones into
+    # codes, and a big one may keep the `texts` ones (ids, free text) as Arrow strings.
     load: Callable[..., dict[int, Any]]
     text: bool
     width: int
@@ -212,13 +214,18 @@ def _csv_sheet(path: Path, shown: str) -> _Sheet:
         )
 
     def load(
-        columns: list[int], repeated: set[int] = frozenset()
-    ) -> dict[int, np.ndarray | pd.Categorical]:
+        columns: list[int], repeated: set[int] = frozenset(), texts: set[int] = frozenset()
+    ) -> dict[int, Any]:
         if not columns or not width:
             return {}
         if _signature(path) != signature:
             raise _problem(shown, "在读取期间被修改（可能正在 Excel 中编辑）：请关闭文件后重新运行")
         wanted = sorted(set(columns))
+        if signature[0] >= columnar.MIN_BYTES and encoding in columnar.ENCODINGS:
+            got = columnar.read(path, skip, encoding, sep, width, wanted, repeated)
+            if got is not None:  # else a file not plain enough: pandas reads it, names its faults
+                keep = set(repeated) | set(texts)
+                return {j: got[j] if j in keep else columnar.to_numpy(got[j]) for j in wanted}
         scanner = None
         if not scan:  # the first read: look for control bytes on the other core meanwhile
             scanner = threading.Thread(
@@ -358,7 +365,9 @@ def _xlsx_sheet(path: Path, shown: str) -> _Sheet:
     }
     empty = not any(not _is_blank(v) for row in grid for v in row)
 
-    def load(columns: list[int], repeated: set[int] = frozenset()) -> dict[int, np.ndarray]:
+    def load(
+        columns: list[int], repeated: set[int] = frozenset(), texts: set[int] = frozenset()
+    ) -> dict[int, np.ndarray]:
         return _grid_columns(grid, columns)
 
     return _Sheet(

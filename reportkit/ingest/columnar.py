@@ -1,0 +1,218 @@
+"""A big CSV read column by column with pyarrow: repeated values as codes, free text kept in Arrow.
+
+Only the plain case takes this path: a file pyarrow parses into exactly `width` fields on every
+row, in UTF-8 or GB18030, with no control character in the columns read. Anything else (a ragged
+row, a blank line, an unbalanced quote, a byte that does not decode, a NUL) returns None, and the
+caller reads the file with pandas' parser as before, which names the problem in Chinese. So the
+two paths give the same frames, and a bad file gets the same message either way.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+# Files from this size up are read here; smaller ones are quicker through pandas (no pyarrow to
+# import). Tests lower it to compare the two paths.
+MIN_BYTES = 16 << 20
+ENCODINGS = {"utf-8": "utf8", "gb18030": "gb18030"}
+# Blocks parsed at a time: bigger ones are no faster, and each costs memory on every thread.
+BLOCK_BYTES = 1 << 20
+
+# The str dtype pandas gives a column of text (what a DataFrame makes of an object array of str).
+TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def read(
+    path: Path,
+    skip: int,
+    encoding: str,
+    sep: str,
+    width: int,
+    wanted: list[int],
+    repeated: set[int],
+) -> dict[int, Any] | None:
+    """The `wanted` columns of a CSV (its text from byte `skip`), every record from Excel row 1:
+    the `repeated` ones as pd.Categorical, the others as pyarrow string arrays. None when the file
+    is not plain enough for this path (see the module's docstring)."""
+    # pyarrow ends a quote left open at the end of the file as if it were closed, where pandas
+    # names the row: the quotes are checked on the other core while pyarrow parses.
+    plain: list[bool] = []
+    checker = threading.Thread(target=lambda: plain.append(plain_quotes(path, skip, sep)))
+    checker.start()
+    try:
+        with path.open("rb") as f:
+            f.seek(skip)
+            table = _parse(f, encoding, sep, width, wanted, repeated)
+    finally:
+        checker.join()
+    if table is None or not plain[0]:
+        return None
+    return _columns(table, [str(j) for j in range(width)], wanted, repeated)
+
+
+def _parse(
+    source: Any, encoding: str, sep: str, width: int, wanted: list[int], repeated: set[int]
+) -> Any:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    names = [str(j) for j in range(width)]
+    # Free text as pandas keeps it (large_string), so that it is not copied again on the way.
+    types = {
+        names[j]: pa.dictionary(pa.int32(), pa.string()) if j in repeated else pa.large_string()
+        for j in wanted
+    }
+    try:
+        return pcsv.read_csv(
+            source,
+            read_options=pcsv.ReadOptions(
+                column_names=names, encoding=ENCODINGS[encoding], block_size=BLOCK_BYTES
+            ),
+            parse_options=pcsv.ParseOptions(
+                delimiter=sep, newlines_in_values=True, ignore_empty_lines=False
+            ),
+            convert_options=pcsv.ConvertOptions(
+                include_columns=[names[j] for j in wanted],
+                column_types=types,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, UnicodeDecodeError, ValueError):
+        return None
+
+
+def _columns(table: Any, names: list[str], wanted: list[int], repeated: set[int]) -> Any:
+    import pyarrow as pa
+
+    out: dict[int, Any] = {}
+    for j in wanted:
+        column = table.column(names[j])
+        if j in repeated:
+            column = column.unify_dictionaries() if column.num_chunks > 1 else column
+            dictionary = (
+                column.chunk(0).dictionary if column.num_chunks else pa.array([], pa.string())
+            )
+            if _has_control(dictionary):
+                return None
+            indices = [c.indices.to_numpy(zero_copy_only=False) for c in column.chunks]
+            codes = np.concatenate(indices) if indices else np.empty(0, np.int32)
+            out[j] = pd.Categorical.from_codes(
+                codes, dtype=pd.CategoricalDtype(pd.Index(dictionary.to_pylist(), dtype=object))
+            )
+        else:
+            if any(_has_control(c) for c in column.chunks):
+                return None
+            out[j] = column
+    return out
+
+
+def plain_quotes(path: Path, skip: int, sep: str) -> bool:
+    """Whether every quote of a CSV is where pandas and pyarrow read it alike, and none is left
+    open at the end: a quote outside a quoted value opens one at the start of a value (or is the
+    second of a doubled quote), and a quote closing one is followed by the end of the value.
+    Quotes are ASCII and no byte of a multi-byte character in UTF-8 or GB18030, so bytes suffice."""
+    starts = np.array([ord(sep), 10, 13], np.uint8)
+    ends = np.array([ord(sep), 10, 13, 34], np.uint8)
+    count, last_quote, last_byte, at = 0, -2, 10, skip  # the text starts as after a line break
+    with path.open("rb") as f:
+        f.seek(skip)
+        while (chunk := np.fromfile(f, np.uint8, count=1 << 23)).size:
+            q = np.flatnonzero(chunk == 34)
+            if q.size:
+                before = np.where(q > 0, chunk[np.maximum(q - 1, 0)], last_byte)
+                after = chunk[np.minimum(q + 1, chunk.size - 1)]
+                ahead = np.isin(after, ends) | (q + 1 == chunk.size)  # the next chunk: see below
+                opening = (np.arange(q.size) + count) % 2 == 0
+                doubled = np.concatenate([[last_quote], q[:-1] + at]) == q + at - 1
+                if (opening & ~np.isin(before, starts) & ~doubled).any():
+                    return False
+                if (~opening & ~ahead).any():
+                    return False
+                count, last_quote = count + q.size, int(q[-1]) + at
+            last_byte, at = int(chunk[-1]), at + chunk.size
+            if q.size and q[-1] == chunk.size - 1 and count % 2 == 0:
+                # a closing quote ends the chunk: the next byte must end the value too
+                following = f.read(1)
+                f.seek(-len(following), 1)
+                if following and following[0] not in ends:
+                    return False
+    return count % 2 == 0
+
+
+def _has_control(array: Any) -> bool:
+    """Whether a string array's bytes hold a control character (below 32 but tab, LF and CR)."""
+    data = array.buffers()[2]
+    if data is None:
+        return False
+    b = np.frombuffer(data, np.uint8)
+    low = b[b < 32]
+    return bool(((low != 9) & (low != 10) & (low != 13)).any())
+
+
+def to_numpy(column: Any) -> np.ndarray:
+    """An Arrow column of text as the object array pandas' parser would have given."""
+    out = np.empty(len(column), dtype=object)
+    out[:] = column.to_numpy(zero_copy_only=False) if len(column) else []
+    return out
+
+
+def free_text(column: Any) -> tuple[Any, np.ndarray, tuple[int, ...]] | None:
+    """A column of ids or free text, each cell its own value, judged in Arrow: (the values as a
+    str array, blank per value, positions holding an Excel error value). None when a value needs
+    str.strip() or when no value is text (the caller then goes through the values in Python)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from reportkit.contract.schema import EXCEL_ERRORS
+
+    if not len(column):
+        return None
+    edges = (pc.utf8_slice_codeunits(column, 0, 1), pc.utf8_slice_codeunits(column, -1))
+    if any(c.isspace() for edge in edges for c in pc.unique(edge).to_pylist()):
+        return None
+    blank = pc.equal(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
+    if blank.all():
+        return None
+    errors = pc.is_in(column, value_set=pa.array(sorted(EXCEL_ERRORS), pa.string()))
+    flagged = tuple(np.flatnonzero(errors.to_numpy(zero_copy_only=False)).tolist())
+    return pd.array(column, dtype=TEXT_DTYPE), blank, flagged
+
+
+def with_blanks(values: Any, blank: np.ndarray) -> Any:
+    """A str array of values, then one more for the empty cell, with every blank one missing.
+    Only a validity bitmap is made: the text itself is not copied."""
+    import pyarrow as pa
+
+    chunks, at = [], 0
+    for chunk in values.__arrow_array__().chunks:
+        # The bitmap counts from the chunk's buffers' start, which a slice may have moved on.
+        valid = np.concatenate([np.ones(chunk.offset, bool), ~blank[at : at + len(chunk)]])
+        bitmap = pa.array(valid, pa.bool_()).buffers()[1]
+        _, offsets, data = chunk.buffers()
+        chunks.append(
+            pa.Array.from_buffers(
+                chunk.type, len(chunk), [bitmap, offsets, data], offset=chunk.offset
+            )
+        )
+        at += len(chunk)
+    chunks.append(pa.nulls(1, values.__arrow_array__().type))
+    return pd.array(pa.chunked_array(chunks), dtype=TEXT_DTYPE)
+
+
+def take(values_of: np.ndarray, codes: np.ndarray) -> Any:
+    """values_of[codes] as the column pandas would make of it: for text, a str array taken in
+    Arrow rather than a million Python objects that pandas would then convert one by one."""
+    if values_of.dtype != object or len(codes) < 1000:
+        return values_of[codes]
+    used = np.bincount(codes, minlength=len(values_of)) > 0
+    small = pd.Series(values_of[used])  # pandas' own inference, on the values the rows hold
+    if small.dtype != TEXT_DTYPE:
+        return values_of[codes]
+    position = np.cumsum(used) - 1
+    return small.array.take(position[codes])
