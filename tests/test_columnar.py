@@ -232,3 +232,32 @@ def test_take_gives_the_column_pandas_would_make():
     pd.testing.assert_series_equal(
         pd.Series(columnar.take(blank, np.ones(2000, int))), pd.Series(blank[np.ones(2000, int)])
     )
+
+
+def test_edge_spaces_are_those_str_strip_removes():
+    import pyarrow as pa
+
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    # look-alikes that str.strip() keeps: a zero-width space, 、 and 「, a full-width ）, a letter
+    kept = ["\u200b", "\u3001", "\u300c", "\uff09", "a", "申", "\u0100", "\u2030", "\u205e"]
+    for c in spaces + kept:
+        for text in (c + "A1", "A1" + c, c):
+            chunk = pa.array(["YSQ-1", text, "申请"], pa.large_string())
+            assert columnar._edge_space(chunk) is (text.strip() != text), repr(text)
+            assert columnar._edge_space(chunk.slice(1, 1)) is (text.strip() != text), repr(text)
+    assert columnar._edge_space(pa.array(["", "A"], pa.string())) is False
+
+
+def test_all_different_counts_exactly():
+    import pyarrow as pa
+
+    def of(values: list[str]) -> bool:
+        return columnar.all_different(pd.array(pa.array(values, pa.large_string()), dtype="str"))
+
+    ids = [f"YSQ-{i:07d}" for i in range(5000)]
+    assert of(ids) is True
+    assert of(ids + ["YSQ-0000042"]) is False
+    assert of(["A1", "A10", "B2", "申请1"]) is True  # lengths differ
+    assert of(["申请1", "A10", "申请1"]) is False
+    assert of(["x" * 70, "x" * 70]) is False  # too long for words: Arrow counts
+    assert of([]) is True

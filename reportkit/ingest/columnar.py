@@ -171,10 +171,7 @@ def free_text(column: Any) -> tuple[Any, np.ndarray, tuple[int, ...]] | None:
 
     from reportkit.contract.schema import EXCEL_ERRORS
 
-    if not len(column):
-        return None
-    edges = (pc.utf8_slice_codeunits(column, 0, 1), pc.utf8_slice_codeunits(column, -1))
-    if any(c.isspace() for edge in edges for c in pc.unique(edge).to_pylist()):
+    if not len(column) or any(map(_edge_space, column.chunks)):
         return None
     blank = pc.equal(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
     if blank.all():
@@ -182,6 +179,80 @@ def free_text(column: Any) -> tuple[Any, np.ndarray, tuple[int, ...]] | None:
     errors = pc.is_in(column, value_set=pa.array(sorted(EXCEL_ERRORS), pa.string()))
     flagged = tuple(np.flatnonzero(errors.to_numpy(zero_copy_only=False)).tolist())
     return pd.array(column, dtype=TEXT_DTYPE), blank, flagged
+
+
+def _utf8(chunk: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A string array's UTF-8 bytes and the offset of each value (one more: the end)."""
+    _, offsets, data = chunk.buffers()
+    kind = np.int64 if chunk.type == "large_string" else np.int32
+    o = np.frombuffer(offsets, kind)[chunk.offset : chunk.offset + len(chunk) + 1].astype(np.int64)
+    b = np.frombuffer(data, np.uint8) if data is not None else np.zeros(1, np.uint8)
+    return (b if b.size else np.zeros(1, np.uint8)), o
+
+
+# str.isspace() characters in UTF-8: one ASCII byte, or these two and three byte sequences.
+_ASCII_SPACE = np.zeros(256, bool)
+_ASCII_SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_WIDE_SPACES = [c.encode() for c in "\x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"] + [
+    chr(c).encode() for c in range(0x2000, 0x200B)
+]
+
+
+def _edge_space(chunk: Any) -> bool:
+    """Whether a value of a string array starts or ends with a character str.strip() removes,
+    told from its bytes (a few comparisons per value, whatever the script)."""
+    if not len(chunk):
+        return False
+    b, o = _utf8(chunk)
+    full = o[1:] > o[:-1]
+    start, end = o[:-1][full], o[1:][full]
+    top = b.size - 1
+
+    def at(where: np.ndarray) -> np.ndarray:
+        return b[np.clip(where, 0, top)]
+
+    first, last = at(start), at(end - 1)
+    found = _ASCII_SPACE[first] | _ASCII_SPACE[last]
+    for seq in _WIDE_SPACES:
+        n = len(seq)
+        head = np.ones(len(start), bool)
+        tail = end - start >= n
+        for i, byte in enumerate(seq):
+            head &= at(start + i) == byte
+            tail &= at(end - n + i) == byte
+        found |= (head & (end - start >= n)) | tail
+    return bool(found.any())
+
+
+def all_different(values: Any) -> bool:
+    """Whether no value of a str array repeats. Values of one byte length are hashed as words by
+    numpy (a set of a million ids costs more); only when two hashes meet are they compared."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrow = values.__arrow_array__()
+    hashes = []
+    for chunk in arrow.chunks:
+        b, o = _utf8(chunk)
+        lengths = np.diff(o)
+        kinds = np.unique(lengths)
+        if len(kinds) > 8 or (len(kinds) and kinds[-1] > 64):  # not ids: let Arrow count
+            return len(pc.unique(arrow)) == len(arrow)
+        for length in kinds.tolist():
+            rows = np.flatnonzero(lengths == length)
+            words = np.zeros((len(rows), -(-length // 8) * 8 or 8), np.uint8)
+            if length:
+                words[:, :length] = b[o[rows][:, None] + np.arange(length)]
+            h = np.full(len(rows), length, np.uint64)
+            for word in words.view(np.uint64).T:
+                h = (h ^ word) * np.uint64(0x9E3779B97F4A7C15)
+                h ^= h >> np.uint64(29)
+            hashes.append(h)
+    if not hashes:
+        return True
+    if len(pd.unique(np.concatenate(hashes))) == len(arrow):
+        return True
+    return len(pc.unique(pa.chunked_array(arrow))) == len(arrow)
 
 
 def with_blanks(values: Any, blank: np.ndarray) -> Any:

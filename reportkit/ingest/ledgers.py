@@ -817,7 +817,7 @@ def _same_id(d: _Distinct, values_of: np.ndarray) -> np.ndarray:
 def _all_different(values: np.ndarray) -> bool:
     """Whether no value repeats: a set of a million ids is quicker than factorising them."""
     if not isinstance(values, np.ndarray):  # a str array, from Arrow: counted there
-        return len(values.unique()) == len(values)
+        return columnar.all_different(values)
     listed = values.tolist()
     return len(set(listed)) == len(listed)
 
