@@ -261,3 +261,22 @@ def test_all_different_counts_exactly():
     assert of(["申请1", "A10", "申请1"]) is False
     assert of(["x" * 70, "x" * 70]) is False  # too long for words: Arrow counts
     assert of([]) is True
+
+
+def test_line_breaks_in_quoted_values_across_arrow_blocks(tmp_path, monkeypatch):
+    # pyarrow is told whether values hold line breaks; here many do, over many small blocks.
+    monkeypatch.setattr(columnar, "BLOCK_BYTES", 1 << 12)
+    lines = [
+        f'YSQ-{i},2021-01-05,自然人,"予以\n公开",2021-01-20,"某{i}\r\n住址"'
+        if i % 7 == 0
+        else f"YSQ-{i},2021-01-05,自然人,予以公开,2021-01-20,某{i}"
+        for i in range(1, 3001)
+    ]
+    folder = _one_ledger(tmp_path, "requests.csv", _rows(*lines).encode())
+    (frames, _, personal, error), calls = both_ways(folder, monkeypatch)
+    assert calls == [True] and error is None
+    assert len(frames["requests"]) == 3000
+    assert "某7\r\n住址" in personal
+    assert set(frames["requests"]["办理结果"]) == {"予以公开"}  # a line break is no part of a name
+    assert columnar.quotes(folder / "requests.csv", 0, ",") == (True, True)
+    assert columnar.quotes(BAD / "penalties_unclosed_quote.csv", 0, ",") == (False, True)

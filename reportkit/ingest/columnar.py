@@ -40,23 +40,35 @@ def read(
     the `repeated` ones as pd.Categorical, the others as pyarrow string arrays. None when the file
     is not plain enough for this path (see the module's docstring)."""
     # pyarrow ends a quote left open at the end of the file as if it were closed, where pandas
-    # names the row: the quotes are checked on the other core while pyarrow parses.
-    plain: list[bool] = []
-    checker = threading.Thread(target=lambda: plain.append(plain_quotes(path, skip, sep)))
+    # names the row: the quotes are checked on the other core while pyarrow parses. pyarrow is
+    # quicker when told that no value holds a line break, which the check also says: only then
+    # is a file parsed again, the slower way.
+    found: list[tuple[bool, bool]] = []
+    checker = threading.Thread(target=lambda: found.append(quotes(path, skip, sep)))
     checker.start()
     try:
-        with path.open("rb") as f:
-            f.seek(skip)
-            table = _parse(f, encoding, sep, width, wanted, repeated)
+        table = _parse(path, skip, encoding, sep, width, wanted, repeated, False)
     finally:
         checker.join()
-    if table is None or not plain[0]:
+    plain, line_breaks = found[0]
+    if not plain:
+        return None
+    if line_breaks:
+        table = _parse(path, skip, encoding, sep, width, wanted, repeated, True)
+    if table is None:
         return None
     return _columns(table, [str(j) for j in range(width)], wanted, repeated)
 
 
 def _parse(
-    source: Any, encoding: str, sep: str, width: int, wanted: list[int], repeated: set[int]
+    path: Path,
+    skip: int,
+    encoding: str,
+    sep: str,
+    width: int,
+    wanted: list[int],
+    repeated: set[int],
+    line_breaks: bool,
 ) -> Any:
     import pyarrow as pa
     import pyarrow.csv as pcsv
@@ -68,21 +80,23 @@ def _parse(
         for j in wanted
     }
     try:
-        return pcsv.read_csv(
-            source,
-            read_options=pcsv.ReadOptions(
-                column_names=names, encoding=ENCODINGS[encoding], block_size=BLOCK_BYTES
-            ),
-            parse_options=pcsv.ParseOptions(
-                delimiter=sep, newlines_in_values=True, ignore_empty_lines=False
-            ),
-            convert_options=pcsv.ConvertOptions(
-                include_columns=[names[j] for j in wanted],
-                column_types=types,
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        with path.open("rb") as source:
+            source.seek(skip)
+            return pcsv.read_csv(
+                source,
+                read_options=pcsv.ReadOptions(
+                    column_names=names, encoding=ENCODINGS[encoding], block_size=BLOCK_BYTES
+                ),
+                parse_options=pcsv.ParseOptions(
+                    delimiter=sep, newlines_in_values=line_breaks, ignore_empty_lines=False
+                ),
+                convert_options=pcsv.ConvertOptions(
+                    include_columns=[names[j] for j in wanted],
+                    column_types=types,
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
     except (pa.ArrowException, UnicodeDecodeError, ValueError):
         return None
 
@@ -112,18 +126,23 @@ def _columns(table: Any, names: list[str], wanted: list[int], repeated: set[int]
     return out
 
 
-def plain_quotes(path: Path, skip: int, sep: str) -> bool:
-    """Whether every quote of a CSV is where pandas and pyarrow read it alike, and none is left
-    open at the end: a quote outside a quoted value opens one at the start of a value (or is the
-    second of a doubled quote), and a quote closing one is followed by the end of the value.
+def quotes(path: Path, skip: int, sep: str) -> tuple[bool, bool]:
+    """(plain, line breaks) of a CSV's quotes. Plain: every quote is where pandas and pyarrow
+    read it alike, and none is left open at the end (a quote outside a quoted value opens one at
+    the start of a value, or is the second of a doubled quote; a quote closing one is followed
+    by the end of the value). Line breaks: whether a quoted value holds one.
     Quotes are ASCII and no byte of a multi-byte character in UTF-8 or GB18030, so bytes suffice."""
     starts = np.array([ord(sep), 10, 13], np.uint8)
     ends = np.array([ord(sep), 10, 13, 34], np.uint8)
     count, last_quote, last_byte, at = 0, -2, 10, skip  # the text starts as after a line break
+    breaks = False
     with path.open("rb") as f:
         f.seek(skip)
         while (chunk := np.fromfile(f, np.uint8, count=1 << 23)).size:
             q = np.flatnonzero(chunk == 34)
+            if not breaks and (q.size or count % 2):
+                lines = np.flatnonzero((chunk == 10) | (chunk == 13))
+                breaks = bool(((np.searchsorted(q, lines) + count) % 2).any())
             if q.size:
                 before = np.where(q > 0, chunk[np.maximum(q - 1, 0)], last_byte)
                 after = chunk[np.minimum(q + 1, chunk.size - 1)]
@@ -131,9 +150,9 @@ def plain_quotes(path: Path, skip: int, sep: str) -> bool:
                 opening = (np.arange(q.size) + count) % 2 == 0
                 doubled = np.concatenate([[last_quote], q[:-1] + at]) == q + at - 1
                 if (opening & ~np.isin(before, starts) & ~doubled).any():
-                    return False
+                    return False, breaks
                 if (~opening & ~ahead).any():
-                    return False
+                    return False, breaks
                 count, last_quote = count + q.size, int(q[-1]) + at
             last_byte, at = int(chunk[-1]), at + chunk.size
             if q.size and q[-1] == chunk.size - 1 and count % 2 == 0:
@@ -141,8 +160,8 @@ def plain_quotes(path: Path, skip: int, sep: str) -> bool:
                 following = f.read(1)
                 f.seek(-len(following), 1)
                 if following and following[0] not in ends:
-                    return False
-    return count % 2 == 0
+                    return False, breaks
+    return count % 2 == 0, breaks
 
 
 def _has_control(array: Any) -> bool:
