@@ -122,6 +122,7 @@ CASES = {
     "a duplicate id, one with a trailing space": _rows(
         *PLAIN, "YSQ-1 ,2021-05-01,自然人,,,吴某"
     ).encode(),
+    "a duplicate id": _rows(*PLAIN, "YSQ-2,2021-05-01,自然人,,,吴某").encode(),
     "an Excel error value and a blank id": _rows(
         *PLAIN, "#N/A,2021-05-01,自然人,,,郑某", ",2021-05-02,自然人,,,冯某"
     ).encode(),
@@ -280,3 +281,23 @@ def test_line_breaks_in_quoted_values_across_arrow_blocks(tmp_path, monkeypatch)
     assert set(frames["requests"]["办理结果"]) == {"予以公开"}  # a line break is no part of a name
     assert columnar.quotes(folder / "requests.csv", 0, ",") == (True, True)
     assert columnar.quotes(BAD / "penalties_unclosed_quote.csv", 0, ",") == (False, True)
+
+
+def test_all_different_leaves_blanks_aside():
+    import pyarrow as pa
+
+    values = pd.array(pa.array(["A1", "", "A2", ""], pa.large_string()), dtype="str")
+    assert columnar.all_different(values) is False  # "" twice
+    blank = np.array([False, True, False, True])
+    assert columnar.all_different(values, blank) is True
+    assert columnar.all_different_soon(values, blank)() is True
+    assert columnar.all_different(values, np.array([False, False, True, True])) is True
+
+
+def test_a_duplicate_id_is_named_by_the_arrow_path(tmp_path, monkeypatch):
+    folder = _one_ledger(tmp_path, "requests.csv", CASES["a duplicate id"])
+    (_, _, _, error), calls = both_ways(folder, monkeypatch)
+    assert calls == [True]
+    assert error.endswith(
+        "\nrequests.csv 第5行 「申请编号」列，值「YSQ-2」：编号重复（与第3行相同），每条记录的编号应唯一"
+    )

@@ -10,6 +10,7 @@ two paths give the same frames, and a bad file gets the same message either way.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -169,9 +170,11 @@ def _has_control(array: Any) -> bool:
     data = array.buffers()[2]
     if data is None:
         return False
-    b = np.frombuffer(data, np.uint8)
-    low = b[b < 32]
-    return bool(((low != 9) & (low != 10) & (low != 13)).any())
+    low = np.frombuffer(data, np.uint8) < 32
+    if not low.any():  # the usual case: one pass, no copy
+        return False
+    b = np.frombuffer(data, np.uint8)[low]
+    return bool(((b != 9) & (b != 10) & (b != 13)).any())
 
 
 def to_numpy(column: Any) -> np.ndarray:
@@ -243,35 +246,41 @@ def _edge_space(chunk: Any) -> bool:
     return bool(found.any())
 
 
-def all_different(values: Any) -> bool:
-    """Whether no value of a str array repeats. Values of one byte length are hashed as words by
-    numpy (a set of a million ids costs more); only when two hashes meet are they compared."""
+def all_different(values: Any, skip: np.ndarray | None = None) -> bool:
+    """Whether no value of a str array repeats (those marked in `skip` aside). Values of one byte
+    length are hashed as words by numpy (a set of a million ids costs more); only when two hashes
+    meet are the values compared, by Arrow."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arrow = values.__arrow_array__()
+    keep = np.ones(len(arrow), bool) if skip is None else ~skip
+
+    def exactly() -> bool:
+        kept = arrow.filter(pa.array(keep))
+        return len(pc.unique(kept)) == len(kept)
+
     hashes = []
     for chunk in arrow.chunks:
         b, o = _utf8(chunk)
         lengths = np.diff(o)
         kinds = np.unique(lengths)
         if len(kinds) > 8 or (len(kinds) and kinds[-1] > 64):  # not ids: let Arrow count
-            return len(pc.unique(arrow)) == len(arrow)
+            return exactly()
+        h = np.empty(len(chunk), np.uint64)
         for length in kinds.tolist():
-            rows = np.flatnonzero(lengths == length)
+            rows = np.flatnonzero(lengths == length)  # a block of rows: small matrices
             words = np.zeros((len(rows), -(-length // 8) * 8 or 8), np.uint8)
             if length:
                 words[:, :length] = b[o[rows][:, None] + np.arange(length)]
-            h = np.full(len(rows), length, np.uint64)
+            mixed = np.full(len(rows), length, np.uint64)
             for word in words.view(np.uint64).T:
-                h = (h ^ word) * np.uint64(0x9E3779B97F4A7C15)
-                h ^= h >> np.uint64(29)
-            hashes.append(h)
-    if not hashes:
-        return True
-    if len(pd.unique(np.concatenate(hashes))) == len(arrow):
-        return True
-    return len(pc.unique(pa.chunked_array(arrow))) == len(arrow)
+                mixed = (mixed ^ word) * np.uint64(0x9E3779B97F4A7C15)
+                mixed ^= mixed >> np.uint64(29)
+            h[rows] = mixed
+        hashes.append(h)
+    kept = np.concatenate(hashes)[keep] if hashes else np.empty(0, np.uint64)
+    return len(pd.unique(kept)) == len(kept) or exactly()
 
 
 def with_blanks(values: Any, blank: np.ndarray) -> Any:
@@ -293,6 +302,20 @@ def with_blanks(values: Any, blank: np.ndarray) -> Any:
         at += len(chunk)
     chunks.append(pa.nulls(1, values.__arrow_array__().type))
     return pd.array(pa.chunked_array(chunks), dtype=TEXT_DTYPE)
+
+
+def all_different_soon(values: Any, blank: np.ndarray) -> Callable[[], bool]:
+    """all_different() of the values not blank, worked out on another thread (numpy and Arrow
+    let go of the GIL): the function returned waits for the answer."""
+    answer: list[bool] = []
+    worker = threading.Thread(target=lambda: answer.append(all_different(values, blank)))
+    worker.start()
+
+    def wait() -> bool:
+        worker.join()
+        return answer[0] if answer else all_different(values, blank)  # it failed: here then
+
+    return wait
 
 
 def take(values_of: np.ndarray, codes: np.ndarray) -> Any:

@@ -14,7 +14,7 @@ import contextlib
 import difflib
 import gc
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -357,7 +357,10 @@ def _read_ledger(
     # 4. convert each column over its distinct values, then map back to the rows.
     _merged_problems(sheet, header, schema, start, problems)
     data: dict[str, object] = {ROW: rows}
-    ids: np.ndarray | None = None
+    ids: tuple | None = None
+    for col in schema.columns:  # a big CSV's ids are compared on the other core meanwhile
+        if col.kind == "id" and col.name in header.columns:
+            distinct[header.columns[col.name]].compare_soon()
     for col in schema.columns:
         j = header.columns.get(col.name)
         if j is None:
@@ -374,9 +377,10 @@ def _read_ledger(
         if d.cleaned:
             _control_notes(col, d, codes, rows, shown, notes)
         if col.kind == "id":
-            ids = _same_id(d, values_of)[codes]
+            ids = (d, values_of, codes)
     if ids is not None:
-        _duplicate_ids(ids, data[schema.id_column], rows, schema.id_column, problems)
+        same = _same_id(ids[0], ids[1])[ids[2]]
+        _duplicate_ids(same, data[schema.id_column], rows, schema.id_column, problems)
     problems.raise_if_any(values)
     if not len(rows):
         notes.append(f"{shown} 只有表头，没有记录，按本年无此类记录处理")
@@ -396,6 +400,12 @@ class _Distinct:
     flagged: tuple[int, ...] = ()
     identity: bool = False  # each row is its own code (ids and free text)
     cleaned: tuple[int, ...] = ()  # codes whose text had control characters removed
+    different: Callable[[], bool] | None = None  # whether no value repeats, when asked early
+
+    def compare_soon(self) -> None:
+        """Start finding out whether the values all differ (a big CSV's ids, in Arrow)."""
+        if self.identity and not isinstance(self.stripped, np.ndarray):
+            self.different = columnar.all_different_soon(self.stripped, self.blank[:-1])
 
     @classmethod
     def of(
@@ -806,7 +816,13 @@ def _same_id(d: _Distinct, values_of: np.ndarray) -> np.ndarray:
     k = len(d.uniques)
     # Codes already name distinct ids when factorised values needed no stripping, or when each
     # cell is its own code and no id repeats (the usual case).
-    if _all_different(values_of[:k][~d.blank[:k]]) if d.identity else d.stripped is d.uniques:
+    if d.different is not None:
+        distinct = d.different()
+    elif d.identity:
+        distinct = _all_different(values_of[:k][~d.blank[:k]])
+    else:
+        distinct = d.stripped is d.uniques
+    if distinct:
         same = np.arange(k + 1)
     else:
         same = np.append(pd.factorize(values_of[:k], use_na_sentinel=True)[0], -1)
