@@ -4,8 +4,9 @@ Every problem in a ledger is collected and raised at once as a LedgerError namin
 row as Excel shows it (the header is row 1), the column and the value. Personal columns are never
 read into a frame: their values are kept aside, only for the privacy guard.
 
-Reading is column-wise: a CSV is parsed by pandas' C parser, and each column is converted once
-per distinct value (dates, categories and numbers repeat a lot), then mapped back to its rows.
+Reading is column-wise: a CSV is parsed by pandas' C parser (a big one by pyarrow, see
+columnar.py), and each column is converted once per distinct value (dates, categories and numbers
+repeat a lot), then mapped back to its rows.
 """
 
 from __future__ import annotations
