@@ -301,3 +301,12 @@ def test_a_duplicate_id_is_named_by_the_arrow_path(tmp_path, monkeypatch):
     assert error.endswith(
         "\nrequests.csv 第5行 「申请编号」列，值「YSQ-2」：编号重复（与第3行相同），每条记录的编号应唯一"
     )
+
+
+def test_personal_values_read_late_are_the_same_both_ways(monkeypatch):
+    import reportkit.ingest.sheets as sheets
+
+    monkeypatch.setattr(sheets, "EAGER_PERSONAL_BYTES", 0)  # read when the guard asks
+    (_, _, personal, error), calls = both_ways(ROOT / "data/daye", monkeypatch)
+    assert error is None and personal
+    assert calls and all(calls)
