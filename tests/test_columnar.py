@@ -310,3 +310,28 @@ def test_personal_values_read_late_are_the_same_both_ways(monkeypatch):
     (_, _, personal, error), calls = both_ways(ROOT / "data/daye", monkeypatch)
     assert error is None and personal
     assert calls and all(calls)
+
+
+def test_gb18030_decoded_value_by_value_as_the_whole_file_would_be(tmp_path, monkeypatch):
+    # Past the first megabyte (the encoding is told from it), rows that are not GB18030: a lead
+    # byte alone before a comma, and a UTF-8 row (read as GB18030 it is other characters).
+    lines = [f"YSQ-{i},2021-01-05,自然人,予以公开,2021-01-20,某{i}" for i in range(1, 30001)]
+    head = _rows(*lines).encode("gb18030")
+    assert len(head) > 1 << 20
+    utf8_row = "YSQ-30001,2021-01-05,自然人,予以公开,2021-01-20,某某\n".encode()
+    even_row = "YSQ-30001,2021-01-05,其他,予以公开,2021-01-20,某某\n".encode()  # 6 bytes: 鍏朵粬
+    folder = _one_ledger(tmp_path / "utf8", "requests.csv", head + utf8_row)
+    (frames, _, _, error), calls = both_ways(folder, monkeypatch)
+    assert calls == [False]  # 自然人 is 9 bytes in UTF-8: the last one pairs with the comma
+    assert error == "requests.csv：无法识别文件编码：请另存为 UTF-8 或 GB18030（GBK）编码的 CSV"
+
+    lone = b"YSQ-30001,2021-01-05,\x81,,,\n"
+    folder = _one_ledger(tmp_path / "lone", "requests.csv", head + lone)
+    (_, _, _, error), calls = both_ways(folder, monkeypatch)
+    assert calls == [False]
+    assert error == "requests.csv：无法识别文件编码：请另存为 UTF-8 或 GB18030（GBK）编码的 CSV"
+
+    folder = _one_ledger(tmp_path / "even", "requests.csv", head + even_row)
+    (_, _, _, error), calls = both_ways(folder, monkeypatch)
+    assert calls == [True]
+    assert "\nrequests.csv 第30002行 「申请人类型」列，值「鍏朵粬」：不是可用的类别，" in error

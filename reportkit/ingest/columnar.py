@@ -58,7 +58,7 @@ def read(
         table = _parse(path, skip, encoding, sep, width, wanted, repeated, True)
     if table is None:
         return None
-    return _columns(table, [str(j) for j in range(width)], wanted, repeated)
+    return _columns(table, [str(j) for j in range(width)], wanted, repeated, encoding)
 
 
 def _parse(
@@ -75,18 +75,19 @@ def _parse(
     import pyarrow.csv as pcsv
 
     names = [str(j) for j in range(width)]
+    # GB18030 is parsed as bytes: a separator, quote or line break is never part of one of its
+    # characters; only the values are decoded (_columns), not the whole file.
+    gbk = encoding == "gb18030"
     # Free text as pandas keeps it (large_string), so that it is not copied again on the way.
-    types = {
-        names[j]: pa.dictionary(pa.int32(), pa.string()) if j in repeated else pa.large_string()
-        for j in wanted
-    }
+    text, word = (pa.large_binary(), pa.binary()) if gbk else (pa.large_string(), pa.string())
+    types = {names[j]: pa.dictionary(pa.int32(), word) if j in repeated else text for j in wanted}
     try:
         with path.open("rb") as source:
             source.seek(skip)
             return pcsv.read_csv(
                 source,
                 read_options=pcsv.ReadOptions(
-                    column_names=names, encoding=ENCODINGS[encoding], block_size=BLOCK_BYTES
+                    column_names=names, encoding="utf8", block_size=BLOCK_BYTES
                 ),
                 parse_options=pcsv.ParseOptions(
                     delimiter=sep, newlines_in_values=line_breaks, ignore_empty_lines=False
@@ -96,13 +97,16 @@ def _parse(
                     column_types=types,
                     strings_can_be_null=False,
                     quoted_strings_can_be_null=False,
+                    check_utf8=not gbk,
                 ),
             )
     except (pa.ArrowException, UnicodeDecodeError, ValueError):
         return None
 
 
-def _columns(table: Any, names: list[str], wanted: list[int], repeated: set[int]) -> Any:
+def _columns(
+    table: Any, names: list[str], wanted: list[int], repeated: set[int], encoding: str
+) -> Any:
     import pyarrow as pa
 
     out: dict[int, Any] = {}
@@ -117,14 +121,56 @@ def _columns(table: Any, names: list[str], wanted: list[int], repeated: set[int]
                 return None
             indices = [c.indices.to_numpy(zero_copy_only=False) for c in column.chunks]
             codes = np.concatenate(indices) if indices else np.empty(0, np.int32)
+            values = dictionary.to_pylist()
+            if encoding == "gb18030":
+                try:
+                    values = [v.decode("gb18030") for v in values]
+                except UnicodeDecodeError:
+                    return None  # pandas' path tells the user about the encoding
             out[j] = pd.Categorical.from_codes(
-                codes, dtype=pd.CategoricalDtype(pd.Index(dictionary.to_pylist(), dtype=object))
+                codes, dtype=pd.CategoricalDtype(pd.Index(values, dtype=object))
             )
         else:
             if any(_has_control(c) for c in column.chunks):
                 return None
+            if encoding == "gb18030":
+                column = _from_gb18030(column)
+                if column is None:
+                    return None
             out[j] = column
     return out
+
+
+def _from_gb18030(column: Any) -> Any:
+    """A column of GB18030 bytes as UTF-8 text (None when a value does not decode). Each block's
+    values are decoded at once, a NUL after each to find them again: no Python object per value."""
+    import pyarrow as pa
+
+    chunks = []
+    for chunk in column.chunks:
+        b, o = _utf8(chunk)
+        data = b[o[0] : o[-1]]
+        if not (data >= 0x80).any():  # ASCII (ids, dates): the same bytes in UTF-8
+            chunks.append(chunk.cast(pa.large_string()))
+            continue
+        n = len(chunk)
+        nuls = o[1:] - o[0] + np.arange(n)  # where each value ends, once a NUL follows each
+        joined = np.zeros(data.size + n, np.uint8)
+        at = np.ones(joined.size, bool)
+        at[nuls] = False
+        joined[at] = data
+        try:  # a NUL is no part of a GB18030 character: a lead byte before one fails here
+            utf8 = np.frombuffer(joined.tobytes().decode("gb18030").encode(), np.uint8)
+        except UnicodeDecodeError:
+            return None
+        ends = np.flatnonzero(utf8 == 0)
+        if len(ends) != n:  # a NUL of its own (the control check has ruled that out)
+            return None
+        offsets = np.concatenate([[0], ends - np.arange(n)]).astype(np.int64)
+        body = utf8[utf8 != 0]
+        buffers = [None, pa.py_buffer(offsets), pa.py_buffer(body)]
+        chunks.append(pa.Array.from_buffers(pa.large_string(), n, buffers))
+    return pa.chunked_array(chunks, pa.large_string())
 
 
 def quotes(path: Path, skip: int, sep: str) -> tuple[bool, bool]:
@@ -206,7 +252,7 @@ def free_text(column: Any) -> tuple[Any, np.ndarray, tuple[int, ...]] | None:
 def _utf8(chunk: Any) -> tuple[np.ndarray, np.ndarray]:
     """A string array's UTF-8 bytes and the offset of each value (one more: the end)."""
     _, offsets, data = chunk.buffers()
-    kind = np.int64 if chunk.type == "large_string" else np.int32
+    kind = np.int64 if chunk.type in ("large_string", "large_binary") else np.int32
     o = np.frombuffer(offsets, kind)[chunk.offset : chunk.offset + len(chunk) + 1].astype(np.int64)
     b = np.frombuffer(data, np.uint8) if data is not None else np.zeros(1, np.uint8)
     return (b if b.size else np.zeros(1, np.uint8)), o
