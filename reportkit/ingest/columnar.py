@@ -51,7 +51,7 @@ def read(
         table = _parse(path, skip, encoding, sep, width, wanted, repeated, False)
     finally:
         checker.join()
-    plain, line_breaks = found[0]
+    plain, line_breaks = found[0] if found else (False, True)  # it failed: pandas reads it
     if not plain:
         return None
     if line_breaks:
