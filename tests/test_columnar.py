@@ -335,3 +335,14 @@ def test_gb18030_decoded_value_by_value_as_the_whole_file_would_be(tmp_path, mon
     (_, _, _, error), calls = both_ways(folder, monkeypatch)
     assert calls == [True]
     assert "\nrequests.csv 第30002行 「申请人类型」列，值「鍏朵粬」：不是可用的类别，" in error
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_table3_codes_are_those_of_a_categorical(dtype):
+    from reportkit.compute.tables import _codes
+
+    categories = ["自然人", "商业企业", "其他"]
+    column = pd.Series(["其他", None, "自然人", "法人", "其他", np.nan, "商业企业"], dtype=dtype)
+    # by hand: 其他 is 2, 自然人 0, 商业企业 1; blank and unknown are -1
+    assert _codes(column, categories).tolist() == [2, -1, 0, -1, 2, -1, 1]
+    assert _codes(column.iloc[:0], categories).tolist() == []
