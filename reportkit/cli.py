@@ -52,7 +52,7 @@ def _years(values: list[list[int] | str]) -> list[int]:
 
 
 def _batch_arguments(p: argparse.ArgumentParser) -> None:
-    """--all / --agency: the agencies of agencies.yaml (see reportkit/batch.py)."""
+    """--all / --agency: the agencies of agencies.yaml (see reportkit/pipeline/batch.py)."""
     p.add_argument("--all", action="store_true", help="agencies.yaml 中的全部机关")
     p.add_argument(
         "--agency", action="append", default=[], help="agencies.yaml 中的机关标识（可重复）"
