@@ -377,12 +377,6 @@ def decisions_by_year(ledgers: Ledgers, years: list[int] | None = None) -> pd.Da
     return out.astype("int64")
 
 
-def media_by_level(ledgers: Ledgers, year: int) -> pd.Series:
-    df = ledgers["media"]
-    rows = df[tables.in_year(df["日期"], year)]
-    return rows["媒体级别"].fillna("未注明").value_counts()
-
-
 def requests_outcomes(ledgers: Ledgers, year: int) -> pd.Series:
     """Concluded requests by outcome group （一）–（六） (for the 表三 chart)."""
     return outcomes_of(tables.table3(ledgers, year))

@@ -28,8 +28,6 @@ for _s in vocab.SECTIONS:
     ):
         _SECTION_KEYS[_k] = _s["slug"]
 
-CONTACT_KEYS = ["办公室", "地址", "邮编", "电话"]
-
 
 class Contact(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
