@@ -6,6 +6,8 @@ spells them out.
 
 from __future__ import annotations
 
+import re
+
 # ---------------------------------------------------------------------------------------------
 # The six sections, in order. `slug` names the section notebook; `heading` is printed verbatim.
 # ---------------------------------------------------------------------------------------------
@@ -122,6 +124,19 @@ OUTCOME_GROUPS: list[tuple[str, str, list[str]]] = [
     ),
 ]
 RESULTS_TOTAL_NUMBER = "（七）"
+
+# Numbering typed or printed before a label, matched after NFKC (（七） -> (七), 7． -> 7.):
+# 七、 七. (七) 七) 7. 7、 (7) 7). One rule for ledgers, tables.json and published reports.
+NUMBERING = re.compile(
+    r"^(?:\(?(?:[一二三四五六七八九十]+|\d+)\)|[一二三四五六七八九十]+[、.]|\d+[.、])"
+)
+
+
+def strip_numbering(key: str) -> str:
+    """A label's key without the numbering before each /-part: 「(三)不予公开/1.属于国家秘密」 ->
+    「不予公开/属于国家秘密」."""
+    return "/".join(NUMBERING.sub("", part) for part in key.split("/"))
+
 
 # The 21 outcome keys, as tables.json and the ledger's 办理结果 write them.
 OUTCOMES: list[str] = []
