@@ -48,7 +48,7 @@ class Figure:
 
     def __str__(self) -> str:
         if isinstance(self.value, Decimal):
-            return phrasing._plain(self.value)
+            return phrasing.plain(self.value)
         return str(self.value)
 
     def __int__(self) -> int:

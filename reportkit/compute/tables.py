@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from reportkit.contract import vocab
+from reportkit.contract.phrasing import json_number
 from reportkit.ingest.ledgers import Ledgers
 
 
@@ -140,9 +141,7 @@ def table4(ledgers: Ledgers, year: int) -> pd.DataFrame:
 
 
 def _json_number(v: Any) -> int | float:
-    if isinstance(v, Decimal):
-        return int(v) if v == v.to_integral_value() else float(v)
-    return int(v)
+    return json_number(v) if isinstance(v, Decimal) else int(v)
 
 
 def section2_json(t2: dict[str, dict[str, Any]]) -> dict[str, Any]:
