@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from reportkit.compute import tables
 from reportkit.contract import vocab
 from reportkit.contract.findings import (
     FAR_YEARS,
@@ -225,9 +226,8 @@ def _regulation_rows(
     if can_make_regulations is not False:
         return []
     df = ledgers["documents"]
-    counted = (df["印发日期"].dt.year <= year) & (
-        df["废止日期"].isna() | (df["废止日期"].dt.year >= year)
-    )
+    # the rows that 表二 counts somewhere: in force on some day of the year
+    counted = tables.in_force(df, year, at_year_end=False)
     return [
         finding(
             "L-regulation",
