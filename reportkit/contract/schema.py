@@ -241,3 +241,5 @@ SCHEMAS: dict[str, Schema] = {
         ),
     ]
 }
+# The ledger stems, in the contract's order (the order messages list the files in).
+LEDGER_STEMS: list[str] = list(SCHEMAS)

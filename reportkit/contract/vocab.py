@@ -25,6 +25,18 @@ for _i, _s in enumerate(SECTIONS, start=1):
 
 SECTION_HEADINGS: list[str] = [s["heading"] for s in SECTIONS]
 
+# The narrative texts: a preface (前言), then one per section, in report order.
+PREFACE = "preface"
+PREFACE_LABEL = "前言"
+NARRATIVE_SLUGS: list[str] = [PREFACE, *(s["slug"] for s in SECTIONS)]
+_LABELS = {PREFACE: PREFACE_LABEL, **{s["slug"]: s["heading"] for s in SECTIONS}}
+
+
+def section_label(slug: str) -> str:
+    """What a reader calls a narrative text: 「前言」 or the section's heading 「五、存在的主要问题及改进情况」."""
+    return _LABELS[slug]
+
+
 REPORT_TITLE = "{agency}{year}年政府信息公开工作年度报告"
 
 # ---------------------------------------------------------------------------------------------

@@ -14,9 +14,9 @@ from reportkit.contract import paths, vocab
 from reportkit.contract.errors import ParamsError, shorten
 from reportkit.contract.years import year_range_problem
 
-PREFACE = "preface"
+PREFACE = vocab.PREFACE
 # Every way a params file may name a narrative section -> the section's slug.
-_SECTION_KEYS: dict[str, str] = {PREFACE: PREFACE, "前言": PREFACE}
+_SECTION_KEYS: dict[str, str] = {PREFACE: PREFACE, vocab.PREFACE_LABEL: PREFACE}
 for _s in vocab.SECTIONS:
     for _k in (
         _s["slug"],

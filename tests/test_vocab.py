@@ -1,0 +1,60 @@
+"""The one home of the vocabulary's rules: label numbering, the narrative texts, the ledger list."""
+
+from __future__ import annotations
+
+import pytest
+
+from reportkit.contract import vocab
+from reportkit.contract.schema import LEDGER_STEMS
+
+
+@pytest.mark.parametrize(
+    "key, bare",
+    [
+        ("七、总计", "总计"),
+        ("(七)总计", "总计"),
+        ("七)总计", "总计"),
+        ("七.总计", "总计"),
+        ("7.属于国家秘密", "属于国家秘密"),
+        ("7、属于国家秘密", "属于国家秘密"),
+        ("(7)属于国家秘密", "属于国家秘密"),
+        ("十一、其他", "其他"),
+        ("(三)不予公开/1.属于国家秘密", "不予公开/属于国家秘密"),
+        # numbering only in front: a number inside the label stays
+        ("危及三安全一稳定", "危及三安全一稳定"),
+        ("2021年", "2021年"),
+    ],
+)
+def test_strip_numbering(key, bare):
+    assert vocab.strip_numbering(key) == bare
+
+
+def test_narrative_texts_and_their_labels():
+    assert vocab.NARRATIVE_SLUGS == [
+        "preface",
+        "overview",
+        "proactive",
+        "requests",
+        "appeals",
+        "problems",
+        "other",
+    ]
+    assert vocab.section_label("preface") == "前言"
+    assert vocab.section_label("overview") == "一、总体情况"
+    assert vocab.section_label("problems") == "五、存在的主要问题及改进情况"
+
+
+def test_ledger_stems_in_the_contracts_order():
+    assert LEDGER_STEMS == [
+        "requests",
+        "appeals",
+        "documents",
+        "licensing",
+        "penalties",
+        "enforcement",
+        "fees",
+        "procurement",
+        "outreach",
+        "media",
+        "proposals",
+    ]
