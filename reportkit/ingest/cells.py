@@ -224,24 +224,23 @@ def _to_date(col: Column, v: object):
     return d, None, None
 
 
-def _to_int(col: Column, v: object):
-    n = parse_int(v)
+def _not_negative(n: int | Decimal | None, not_read: str, negative: str, limit: int | None):
+    """A count or an amount as read, or the problem: not read, below zero, or implausibly large."""
     if n is None:
-        return None, "应为整数", None
+        return None, not_read, None
     if n < 0:
-        return None, "不应为负数", None
-    if n >= 10**12:
+        return None, negative, None
+    if limit is not None and n >= limit:
         return None, "数值过大，请核对", None
     return n, None, None
 
 
+def _to_int(col: Column, v: object):
+    return _not_negative(parse_int(v), "应为整数", "不应为负数", 10**12)
+
+
 def _to_money(col: Column, v: object):
-    m = parse_money(v)
-    if m is None:
-        return None, "应为金额数字，如 1200.50", None
-    if m < 0:
-        return None, "金额不应为负数", None
-    return m, None, None
+    return _not_negative(parse_money(v), "应为金额数字，如 1200.50", "金额不应为负数", None)
 
 
 def _suggest(key: str, choices: list[str]) -> str:
