@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from reportkit.contract import vocab
@@ -58,3 +61,21 @@ def test_ledger_stems_in_the_contracts_order():
         "media",
         "proposals",
     ]
+
+
+def test_each_section_notebook_is_titled_with_its_heading():
+    # The notebooks are found by vocab.SECTIONS (NN_<slug>.ipynb); their title must not drift.
+    folder = Path(__file__).resolve().parent.parent / "notebooks"
+    titles = []
+    for s in vocab.SECTIONS:
+        nb = json.loads((folder / f"{int(s['index']):02d}_{s['slug']}.ipynb").read_text("utf-8"))
+        titles.append("".join(nb["cells"][0]["source"]).splitlines()[0])
+    assert titles == [
+        "# 一、总体情况",
+        "# 二、主动公开政府信息情况",
+        "# 三、收到和处理政府信息公开申请情况",
+        "# 四、政府信息公开行政复议、行政诉讼情况",
+        "# 五、存在的主要问题及改进情况",
+        "# 六、其他需要报告的事项",
+    ]
+    assert titles == [f"# {h}" for h in vocab.SECTION_HEADINGS]
