@@ -297,6 +297,14 @@ def test_r9_labels_as_printed_are_read_quietly():
     assert checks.check_tables(t) == []
 
 
+@pytest.mark.parametrize("numbering", ["七、", "(七)", "（七）", "七)", "七）", "7.", "7、"])
+def test_r9_numbered_total_in_every_form_people_type(numbering):
+    # The same numbering rule as a ledger's 办理结果: 「七)」 was read there but refused here.
+    t = clean_tables()
+    t["section3"][numbering + "总计"] = t["section3"].pop("总计")
+    assert checks.check_tables(t) == []
+
+
 def test_r9_labels_the_format_does_not_have():
     t = clean_tables()
     t["section3"]["法人"] = row()

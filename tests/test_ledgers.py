@@ -48,6 +48,12 @@ def test_headers_and_categories_tolerate_spaces_and_width(tmp_path):
         ("3.补正后申请内容仍不明确", "无法提供/补正后申请内容仍不明确"),
         ("不予处理/重复申请", "不予处理/重复申请"),
         ("不存在", None),
+        # numbering as people type it, one rule with tables.json labels
+        ("三、不予公开/1.属于国家秘密", "不予公开/属于国家秘密"),
+        ("(三)不予公开/2、其他法律行政法规禁止公开", "不予公开/其他法律行政法规禁止公开"),
+        ("三)不予公开/(4)保护第三方合法权益", "不予公开/保护第三方合法权益"),
+        ("四.无法提供/1)本机关不掌握相关政府信息", "无法提供/本机关不掌握相关政府信息"),
+        ("（一）予以公开", "予以公开"),
     ],
 )
 def test_outcome_forms(typed, key):

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from reportkit.compute import tables
 from reportkit.contract import vocab
 from reportkit.contract.findings import (
     FAR_YEARS,
@@ -165,26 +166,25 @@ def _dates(ledgers: Ledgers, year: int, built_at: dt.date) -> list[Finding]:
         df = ledgers[stem]
         oldest = OLDEST_DOCUMENT_YEAR if stem == "documents" else year - FAR_YEARS
         for col in (c.name for c in schema.columns if c.kind == "date"):
-            for r in _records(df[df[col] > latest]):
-                out.append(
-                    finding(
-                        "L-date-future",
-                        _at(ledgers, stem, r, col),
-                        f"不晚于{built_at.isoformat()}",
-                        _shown(r[col]),
-                        f"晚于报告生成之日（{built_at.isoformat()}），不可能发生，请改正年份或日期",
-                    )
-                )
-            for r in _records(df[df[col].dt.year < oldest]):
-                out.append(
-                    finding(
-                        "L-date-far",
-                        _at(ledgers, stem, r, col),
-                        f"{oldest}年或以后",
-                        _shown(r[col]),
-                        f"离报告年度{year}年太远，请核对是否输错了年份",
-                    )
-                )
+            # (rule, rows that break it, expected, message): a date after the build, or far back
+            for rule, broken, expected, message in (
+                (
+                    "L-date-future",
+                    df[col] > latest,
+                    f"不晚于{built_at.isoformat()}",
+                    f"晚于报告生成之日（{built_at.isoformat()}），不可能发生，请改正年份或日期",
+                ),
+                (
+                    "L-date-far",
+                    df[col].dt.year < oldest,
+                    f"{oldest}年或以后",
+                    f"离报告年度{year}年太远，请核对是否输错了年份",
+                ),
+            ):
+                out += [
+                    finding(rule, _at(ledgers, stem, r, col), expected, _shown(r[col]), message)
+                    for r in _records(df[broken])
+                ]
     return out
 
 
@@ -225,9 +225,8 @@ def _regulation_rows(
     if can_make_regulations is not False:
         return []
     df = ledgers["documents"]
-    counted = (df["印发日期"].dt.year <= year) & (
-        df["废止日期"].isna() | (df["废止日期"].dt.year >= year)
-    )
+    # the rows that 表二 counts somewhere: in force on some day of the year
+    counted = tables.in_force(df, year, at_year_end=False)
     return [
         finding(
             "L-regulation",

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from reportkit.contract import vocab
+from reportkit.contract.phrasing import json_number
 
 ERROR, WARNING = "error", "warning"
 
@@ -99,7 +100,7 @@ class Finding:
 def _plain(v: Any) -> Any:
     """A strict-JSON form: Decimal -> int or float, dates -> ISO text, NaN -> text."""
     if isinstance(v, Decimal):
-        return int(v) if v == v.to_integral_value() else float(v)
+        return json_number(v)
     if isinstance(v, float) and not math.isfinite(v):
         return str(v)  # NaN / Infinity typed into a tables.json: strict JSON cannot hold them
     if isinstance(v, (dt.date, pd.Timestamp)):

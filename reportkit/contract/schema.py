@@ -140,6 +140,13 @@ def _c(name: str, kind: str, required: bool = False, choices=(), default=None) -
     return Column(name, kind, required, tuple(choices), default)
 
 
+def _decisions(stem: str, title: str, subject: str) -> Schema:
+    """A ledger of decisions (许可, 处罚, 强制): 表二 counts its rows by 决定日期 alike."""
+    return Schema(
+        stem, title, (_c("编号", "id", True), _c("决定日期", "date", True), _c(subject, "text"))
+    )
+
+
 SCHEMAS: dict[str, Schema] = {
     s.stem: s
     for s in [
@@ -178,21 +185,9 @@ SCHEMAS: dict[str, Schema] = {
                 _c("废止日期", "date"),
             ),
         ),
-        Schema(
-            "licensing",
-            "行政许可台账",
-            (_c("编号", "id", True), _c("决定日期", "date", True), _c("事项名称", "text")),
-        ),
-        Schema(
-            "penalties",
-            "行政处罚台账",
-            (_c("编号", "id", True), _c("决定日期", "date", True), _c("案由", "text")),
-        ),
-        Schema(
-            "enforcement",
-            "行政强制台账",
-            (_c("编号", "id", True), _c("决定日期", "date", True), _c("措施", "text")),
-        ),
+        _decisions("licensing", "行政许可台账", "事项名称"),
+        _decisions("penalties", "行政处罚台账", "案由"),
+        _decisions("enforcement", "行政强制台账", "措施"),
         Schema(
             "fees",
             "行政事业性收费台账",
@@ -241,3 +236,5 @@ SCHEMAS: dict[str, Schema] = {
         ),
     ]
 }
+# The ledger stems, in the contract's order (the order messages list the files in).
+LEDGER_STEMS: list[str] = list(SCHEMAS)

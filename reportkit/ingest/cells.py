@@ -37,7 +37,7 @@ from reportkit.contract.schema import (  # noqa: F401
 # Normalising what people type
 # ------------------------------------------------------------------------------------------------
 _SPACES_AND_QUOTES = re.compile(r"[\s\"'“”‘’「」『』]+")
-_NUMBERING = re.compile(r"^(?:\(?[一二三四五六七八九十]+\)|[一二三四五六七八九十]+、|\d+[.、．])")
+_NUMBERING = vocab.NUMBERING  # kept for the modules that import it from here
 _TRAILING_NOTE = re.compile(r"\([^()]*\)$")  # 收到日期（年/月/日） -> 收到日期
 
 
@@ -55,8 +55,7 @@ def _header_key(text: object) -> str:
     return norm(_CONTROL.sub("", str(text))).strip("*※")
 
 
-def _strip_numbering(key: str) -> str:
-    return "/".join(_NUMBERING.sub("", part) for part in key.split("/"))
+_strip_numbering = vocab.strip_numbering  # kept for the modules that import it from here
 
 
 def _outcome_lookup() -> dict[str, str]:
@@ -79,7 +78,7 @@ OUTCOME_LOOKUP = _outcome_lookup()
 def match_outcome(value: object) -> str | None:
     """The tables.json key of an 办理结果 as typed (leaf alone, group/leaf, numbered), or None."""
     key = norm(value)
-    return OUTCOME_LOOKUP.get(key) or OUTCOME_LOOKUP.get(_strip_numbering(key))
+    return OUTCOME_LOOKUP.get(key) or OUTCOME_LOOKUP.get(vocab.strip_numbering(key))
 
 
 def _is_blank(v: object) -> bool:
@@ -225,24 +224,23 @@ def _to_date(col: Column, v: object):
     return d, None, None
 
 
-def _to_int(col: Column, v: object):
-    n = parse_int(v)
+def _not_negative(n: int | Decimal | None, not_read: str, negative: str, limit: int | None):
+    """A count or an amount as read, or the problem: not read, below zero, or implausibly large."""
     if n is None:
-        return None, "应为整数", None
+        return None, not_read, None
     if n < 0:
-        return None, "不应为负数", None
-    if n >= 10**12:
+        return None, negative, None
+    if limit is not None and n >= limit:
         return None, "数值过大，请核对", None
     return n, None, None
 
 
+def _to_int(col: Column, v: object):
+    return _not_negative(parse_int(v), "应为整数", "不应为负数", 10**12)
+
+
 def _to_money(col: Column, v: object):
-    m = parse_money(v)
-    if m is None:
-        return None, "应为金额数字，如 1200.50", None
-    if m < 0:
-        return None, "金额不应为负数", None
-    return m, None, None
+    return _not_negative(parse_money(v), "应为金额数字，如 1200.50", "金额不应为负数", None)
 
 
 def _suggest(key: str, choices: list[str]) -> str:
@@ -268,7 +266,7 @@ def _to_outcome(col: Column, v: object):
     if found:
         return found, None, None
     leaves = [o.split("/")[-1] for o in vocab.OUTCOMES]
-    hint = _suggest(_strip_numbering(norm(v)).split("/")[-1], leaves)
+    hint = _suggest(vocab.strip_numbering(norm(v)).split("/")[-1], leaves)
     return (
         None,
         f"不是表三的办理结果{hint}；应写表三的一项，如「予以公开」或「不予公开/属于国家秘密」",
