@@ -117,6 +117,7 @@ def _capped(found: list[LedgerNote], kind: str, at: Location) -> list[LedgerNote
 def read_personal(
     sheet: _Sheet, header: Header, cells: dict[int, np.ndarray], start: int, shown: str = ""
 ) -> PersonalValues:
+    """The personal columns' values: from the cells read, or read later when the guard asks."""
     if not header.personal:
         return PersonalValues()
     row = sheet.head[header.row] if header.row < len(sheet.head) else []
@@ -157,6 +158,7 @@ def merged_problems(
 
 
 def blank_column(col: Column, n: int) -> np.ndarray:
+    """A column the file does not have: its default in every row (no date: NaT)."""
     if col.kind == "date":
         return np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
     out = np.empty(n, dtype=object)
@@ -269,6 +271,7 @@ def _all_different(values: np.ndarray) -> bool:
 def duplicate_ids(
     same: np.ndarray, ids: np.ndarray, rows: np.ndarray, id_col: str, problems: Problems
 ) -> None:
+    """A problem for each row whose id reads the same as an earlier row's, naming that row."""
     present = same >= 0
     dup = pd.Series(same).duplicated(keep="first").to_numpy() & present
     if not dup.any():
@@ -288,6 +291,7 @@ def duplicate_ids(
 
 
 def typed_frame(schema: Schema, data: dict[str, object]) -> pd.DataFrame:
+    """The ledger's frame from its converted columns, counts as int64."""
     for col in schema.columns:
         if col.kind == "int":
             data[col.name] = np.asarray(data[col.name], dtype=np.int64)

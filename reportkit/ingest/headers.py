@@ -31,6 +31,8 @@ from reportkit.ingest.sheets import _problem, _Sheet
 
 @dataclass
 class Header:
+    """Where a ledger's header is and what its columns hold."""
+
     row: int  # 0-based row of the header in the grid
     columns: dict[str, int]  # schema column -> grid column
     personal: list[int]  # grid columns holding personal data
