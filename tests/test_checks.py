@@ -859,3 +859,33 @@ def test_official_category_gives_no_alias_warning(tmp_path):
     assert [
         f for f in check_report(open_report(params=tmp_path / "p.yaml")) if f.rule == "L-alias"
     ] == []
+
+
+def test_every_alias_row_is_a_finding_though_the_log_lists_twenty(tmp_path):
+    # 30 rows typed 规范性文件: the build's log lists 20 and sums up the other 10, and checks.json
+    # has all 30 (before, the 10 of the summary line were lost).
+    from reportkit.checks.run import check_report
+    from reportkit.compute.report import open_report
+
+    data = tmp_path / "data"
+    data.mkdir()
+    rows = "".join(f"甲〔2021〕{i}号,办法{i},规范性文件,2021-05-01\n" for i in range(1, 31))
+    (data / "documents.csv").write_text("文号,标题,类型,印发日期\n" + rows, encoding="utf-8")
+    (tmp_path / "p.yaml").write_text(
+        "agency: 测试局\nyear: 2021\ndata_dir: data\n", encoding="utf-8"
+    )
+    report = open_report(params=tmp_path / "p.yaml")
+    said = [str(n) for n in report.ledgers.notes if "documents.csv" in str(n)]
+    assert len(said) == 21
+    assert said[0] == (
+        "documents.csv 第2行「类型」写作「规范性文件」，已按「行政规范性文件」计入；建议改为规范名称"
+    )
+    assert said[19].startswith("documents.csv 第21行「类型」")
+    assert said[20] == (
+        "documents.csv 另有10行「类型」写作简称，已按规范名称计入；建议一并改为规范名称"
+    )
+    found = [f for f in check_report(report) if f.rule == "L-alias"]
+    assert [f.where["row"] for f in found] == list(range(2, 32))
+    assert {(f.where["file"], f.where["column"], f.expected, f.found) for f in found} == {
+        ("documents.csv", "类型", "行政规范性文件", "规范性文件")
+    }

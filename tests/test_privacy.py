@@ -220,7 +220,7 @@ def test_params_cannot_mark_a_required_column_personal(tmp_path):
         load_ledgers(data, ["申请编号"])
     assert (
         str(e.value)
-        == "requests.csv 第1行 「申请编号」列：是本台账的必填列，不能在参数文件的 personal_columns 中标为个人信息"
+        == "requests.csv 第1行「申请编号」列：是本台账的必填列，不能在参数文件的 personal_columns 中标为个人信息"
     )
 
 

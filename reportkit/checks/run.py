@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +53,7 @@ from reportkit.checks.narrative_rules import (  # noqa: F401 - checks.<name> sta
 )
 from reportkit.compute.report import Report, open_report
 from reportkit.contract import paths, trace, vocab
-from reportkit.contract.errors import ReportkitError
+from reportkit.contract.errors import ALIAS, LedgerNote, ReportkitError
 from reportkit.contract.findings import (  # noqa: F401 - checks.<name> stays the public path
     BLANKS,
     COPY_MIN_CHARS,
@@ -381,20 +380,17 @@ def previous_report(report: Report) -> Report | None:
     return prev
 
 
-_ALIAS_NOTE = re.compile(
-    r"^(?P<file>\S+) 第(?P<row>\d+)行「(?P<column>[^」]+)」写作「(?P<found>[^」]*)」，已按「(?P<expected>[^」]+)」计入"
-)
-
-
-def check_aliases(notes: list[str]) -> list[Finding]:
-    """A category written as a common short form (「规范性文件」) is counted, and said so."""
+def check_aliases(notes: list[LedgerNote]) -> list[Finding]:
+    """A category written as a common short form (「规范性文件」) is counted, and said so: one
+    finding per row, those a summary note stands for included."""
     out = []
     for note in notes:
-        m = _ALIAS_NOTE.match(note)
-        if m:
-            where = {"file": m["file"], "row": int(m["row"]), "column": m["column"]}
-            msg = f"已按「{m['expected']}」计入；请在台账中改写为规范名称「{m['expected']}」"
-            out.append(finding("L-alias", where, m["expected"], m["found"], msg))
+        if note.kind != ALIAS:
+            continue
+        for row in note.rows():
+            expected = row.read_as
+            msg = f"已按「{expected}」计入；请在台账中改写为规范名称「{expected}」"
+            out.append(finding("L-alias", row.at.where(), expected, row.found, msg))
     return out
 
 

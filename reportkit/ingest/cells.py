@@ -12,26 +12,7 @@ from decimal import Decimal, InvalidOperation
 import pandas as pd
 
 from reportkit.contract import vocab
-from reportkit.contract.schema import (  # noqa: F401
-    _ENGLISH_HINTS,
-    _NOT_PERSONAL,
-    _NOT_PERSONAL_ENDINGS,
-    _SIMPLIFIED,
-    EXCEL_ERRORS,
-    HEAD_ROWS,
-    MAX_NOTES,
-    MAX_PROBLEMS,
-    OTHER_FORMATS,
-    PEOPLE_LEDGERS,
-    PERSONAL_COLUMNS,
-    PERSONAL_HINTS,
-    REQUESTS_PERSONAL,
-    ROW,
-    SCHEMAS,
-    Column,
-    Schema,
-    _c,
-)
+from reportkit.contract.schema import Column
 
 # ------------------------------------------------------------------------------------------------
 # Normalising what people type

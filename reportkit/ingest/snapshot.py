@@ -194,7 +194,7 @@ class Snapshot:
             for p in e.problems
             if isinstance(p, CellProblem)
         ]
-        if hasattr(e, "total"):  # ledgers._TooManyProblems: the same kind, the same count
+        if hasattr(e, "total"):  # problems.TooManyProblems: the same kind, the same count
             return type(e)(problems, e.total)  # type: ignore[call-arg]
         return LedgerError(problems)
 
