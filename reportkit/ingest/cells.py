@@ -18,7 +18,6 @@ from reportkit.contract.schema import Column
 # Normalising what people type
 # ------------------------------------------------------------------------------------------------
 _SPACES_AND_QUOTES = re.compile(r"[\s\"'“”‘’「」『』]+")
-_NUMBERING = vocab.NUMBERING  # kept for the modules that import it from here
 _TRAILING_NOTE = re.compile(r"\([^()]*\)$")  # 收到日期（年/月/日） -> 收到日期
 
 
@@ -36,7 +35,6 @@ def _header_key(text: object) -> str:
     return norm(_CONTROL.sub("", str(text))).strip("*※")
 
 
-_strip_numbering = vocab.strip_numbering  # kept for the modules that import it from here
 
 
 def _outcome_lookup() -> dict[str, str]:
