@@ -25,7 +25,8 @@ _LAZY = {
     "load_params": ("reportkit.ingest.params", "load_params"),
     "load_ledgers": ("reportkit.ingest.ledgers", "load_ledgers"),
     "build": ("reportkit.pipeline.builder", "build"),
-    "check": ("reportkit.checks.run", "run"),
+    "check": ("reportkit.pipeline.checking", "run"),
+    "findings_of": ("reportkit.pipeline.checking", "findings_of"),
     "ReportkitError": ("reportkit.contract.errors", "ReportkitError"),
     "LedgerError": ("reportkit.contract.errors", "LedgerError"),
 }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import re
@@ -247,7 +246,7 @@ def _build_batch(
 
 
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from reportkit.checks import run as checks
+    from reportkit.pipeline import checking
 
     if args.all or args.agency:
         if not args.year or args.params or args.tables:
@@ -262,14 +261,11 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             "reportkit check: 请用 --year、--params 或 --tables 指定要检查的内容", file=sys.stderr
         )
         return 2
-    findings = checks.run(
+    findings = checking.run(
         year=args.year, params=args.params, tables=args.tables, previous=args.previous
     )
-    if args.json:
-        print(json.dumps(checks.findings_json(findings), ensure_ascii=False, indent=2))
-    else:
-        print(checks.format_findings(findings))
-    return 1 if any(f.severity == "error" for f in findings) else 0
+    print(checking.shown(findings, args.json))
+    return checking.exit_code(findings)
 
 
 def _onboard(args: argparse.Namespace) -> int:

@@ -10,8 +10,7 @@ import nbformat
 import pytest
 from helpers import ROOT, copy_project, copy_seed_agency, quiet, read_json
 
-from reportkit.checks import run as checks
-from reportkit.pipeline import builder, cache
+from reportkit.pipeline import builder, cache, checking, previous
 from reportkit.pipeline.outfolder import mark
 
 ALL = {"overview", "proactive", "requests", "appeals", "problems", "other"}
@@ -153,17 +152,17 @@ def test_previous_year_of_another_agency_is_ignored(tmp_path, monkeypatch):
     from reportkit.compute.report import open_report
 
     assert (
-        checks.previous_for(open_report(params=ROOT / "params" / "demo" / "2022.yaml"), proj)
+        previous.previous_for(open_report(params=ROOT / "params" / "demo" / "2022.yaml"), proj)
         is None
     )
     assert (
-        checks.previous_for(open_report(params=agency_2022(tmp_path)), proj)["section3"]
+        previous.previous_for(open_report(params=agency_2022(tmp_path)), proj)["section3"]
         == seed_2021["section3"]
     )
     monkeypatch.setattr(
         "reportkit.contract.paths.default_out_dir", lambda y, root=None: proj / "outputs" / str(y)
     )
-    findings = checks.run(params=ROOT / "params" / "demo" / "2022.yaml")
+    findings = checking.run(params=ROOT / "params" / "demo" / "2022.yaml")
     assert [f.rule for f in findings if f.rule == "R10"] == []
 
 

@@ -343,7 +343,8 @@ def _executor(workers: int | None, scheduler: str | None) -> str:
 def check_batch(year: int, ids: list[str] | None = None, as_json: bool = False) -> int:
     """`reportkit check --year Y --all | --agency ID…`: each agency's checks in turn. Exit 0 when
     none has an error-level finding, 1 when one has, 2 when one could not be read."""
-    from reportkit.checks import run as checks
+    from reportkit.contract.findings import findings_json, format_findings
+    from reportkit.pipeline.checking import run as check
 
     root = paths.project_root().resolve()
     registry = require_registry(root)
@@ -352,7 +353,7 @@ def check_batch(year: int, ids: list[str] | None = None, as_json: bool = False) 
     results: dict[str, Any] = {}
     for t in tasks:
         try:
-            found = checks.run(params=t.params)
+            found = check(params=t.params)
         except ReportkitError as e:
             code = 2
             results[t.agency] = {"error": str(e)}
@@ -361,9 +362,9 @@ def check_batch(year: int, ids: list[str] | None = None, as_json: bool = False) 
             continue
         if any(f.severity == "error" for f in found):
             code = max(code, 1)
-        results[t.agency] = checks.findings_json(found)
+        results[t.agency] = findings_json(found)
         if not as_json:
-            print(f"== {t.agency} {year}年\n{checks.format_findings(found)}\n", flush=True)
+            print(f"== {t.agency} {year}年\n{format_findings(found)}\n", flush=True)
     if as_json:
         print(
             json.dumps(

@@ -199,7 +199,7 @@ def _listed(findings: list, params_file: Path) -> str:
     some were left out."""
     from collections import Counter
 
-    from reportkit.checks.run import format_findings
+    from reportkit.contract.findings import format_findings
 
     text = format_findings(findings, per_rule=LISTED_PER_RULE)
     if max(Counter(f.rule for f in findings).values()) > LISTED_PER_RULE:
@@ -445,8 +445,9 @@ def _build_in(
     kept,
     inputs,
 ) -> BuildResult:
-    from reportkit.checks import run as checks
     from reportkit.compute.report import open_report
+    from reportkit.contract.findings import write_json
+    from reportkit.pipeline.checking import check_year
     from reportkit.present import render
     from reportkit.present.content import blocks_of, document, section_html
     from reportkit.present.docx import write_docx
@@ -470,12 +471,9 @@ def _build_in(
     # with last year's published tables: when last year is being built alongside, its outcome.
     if after is not None:
         after.wait()
-    last, why_not = checks.find_previous(report, root)
-    findings = checks.Findings(
-        checks.check_report(report, previous=last), [why_not] if why_not else []
-    )
-    if why_not:
-        log(f"  提示：{why_not}")
+    findings = check_year(report, dt.date.today(), root)
+    for note in findings.notes:
+        log(f"  提示：{note}")
     errors = [f for f in findings if f.severity == "error"]
     warnings = [f for f in findings if f.severity != "error"]
     if warnings:
@@ -547,7 +545,7 @@ def _build_in(
     (staging / "tables.json").write_text(
         json.dumps(tables, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    checks.write_json(findings, staging / "checks.json")
+    write_json(findings, staging / "checks.json")
 
     # 8. privacy guard over everything written.
     privacy_guard(staging, report.ledgers.personal, report.params)
