@@ -13,11 +13,16 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.machinery
+import logging
 import sys
 from types import ModuleType
 from typing import Any
 
 __version__ = "0.1.0"
+
+# Progress and errors go to the "reportkit" logger; a library caller sees them only when it
+# configures logging (the command line prints them). No "No handlers" fallback to stderr.
+logging.getLogger("reportkit").addHandler(logging.NullHandler())
 
 _LAZY = {
     "open_report": ("reportkit.compute.report", "open_report"),
