@@ -24,7 +24,7 @@ from reportkit.cli import main
 from reportkit.contract.errors import LedgerError, ParamsError
 from reportkit.ingest.ledgers import load_ledgers
 from reportkit.ingest.params import load_params
-from reportkit.pipeline import cache
+from reportkit.pipeline import cache, previous
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTREACH = "日期,活动类型,场次,参与人次\n2021-06-16,安全宣传,1,30\n"
@@ -337,7 +337,7 @@ def test_last_years_default_tables_json_nested_deep_does_not_crash_the_year_chec
     last.write_text("[" * 100_000 + "]" * 100_000)
     params = SimpleNamespace(year=2021, previous_path=None, source=None)
     report = SimpleNamespace(year=2021, agency="测试局", params=params)
-    assert checks.previous_for(report, root=tmp_path) is None
+    assert previous.previous_for(report, root=tmp_path) is None
 
 
 def test_tables_json_not_an_object_huge_or_with_an_endless_integer(tmp_path, capsys):

@@ -35,8 +35,6 @@ def _header_key(text: object) -> str:
     return norm(_CONTROL.sub("", str(text))).strip("*※")
 
 
-
-
 def _outcome_lookup() -> dict[str, str]:
     table: dict[str, str] = {}
     for _num, group, leaves in vocab.OUTCOME_GROUPS:
