@@ -176,28 +176,35 @@ def _duplicate_ids(ledgers: Ledgers) -> list[Finding]:
     return out
 
 
-def _dates(ledgers: Ledgers, year: int, built_at: dt.date) -> list[Finding]:
+def _dates(ledgers: Ledgers, year: int, built_at: dt.date | None) -> list[Finding]:
+    """Dates after the build day (only when the day is given: check() reads no clock) and dates
+    far before the report year."""
     out = []
-    latest = pd.Timestamp(built_at)
     for stem, schema in SCHEMAS.items():
         df = ledgers[stem]
         oldest = OLDEST_DOCUMENT_YEAR if stem == "documents" else year - FAR_YEARS
         for col in (c.name for c in schema.columns if c.kind == "date"):
             # (rule, rows that break it, expected, message): a date after the build, or far back
-            for rule, broken, expected, message in (
-                (
-                    "L-date-future",
-                    df[col] > latest,
-                    f"不晚于{built_at.isoformat()}",
-                    f"晚于报告生成之日（{built_at.isoformat()}），不可能发生，请改正年份或日期",
-                ),
+            rules = [
                 (
                     "L-date-far",
                     df[col].dt.year < oldest,
                     f"{oldest}年或以后",
                     f"离报告年度{year}年太远，请核对是否输错了年份",
-                ),
-            ):
+                )
+            ]
+            if built_at is not None:
+                day = built_at.isoformat()
+                rules.insert(
+                    0,
+                    (
+                        "L-date-future",
+                        df[col] > pd.Timestamp(built_at),
+                        f"不晚于{day}",
+                        f"晚于报告生成之日（{day}），不可能发生，请改正年份或日期",
+                    ),
+                )
+            for rule, broken, expected, message in rules:
                 out += [
                     finding(rule, _at(ledgers, stem, r, col), expected, _shown(r[col]), message)
                     for r in _records(df[broken])
