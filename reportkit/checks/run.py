@@ -85,7 +85,6 @@ from reportkit.contract.findings import (  # noqa: F401 - checks.<name> stays th
 from reportkit.ingest.ledgers import norm
 from reportkit.ingest.tablesjson import (  # noqa: F401 - checks.<name> stays the public path
     _KIND,
-    _NUMBERING,
     HEADER_KEYS,
     HEADER_LABELS,
     MAX_COUNT,

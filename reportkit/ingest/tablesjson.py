@@ -263,7 +263,6 @@ def _read_row(
         out[column] = number
 
 
-_NUMBERING = vocab.NUMBERING  # kept for checks.run, which imports it from here
 _KIND = {"row": "行", "column": "列"}
 # Labels of the printed tables that head a group and hold no number: skipped quietly when typed.
 HEADER_LABELS = [

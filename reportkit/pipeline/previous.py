@@ -13,7 +13,7 @@ from reportkit.checks.run import Previous
 from reportkit.compute.report import Report, open_report
 from reportkit.contract import paths, trace
 from reportkit.contract.errors import ParamsError, ReportkitError
-from reportkit.ingest.tablesjson import load_tables
+from reportkit.ingest.tablesjson import load_any, load_tables
 
 CROSS_YEAR = "跨年检查（R10、R11、R12）"
 PUBLISHED_SUFFIXES = (".html", ".htm", ".docx")
@@ -91,8 +91,8 @@ def find_previous_tables(
 
 
 def read_published(path: Path, params: Any = None) -> dict[str, Any]:
-    """The tables of last year's published report named by `previous:`: a tables.json, or (when
-    reportkit.ingest.published is installed) a saved web page or Word file."""
+    """The tables of last year's published report named by `previous:`: a tables.json, a saved
+    web page or a Word file."""
     shown = str(params.source) if params is not None and params.source else str(path)
     if not path.is_file():
         raise ParamsError(shown, "previous", f"文件不存在：{path}")
@@ -102,19 +102,4 @@ def read_published(path: Path, params: Any = None) -> dict[str, Any]:
     if suffix not in PUBLISHED_SUFFIXES:
         why = f"应为 tables.json、网页（.html）或 Word 文件（.docx），实际为「{path.name}」"
         raise ParamsError(shown, "previous", why)
-    try:
-        from reportkit.ingest.published import import_report
-    except ModuleNotFoundError as e:
-        if e.name not in ("reportkit.ingest", "reportkit.ingest.published"):
-            raise
-        raise ParamsError(
-            shown,
-            "previous",
-            f"暂不支持读取网页（.html）和 Word 文件（.docx）：{path.name}；"
-            "请把上年报告的表格录入为 tables.json（格式见 README），再用 previous: 指向它",
-        ) from None
-    imported = import_report(path)
-    tables = imported if isinstance(imported, dict) else getattr(imported, "tables", None)
-    if not isinstance(tables, dict):
-        raise ParamsError(shown, "previous", f"未能从 {path.name} 中读出统计表")
-    return tables
+    return load_any(path)
