@@ -4,6 +4,8 @@ sequential builds."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -63,6 +65,23 @@ def test_cache_reruns_exactly_what_changed(agency, monkeypatch):
     # A new reportkit version re-runs everything.
     monkeypatch.setattr(cache, "code_version", lambda: "another-version")
     assert build(agency, out) == ALL
+
+
+def test_an_unchanged_build_does_not_import_pandas(agency):
+    """The unchanged path only hashes files and compares digests: importing pandas alone costs
+    more than all of it (it crept in once through the snapshot's look-up of the ledger names)."""
+    out = agency / "out-unchanged"
+    build(agency, out)
+    code = (
+        "import sys\n"
+        "from reportkit.pipeline import builder\n"
+        f"r = builder.build(params={str(agency / '2021.yaml')!r}, out={str(out)!r})\n"
+        "print(sorted(r.ran), 'pandas' in sys.modules, 'matplotlib' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert done.stdout.splitlines()[-1] == "[] False False"
 
 
 def test_no_cache_runs_everything(agency):

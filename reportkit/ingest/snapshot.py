@@ -41,7 +41,7 @@ _active: contextvars.ContextVar[Snapshot | None] = contextvars.ContextVar(
 
 
 def _is_ledger_name(name: str) -> bool:
-    from reportkit.ingest.ledgers import SCHEMAS
+    from reportkit.contract.schema import SCHEMAS
 
     path = Path(name)
     return path.stem in SCHEMAS and path.suffix.lower() in LEDGER_SUFFIXES
