@@ -13,11 +13,16 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.machinery
+import logging
 import sys
 from types import ModuleType
 from typing import Any
 
 __version__ = "0.1.0"
+
+# Progress and errors go to the "reportkit" logger; a library caller sees them only when it
+# configures logging (the command line prints them). No "No handlers" fallback to stderr.
+logging.getLogger("reportkit").addHandler(logging.NullHandler())
 
 _LAZY = {
     "open_report": ("reportkit.compute.report", "open_report"),
@@ -25,7 +30,8 @@ _LAZY = {
     "load_params": ("reportkit.ingest.params", "load_params"),
     "load_ledgers": ("reportkit.ingest.ledgers", "load_ledgers"),
     "build": ("reportkit.pipeline.builder", "build"),
-    "check": ("reportkit.checks.run", "run"),
+    "check": ("reportkit.pipeline.checking", "run"),
+    "findings_of": ("reportkit.pipeline.checking", "findings_of"),
     "ReportkitError": ("reportkit.contract.errors", "ReportkitError"),
     "LedgerError": ("reportkit.contract.errors", "LedgerError"),
 }

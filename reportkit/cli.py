@@ -1,9 +1,8 @@
-"""The `reportkit` command: a thin wrapper over reportkit.build() and reportkit.checks.run.run()."""
+"""The `reportkit` command: turns argv into build targets and options, and calls reportkit.pipeline."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import re
@@ -52,7 +51,7 @@ def _years(values: list[list[int] | str]) -> list[int]:
 
 
 def _batch_arguments(p: argparse.ArgumentParser) -> None:
-    """--all / --agency: the agencies of agencies.yaml (see reportkit/batch.py)."""
+    """--all / --agency: the agencies of agencies.yaml (see reportkit/pipeline/batch.py)."""
     p.add_argument("--all", action="store_true", help="agencies.yaml 中的全部机关")
     p.add_argument(
         "--agency", action="append", default=[], help="agencies.yaml 中的机关标识（可重复）"
@@ -158,6 +157,37 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as e:  # argparse exits 2 on bad usage, as the contract wants
         return int(e.code or 0)
+    handler = _ProgressLines()
+    log = logging.getLogger("reportkit")
+    saved = log.level, log.propagate
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False  # printed here, once, whatever the root logger does
+    try:
+        return _run(args, parser)
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(saved[0])
+        log.propagate = saved[1]
+
+
+class _ProgressLines(logging.Handler):
+    """The library's log records as the command's progress lines: errors on stderr, the rest on
+    stdout, each line flushed at once."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        stream = sys.stderr if record.levelno >= logging.ERROR else sys.stdout
+        try:
+            stream.write(record.getMessage() + "\n")
+            stream.flush()
+        except BrokenPipeError:
+            # Whoever read our output has gone (`reportkit build | head`): the files are what the
+            # build is for, so it goes on without a log.
+            if stream is sys.stdout:
+                sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+
+
+def _run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     try:
         if args.command == "build":
             return _build(args, parser)
@@ -204,21 +234,10 @@ def _build(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         parser.error("--params 只能对应一个年度")
     if args.out and len(years) > 1:
         parser.error("--out 只能对应一个年度")
-    from reportkit.pipeline.kernels import Zygote
+    from reportkit.pipeline.builder import BuildOptions, BuildTarget, build_many
 
-    # Started first, so the kernels' imports run on another core while this process imports
-    # pandas and checks the ledgers. A build that finds nothing to do stops it unused.
-    with Zygote.unless(None) as zygote:
-        from reportkit.pipeline.builder import build_many
-
-        results = build_many(
-            years or [None],
-            params=args.params,
-            out=args.out,
-            jobs=args.jobs,
-            use_cache=not args.no_cache,
-            zygote=zygote,
-        )
+    targets = [BuildTarget(y, args.params, args.out) for y in years or [None]]
+    results = build_many(targets, BuildOptions(jobs=args.jobs, use_cache=not args.no_cache))
     # 2 when a year's build was refused before it started (bad usage, an unusable folder).
     return max([0] + [r.exit_code or 1 for r in results if not r.ok])
 
@@ -247,8 +266,6 @@ def _build_batch(
 
 
 def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from reportkit.checks import run as checks
-
     if args.all or args.agency:
         if not args.year or args.params or args.tables:
             parser.error("--all/--agency 须与 --year 同用，不能与 --params、--tables 同用")
@@ -262,14 +279,13 @@ def _check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             "reportkit check: 请用 --year、--params 或 --tables 指定要检查的内容", file=sys.stderr
         )
         return 2
-    findings = checks.run(
+    from reportkit.pipeline import checking
+
+    findings = checking.run(
         year=args.year, params=args.params, tables=args.tables, previous=args.previous
     )
-    if args.json:
-        print(json.dumps(checks.findings_json(findings), ensure_ascii=False, indent=2))
-    else:
-        print(checks.format_findings(findings))
-    return 1 if any(f.severity == "error" for f in findings) else 0
+    print(checking.shown(findings, args.json))
+    return checking.exit_code(findings)
 
 
 def _onboard(args: argparse.Namespace) -> int:

@@ -1,10 +1,13 @@
-"""Helpers shared by the tests: project paths, a silent build log, copies of the seed agency,
+"""Helpers shared by the tests: project paths, the lines a build logs, copies of the seed agency,
 reading a built report. Expected values stay in each test, written by hand there."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import shutil
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -14,8 +17,25 @@ SEED_PARAMS = ROOT / "params" / "2021.yaml"  # 大冶市应急管理局 2021, th
 SEED_DATA = ROOT / "data" / "daye"  # its ledgers (SEED_PARAMS' data_dir)
 
 
-def quiet(msg: str) -> None:
-    """A build log that prints nothing."""
+@contextlib.contextmanager
+def build_log() -> Iterator[list[str]]:
+    """The progress lines that builds log meanwhile (the "reportkit" logger, INFO and up), one
+    string per line, as `reportkit build` prints them."""
+    lines: list[str] = []
+
+    class Lines(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.extend(record.getMessage().splitlines())
+
+    log = logging.getLogger("reportkit")
+    handler, level = Lines(logging.INFO), log.level
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        yield lines
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
 
 
 def copy_seed_agency(base: Path) -> Path:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from helpers import build_log
 
 from reportkit.contract.errors import ReportkitError
 from reportkit.pipeline import builder
@@ -38,9 +39,10 @@ def agency(tmp_path):
 
 
 def build(params: Path, out: Path, log: list[str] | None = None) -> builder.BuildResult:
-    result = builder.build(
-        params=params, out=out, log=(log.append if log is not None else lambda m: None)
-    )
+    with build_log() as lines:
+        result = builder.build(params=params, out=out)
+    if log is not None:
+        log.extend(lines)
     assert result.ok
     return result
 
@@ -125,7 +127,7 @@ def test_misnamed_ledger_added_after_cached_build(agency, tmp_path, name, says):
     build(agency, out)  # no requests ledger: none this year
     (data / name).write_bytes(requests)
     with pytest.raises(ReportkitError) as e:
-        builder.build(params=agency, out=out, log=lambda m: None)
+        builder.build(params=agency, out=out)
     assert says in str(e.value)
 
 
@@ -265,7 +267,7 @@ def test_snapshot_error_names_the_data_folder(agency, tmp_path):
     data = agency.parent / "data"
     (data / "requests.xlsx").write_bytes(b"")
     with pytest.raises(ReportkitError) as e:
-        builder.build(params=agency, out=tmp_path / "out", log=lambda m: None)
+        builder.build(params=agency, out=tmp_path / "out")
     message = str(e.value)
     assert f"{data}：同一台账有多个文件（requests.csv、requests.xlsx），请只保留一个" in message
     assert "reportkit-snapshot" not in message

@@ -24,7 +24,7 @@ from reportkit.cli import main
 from reportkit.contract.errors import LedgerError, ParamsError
 from reportkit.ingest.ledgers import load_ledgers
 from reportkit.ingest.params import load_params
-from reportkit.pipeline import cache
+from reportkit.pipeline import cache, previous
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTREACH = "日期,活动类型,场次,参与人次\n2021-06-16,安全宣传,1,30\n"
@@ -124,7 +124,7 @@ def test_xlsx_formula_without_result_in_a_count_is_an_error_not_zero(tmp_path):
     # openpyxl, like any program, writes the formula but no result: =1+1 read as blank gave 0.
     outreach_workbook(["2021-06-16", "安全宣传", 1, "=1+1"]).save(data / "outreach.xlsx")
     assert ledger_error(data) == (
-        "outreach.xlsx 第2行 「参与人次」列，值「=1+1」：是公式，但文件中没有保存它的计算结果（单元格 D2），"
+        "outreach.xlsx 第2行「参与人次」列，值「=1+1」：是公式，但文件中没有保存它的计算结果（单元格 D2），"
         "读作空白会算错：请在 Excel 或 WPS 中打开此文件并保存（公式即被计算），或直接填写数值"
     )
 
@@ -134,7 +134,7 @@ def test_xlsx_formula_without_result_in_a_required_column_is_not_called_blank(tm
     outreach_workbook(["2021-06-16", '="安全"&"宣传"', 1, 30]).save(data / "outreach.xlsx")
     message = ledger_error(data)
     assert message == (
-        'outreach.xlsx 第2行 「活动类型」列，值「="安全"&"宣传"」：是公式，但文件中没有保存它的计算结果'
+        'outreach.xlsx 第2行「活动类型」列，值「="安全"&"宣传"」：是公式，但文件中没有保存它的计算结果'
         "（单元格 B2），读作空白会算错：请在 Excel 或 WPS 中打开此文件并保存（公式即被计算），或直接填写数值"
     )
     assert "必填项为空" not in message
@@ -224,7 +224,7 @@ def test_hidden_first_sheet_is_not_read_instead_of_the_visible_ledger(tmp_path):
     assert int(ledgers["outreach"]["场次"].sum()) == 46
     assert (
         "outreach.xlsx 有多个工作表：读取的是工作表「台账」，未读取「去年」（隐藏）、「说明」"
-        in ledgers.notes
+        in [n.text for n in ledgers.notes]
     )
 
 
@@ -337,7 +337,7 @@ def test_last_years_default_tables_json_nested_deep_does_not_crash_the_year_chec
     last.write_text("[" * 100_000 + "]" * 100_000)
     params = SimpleNamespace(year=2021, previous_path=None, source=None)
     report = SimpleNamespace(year=2021, agency="测试局", params=params)
-    assert checks.previous_for(report, root=tmp_path) is None
+    assert previous.previous_for(report, root=tmp_path) is None
 
 
 def test_tables_json_not_an_object_huge_or_with_an_endless_integer(tmp_path, capsys):
@@ -464,7 +464,7 @@ def test_nul_and_control_characters_in_ledger_cells_are_removed_with_a_note(tmp_
         "内容[31m见附件",
         "两行\n\t内容",
     ]  # tab and line break kept
-    notes = [n for n in ledgers.notes if "控制字符" in n]
+    notes = [n.text for n in ledgers.notes if n.kind == "control"]
     assert notes == [
         f"requests.csv 第2行「{column}」含不可见的控制字符（如 NUL），已删去；建议在台账中一并删去"
         for column in ("申请编号", "申请人类型", "申请内容")
@@ -477,5 +477,5 @@ def test_nul_cannot_hide_a_duplicate_id(tmp_path):
         "编号,决定日期\nXK-1\x00,2021-01-05\nXK-1,2021-02-05\n".encode()
     )
     assert ledger_error(data) == (
-        "licensing.csv 第3行 「编号」列，值「XK-1」：编号重复（与第2行相同），每条记录的编号应唯一"
+        "licensing.csv 第3行「编号」列，值「XK-1」：编号重复（与第2行相同），每条记录的编号应唯一"
     )

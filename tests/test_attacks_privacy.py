@@ -322,11 +322,11 @@ def test_shifted_row_error_masks_the_name_and_address(tmp_path):
     assert str(e.value).splitlines() == [
         "台账有2处问题：",
         (
-            "requests.csv 第3行 「收到日期」列，值「张**」："
+            "requests.csv 第3行「收到日期」列，值「张**」："
             "应为日期，如 2021-06-16、2021/6/16 或 Excel 日期"
         ),
         (
-            "requests.csv 第3行 「申请人类型」列，值「湖**********」：不是可用的类别，"
+            "requests.csv 第3行「申请人类型」列，值「湖**********」：不是可用的类别，"
             "应为：自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他"
         ),
     ]
@@ -342,8 +342,8 @@ def test_error_masks_an_id_number_or_phone_from_no_personal_column(tmp_path):
     with pytest.raises(LedgerError) as e:
         load_ledgers(data)
     lines = str(e.value).splitlines()
-    assert lines[1].startswith("requests.csv 第2行 「收到日期」列，值「1**********」：")
-    assert lines[2].startswith("requests.csv 第3行 「申请人类型」列，值「4*****************」：")
+    assert lines[1].startswith("requests.csv 第2行「收到日期」列，值「1**********」：")
+    assert lines[2].startswith("requests.csv 第3行「申请人类型」列，值「4*****************」：")
     assert "13812345678" not in str(e.value) and "420281199001011234" not in str(e.value)
 
 

@@ -355,17 +355,22 @@ def test_a_build_without_any_ledger_is_refused(tmp_path, capsys, data_state):
     assert not out.exists()
 
 
-def test_stale_kernel_sockets_and_traces_of_dead_builds_are_removed(tmp_path, monkeypatch):
-    temp = tmp_path / "tmp"
-    temp.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+def _dead_pid() -> int:
+    """The pid of a process that has ended."""
     dead = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"],
         check=True,
         capture_output=True,
         text=True,
     )
-    dead_pid = int(dead.stdout)
+    return int(dead.stdout)
+
+
+def test_stale_kernel_sockets_and_traces_of_dead_builds_are_removed(tmp_path, monkeypatch):
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    dead_pid = _dead_pid()
     live_pid = os.getppid()  # alive while this test runs
     for name in (
         f"reportkit-kernel-{dead_pid}-0123456789ab-1",
@@ -429,3 +434,22 @@ def test_a_build_of_another_project_leaves_the_working_directory_alone(tmp_path,
     here = os.getcwd()
     assert main(["build", "--params", str(SEED), "--out", str(tmp_path / "out")]) == 0
     assert os.getcwd() == here
+
+
+def test_stale_snapshots_of_dead_builds_are_removed(tmp_path, monkeypatch):
+    # The same cleanup as the kernels' sockets (snapshot.remove_stale): copies of ledgers hold
+    # personal data, so a killed build's snapshot goes; a running build's and others' stay.
+    from reportkit.ingest import snapshot
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    dead_pid, live_pid = _dead_pid(), os.getppid()
+    for name in (f"reportkit-snapshot-{dead_pid}-ab12", f"reportkit-snapshot-{live_pid}-cd34"):
+        (temp / name).mkdir()
+        (temp / name / "requests.csv").write_text("申请编号\n1\n", encoding="utf-8")
+    (temp / "reportkit-snapshot-ef56").mkdir()  # no pid: left alone
+    snapshot.sweep()
+    assert sorted(p.name for p in temp.iterdir()) == sorted(
+        [f"reportkit-snapshot-{live_pid}-cd34", "reportkit-snapshot-ef56"]
+    )

@@ -29,7 +29,7 @@ MIXED = (
     "请在 Excel 中打开，整体另存为「CSV UTF-8」后再试"
 )
 EXCEL_ERROR = "是 Excel 的错误值（公式出错）：请修正公式，或直接填写正确的值"
-TYPO = f"requests.csv 第3行 「申请人类型」列，值「自然任」：不是可用的类别（是否应为「自然人」？），应为：{APPLICANTS}"
+TYPO = f"requests.csv 第3行「申请人类型」列，值「自然任」：不是可用的类别（是否应为「自然人」？），应为：{APPLICANTS}"
 
 
 def fixture(name: str) -> tuple[str, bytes]:
@@ -108,6 +108,10 @@ CASES: dict[str, tuple[dict, str]] = {
         dict([fixture("media_only_commas.csv")]),
         "media.csv：文件是空的：第1行应为表头（日期、媒体、标题 …），其下每行一条记录",
     ),
+    "a UTF-16 byte-order mark alone": (
+        {"media.csv": b"\xff\xfe"},
+        "media.csv：文件是空的：第1行应为表头（日期、媒体、标题 …），其下每行一条记录",
+    ),
     "xlsx saved as .csv": (
         {"licensing.csv": b"PK\x03\x04\x14\x00\x06\x00"},
         "licensing.csv：实际是 Excel 工作簿（.xlsx）：请把文件扩展名改为 .xlsx，或在 Excel 中另存为 CSV",
@@ -144,77 +148,77 @@ CASES: dict[str, tuple[dict, str]] = {
     ),
     "required column misspelt": (
         {"penalties.csv": "编号,决定日起,案由\nCF-001,2021-01-01,x\n"},
-        "penalties.csv 第1行 「决定日期」列：缺少必填列「决定日期」（表头应含：编号、决定日期）；"
+        "penalties.csv 第1行「决定日期」列：缺少必填列「决定日期」（表头应含：编号、决定日期）；"
         "B列的「决定日起」是否就是此列？请把列名改为「决定日期」",
     ),
     "amount column in the wrong unit": (
         {"fees.csv": "日期,项目,金额（万元）\n2021-01-01,复印费,0.02\n"},
-        "fees.csv 第1行 「金额（元）」列：缺少必填列「金额（元）」（表头应含：日期、项目、金额（元））；"
+        "fees.csv 第1行「金额（元）」列：缺少必填列「金额（元）」（表头应含：日期、项目、金额（元））；"
         "C列的「金额（万元）」单位不同：此列应以元计，请把数值换算为元后，把列名改为「金额（元）」",
     ),
     "optional column without its unit": (
         {"requests.csv": "申请编号,收到日期,申请人类型,收费金额\nA1,2021-01-05,自然人,20\n"},
-        "requests.csv 第1行 「收费金额」列：不是本台账的列名，是否应为「收费金额（元）」？"
+        "requests.csv 第1行「收费金额」列：不是本台账的列名，是否应为「收费金额（元）」？"
         "请把列名改为「收费金额（元）」，否则这一列不会被读取",
     ),
     "two columns with one name": (
         {"enforcement.csv": "编号,决定日期,措施,决定日期\nQZ-1,2021-01-01,查封,2021-01-02\n"},
-        "enforcement.csv 第1行 「决定日期」列：表头中有多列都是「决定日期」（B和D列），请只保留一列",
+        "enforcement.csv 第1行「决定日期」列：表头中有多列都是「决定日期」（B和D列），请只保留一列",
     ),
     # -- cells ----------------------------------------------------------------------------------
     "applicant type 法人 lists the valid values": (
         {"requests.csv": REQ + "A1,2021-01-05,法人,,\n"},
-        f"requests.csv 第2行 「申请人类型」列，值「法人」：不是可用的类别，应为：{APPLICANTS}",
+        f"requests.csv 第2行「申请人类型」列，值「法人」：不是可用的类别，应为：{APPLICANTS}",
     ),
     "outcome near miss": (
         {"requests.csv": REQ + "A1,2021-01-05,自然人,予以公开了,2021-01-20\n"},
-        "requests.csv 第2行 「办理结果」列，值「予以公开了」：不是表三的办理结果（是否应为「予以公开」？）；"
+        "requests.csv 第2行「办理结果」列，值「予以公开了」：不是表三的办理结果（是否应为「予以公开」？）；"
         "应写表三的一项，如「予以公开」或「不予公开/属于国家秘密」",
     ),
     "appeal kind typo": (
         {"appeals.csv": "案件编号,类别,收到日期\nFY-1,行政服议,2021-05-01\n"},
-        "appeals.csv 第2行 「类别」列，值「行政服议」：不是可用的类别（是否应为「行政复议」？），"
+        "appeals.csv 第2行「类别」列，值「行政服议」：不是可用的类别（是否应为「行政复议」？），"
         "应为：行政复议、未经复议直接起诉、复议后起诉",
     ),
     "document type typo": (
         {"documents.csv": "文号,标题,类型,印发日期\n甲〔2021〕1号,办法,规张,2021-05-01\n"},
-        "documents.csv 第2行 「类型」列，值「规张」：不是可用的类别（是否应为「规章」？），应为：规章、行政规范性文件",
+        "documents.csv 第2行「类型」列，值「规张」：不是可用的类别（是否应为「规章」？），应为：规章、行政规范性文件",
     ),
     "proposal handling typo": (
         {"proposals.csv": "编号,类别,办理方式,收到日期\nJY-1,人大代表建议,主力,2021-03-01\n"},
-        "proposals.csv 第2行 「办理方式」列，值「主力」：不是可用的类别（是否应为「主办」？），应为：主办、会办",
+        "proposals.csv 第2行「办理方式」列，值「主力」：不是可用的类别（是否应为「主办」？），应为：主办、会办",
     ),
     "dates that are not dates": (
         {
             "licensing.csv": "编号,决定日期\nXK-1,2021-02-30\nXK-2,0021-06-16\nXK-3,#VALUE!\nXK-4,6月16日\n"
         },
         "台账有4处问题：\n"
-        f"licensing.csv 第2行 「决定日期」列，值「2021-02-30」：{DATE}\n"
-        f"licensing.csv 第3行 「决定日期」列，值「0021-06-16」：年份21不合理：{DATE}\n"
-        f"licensing.csv 第4行 「决定日期」列，值「#VALUE!」：{EXCEL_ERROR}\n"
-        f"licensing.csv 第5行 「决定日期」列，值「6月16日」：{DATE}",
+        f"licensing.csv 第2行「决定日期」列，值「2021-02-30」：{DATE}\n"
+        f"licensing.csv 第3行「决定日期」列，值「0021-06-16」：年份21不合理：{DATE}\n"
+        f"licensing.csv 第4行「决定日期」列，值「#VALUE!」：{EXCEL_ERROR}\n"
+        f"licensing.csv 第5行「决定日期」列，值「6月16日」：{DATE}",
     ),
     "counts that are not whole numbers": (
         {
             "outreach.csv": "日期,活动类型,场次,参与人次\n2021-06-01,咨询,两场,-3\n2021-06-02,咨询,1.5,99999999999999\n"
         },
         "台账有4处问题：\n"
-        "outreach.csv 第2行 「场次」列，值「两场」：应为整数\n"
-        "outreach.csv 第3行 「场次」列，值「1.5」：应为整数\n"
-        "outreach.csv 第2行 「参与人次」列，值「-3」：不应为负数\n"
-        "outreach.csv 第3行 「参与人次」列，值「99999999999999」：数值过大，请核对",
+        "outreach.csv 第2行「场次」列，值「两场」：应为整数\n"
+        "outreach.csv 第3行「场次」列，值「1.5」：应为整数\n"
+        "outreach.csv 第2行「参与人次」列，值「-3」：不应为负数\n"
+        "outreach.csv 第3行「参与人次」列，值「99999999999999」：数值过大，请核对",
     ),
     "amounts that are not amounts": (
         {
             "procurement.csv": "日期,项目,金额（万元）\n2021-01-01,电脑,约100\n2021-02-01,打印机,-5\n"
         },
         "台账有2处问题：\n"
-        "procurement.csv 第2行 「金额（万元）」列，值「约100」：应为金额数字，如 1200.50\n"
-        "procurement.csv 第3行 「金额（万元）」列，值「-5」：金额不应为负数",
+        "procurement.csv 第2行「金额（万元）」列，值「约100」：应为金额数字，如 1200.50\n"
+        "procurement.csv 第3行「金额（万元）」列，值「-5」：金额不应为负数",
     ),
     "required cell blank": (
         {"media.csv": "日期,媒体,标题\n2021-01-01,湖北日报,\n"},
-        "media.csv 第2行 「标题」列：必填项为空",
+        "media.csv 第2行「标题」列：必填项为空",
     ),
     "row holding only a name": (
         {
@@ -222,13 +226,13 @@ CASES: dict[str, tuple[dict, str]] = {
             + "A1,2021-01-05,自然人,,,张某某\n,,,,,李某某\n"
         },
         "台账有3处问题：\n"
-        "requests.csv 第3行 「申请编号」列：必填项为空\n"
-        "requests.csv 第3行 「收到日期」列：必填项为空\n"
-        "requests.csv 第3行 「申请人类型」列：必填项为空",
+        "requests.csv 第3行「申请编号」列：必填项为空\n"
+        "requests.csv 第3行「收到日期」列：必填项为空\n"
+        "requests.csv 第3行「申请人类型」列：必填项为空",
     ),
     "duplicate id": (
         {"enforcement.csv": "编号,决定日期\nQZ-1,2021-01-01\nQZ-2,2021-01-02\nQZ-1 ,2021-01-03\n"},
-        "enforcement.csv 第4行 「编号」列，值「QZ-1」：编号重复（与第2行相同），每条记录的编号应唯一",
+        "enforcement.csv 第4行「编号」列，值「QZ-1」：编号重复（与第2行相同），每条记录的编号应唯一",
     ),
     "xlsx: merged amount, error value, boolean": (
         {
@@ -242,9 +246,9 @@ CASES: dict[str, tuple[dict, str]] = {
             )
         },
         "台账有3处问题：\n"
-        "requests.xlsx 第3行 「收费金额（元）」列：是跨第3至4行的合并单元格：每行应各自填写（合并后无法确定每行的值），请取消合并\n"
-        f"requests.xlsx 第5行 「申请人类型」列，值「TRUE」：不是可用的类别，应为：{APPLICANTS}\n"
-        f"requests.xlsx 第4行 「办理结果」列，值「#N/A」：{EXCEL_ERROR}",
+        "requests.xlsx 第3行「收费金额（元）」列：是跨第3至4行的合并单元格：每行应各自填写（合并后无法确定每行的值），请取消合并\n"
+        f"requests.xlsx 第5行「申请人类型」列，值「TRUE」：不是可用的类别，应为：{APPLICANTS}\n"
+        f"requests.xlsx 第4行「办理结果」列，值「#N/A」：{EXCEL_ERROR}",
     ),
     "every ledger's problems at once": (
         {
@@ -252,8 +256,8 @@ CASES: dict[str, tuple[dict, str]] = {
             "media.csv": "日期,媒体,标题\n2021-13-01,湖北日报,标题\n",
         },
         "台账有2处问题：\n"
-        f"licensing.csv 第2行 「决定日期」列，值「明天」：{DATE}\n"
-        f"media.csv 第2行 「日期」列，值「2021-13-01」：{DATE}",
+        f"licensing.csv 第2行「决定日期」列，值「明天」：{DATE}\n"
+        f"media.csv 第2行「日期」列，值「2021-13-01」：{DATE}",
     ),
 }
 
@@ -272,10 +276,10 @@ def test_problems_capped_per_ledger(tmp_path):
     text = message(tmp_path, {"penalties.csv": MANY})
     lines = text.splitlines()
     assert lines[0] == f"台账有120处问题（每个文件最多列出前{MAX_PROBLEMS}处）："
-    assert lines[1] == f"penalties.csv 第2行 「决定日期」列，值「不详」：{DATE}"
+    assert lines[1] == f"penalties.csv 第2行「决定日期」列，值「不详」：{DATE}"
     assert (
         lines[MAX_PROBLEMS]
-        == f"penalties.csv 第{MAX_PROBLEMS + 1}行 「决定日期」列，值「不详」：{DATE}"
+        == f"penalties.csv 第{MAX_PROBLEMS + 1}行「决定日期」列，值「不详」：{DATE}"
     )
     assert (
         lines[-1]
@@ -367,14 +371,16 @@ def test_alias_accepted_with_a_note(tmp_path):
     assert ledgers["documents"].loc[0, "类型"] == "行政规范性文件"
     assert (
         "documents.csv 第2行「类型」写作「规范性文件」，已按「行政规范性文件」计入；建议改为规范名称"
-        in ledgers.notes
+        in [n.text for n in ledgers.notes]
     )
 
 
 def test_header_only_ledger_is_noted(tmp_path):
     ledgers = load_ledgers(folder(tmp_path, {"licensing.csv": "编号,决定日期,事项名称\r\n"}))
     assert len(ledgers["licensing"]) == 0
-    assert "licensing.csv 只有表头，没有记录，按本年无此类记录处理" in ledgers.notes
+    assert "licensing.csv 只有表头，没有记录，按本年无此类记录处理" in [
+        n.text for n in ledgers.notes
+    ]
 
 
 def test_cells_beyond_the_header_are_ignored(tmp_path):
@@ -453,6 +459,6 @@ def test_check_json_still_reports_bad_input_as_error(tmp_path, capsys):
     params = agency(tmp_path, {"media.csv": "日期,媒体,标题\n2021-01-01,湖北日报,\n"})
     assert main(["check", "--params", str(params), "--json"]) == 2
     captured = capsys.readouterr()
-    assert captured.err == "错误：media.csv 第2行 「标题」列：必填项为空\n"
+    assert captured.err == "错误：media.csv 第2行「标题」列：必填项为空\n"
     with pytest.raises(ValueError):
         json.loads(captured.out or "x")

@@ -17,7 +17,7 @@ import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
-from helpers import ROOT, SEED_PARAMS, chart_html, quiet
+from helpers import ROOT, SEED_PARAMS, chart_html
 
 from reportkit.compute import figures
 from reportkit.compute.report import open_report
@@ -89,7 +89,7 @@ def artifacts(tmp_path_factory) -> Path:
 def seed_report(tmp_path_factory) -> Path:
     """The seed year built as `reportkit build` builds it (about 20 s)."""
     out = tmp_path_factory.mktemp("seed") / "2021"
-    builder.build(params=SEED_PARAMS, out=out, log=quiet)
+    builder.build(params=SEED_PARAMS, out=out)
     return out / "report.html"
 
 

@@ -4,14 +4,15 @@ sequential builds."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from helpers import ROOT, copy_project, copy_seed_agency, quiet, read_json
+from helpers import ROOT, copy_project, copy_seed_agency, read_json
 
-from reportkit.checks import run as checks
-from reportkit.pipeline import builder, cache
+from reportkit.pipeline import builder, cache, checking, previous
 from reportkit.pipeline.outfolder import mark
 
 ALL = {"overview", "proactive", "requests", "appeals", "problems", "other"}
@@ -26,7 +27,7 @@ def agency(tmp_path_factory):
 
 
 def build(agency: Path, out: Path) -> set[str]:
-    result = builder.build(params=agency / "2021.yaml", out=out, log=quiet)
+    result = builder.build(params=agency / "2021.yaml", out=out)
     assert result.ok
     return set(result.ran)
 
@@ -66,10 +67,27 @@ def test_cache_reruns_exactly_what_changed(agency, monkeypatch):
     assert build(agency, out) == ALL
 
 
+def test_an_unchanged_build_does_not_import_pandas(agency):
+    """The unchanged path only hashes files and compares digests: importing pandas alone costs
+    more than all of it (it crept in once through the snapshot's look-up of the ledger names)."""
+    out = agency / "out-unchanged"
+    build(agency, out)
+    code = (
+        "import sys\n"
+        "from reportkit.pipeline import builder\n"
+        f"r = builder.build(params={str(agency / '2021.yaml')!r}, out={str(out)!r})\n"
+        "print(sorted(r.ran), 'pandas' in sys.modules, 'matplotlib' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert done.stdout.splitlines()[-1] == "[] False False"
+
+
 def test_no_cache_runs_everything(agency):
     out = agency / "out-nocache"
     build(agency, out)
-    result = builder.build(params=agency / "2021.yaml", out=out, use_cache=False, log=quiet)
+    result = builder.build(params=agency / "2021.yaml", out=out, use_cache=False)
     assert set(result.ran) == ALL
 
 
@@ -93,13 +111,13 @@ def test_concurrent_years_match_sequential(tmp_path, monkeypatch):
     copy_project(seqproj)
     monkeypatch.setenv("REPORTKIT_ROOT", str(seqproj))
     for y in (2020, 2021):
-        assert builder.build(y, log=quiet).ok
+        assert builder.build(y).ok
     seq = {y: seqproj / "outputs" / str(y) for y in (2020, 2021)}
     # Concurrent: both years at once into their default folders of another project copy.
     proj = tmp_path / "proj"
     copy_project(proj)
     monkeypatch.setenv("REPORTKIT_ROOT", str(proj))
-    results = builder.build_many([2020, 2021], log=quiet)
+    results = builder.build_many([2020, 2021])
     assert [r.ok for r in results] == [True, True]
     for y in (2020, 2021):
         a, b = _outputs(seq[y]), _outputs(proj / "outputs" / str(y))
@@ -132,7 +150,7 @@ def test_a_year_is_checked_against_the_year_built_alongside(tmp_path, monkeypatc
     )
     mark(proj / "outputs" / "2020", 2020)  # a stale build: a build replaces only its own folders
     monkeypatch.setenv("REPORTKIT_ROOT", str(proj))
-    results = builder.build_many([2021, 2020], log=quiet)  # in any order
+    results = builder.build_many([2021, 2020])  # in any order
     assert [(r.year, r.ok, r.error) for r in results] == [(2021, True, None), (2020, True, None)]
     found = read_json(proj / "outputs" / "2021", "checks.json")
     assert [f for f in found["findings"] if f["rule"] == "R10"] == []
@@ -153,17 +171,17 @@ def test_previous_year_of_another_agency_is_ignored(tmp_path, monkeypatch):
     from reportkit.compute.report import open_report
 
     assert (
-        checks.previous_for(open_report(params=ROOT / "params" / "demo" / "2022.yaml"), proj)
+        previous.previous_for(open_report(params=ROOT / "params" / "demo" / "2022.yaml"), proj)
         is None
     )
     assert (
-        checks.previous_for(open_report(params=agency_2022(tmp_path)), proj)["section3"]
+        previous.previous_for(open_report(params=agency_2022(tmp_path)), proj)["section3"]
         == seed_2021["section3"]
     )
     monkeypatch.setattr(
         "reportkit.contract.paths.default_out_dir", lambda y, root=None: proj / "outputs" / str(y)
     )
-    findings = checks.run(params=ROOT / "params" / "demo" / "2022.yaml")
+    findings = checking.run(params=ROOT / "params" / "demo" / "2022.yaml")
     assert [f.rule for f in findings if f.rule == "R10"] == []
 
 
@@ -182,7 +200,7 @@ def test_last_years_tables_rerun_the_overview_only(tmp_path, monkeypatch):
     proj = tmp_path / "proj"
     copy_project(proj)
     monkeypatch.setenv("REPORTKIT_ROOT", str(proj))
-    assert set(builder.build(2021, log=quiet).ran) == ALL
+    assert set(builder.build(2021).ran) == ALL
     last = {
         "agency": "大冶市应急管理局",
         "year": 2020,
@@ -194,7 +212,7 @@ def test_last_years_tables_rerun_the_overview_only(tmp_path, monkeypatch):
     (proj / "outputs" / "2020" / "tables.json").write_text(
         json.dumps(last, ensure_ascii=False), encoding="utf-8"
     )
-    assert set(builder.build(2021, log=quiet).ran) == {"overview"}
+    assert set(builder.build(2021).ran) == {"overview"}
 
 
 def test_years_on_the_command_line():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from helpers import SEED_PARAMS, quiet, read_json
+from helpers import SEED_PARAMS, read_json
 from present_seed import HEADINGS, SEED_TABLES
 
 from reportkit.pipeline import builder, kernels
@@ -27,7 +27,7 @@ def test_seed_builds_with_ordinary_kernels(tmp_path, monkeypatch):
 
     monkeypatch.setattr(kernels.KernelPool, "__init__", spy)
     out = tmp_path / "2021"
-    result = builder.build(params=SEED_PARAMS, out=out, use_cache=False, log=quiet)
+    result = builder.build(params=SEED_PARAMS, out=out, use_cache=False)
 
     assert (result.ok, result.error) == (True, None)
     assert set(result.ran) == SECTIONS  # every section ran in a kernel, none came from a cache

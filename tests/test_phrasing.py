@@ -57,3 +57,29 @@ def test_money():
     assert phrasing.money_wan(300) == "300万元"
     assert phrasing.money_wan(Decimal("0.5")) == "0.5万元"
     assert phrasing.money_wan(Decimal("1.235")) == "1.24万元"  # half-up
+
+
+@pytest.mark.parametrize(
+    "d, text",
+    [
+        (Decimal("1.50"), "1.5"),
+        (Decimal("130"), "130"),
+        (Decimal("130.00"), "130"),
+        (Decimal("1E+2"), "100"),
+        (Decimal("0.05"), "0.05"),
+        (Decimal("12345.6"), "12345.6"),
+        (Decimal("-3.10"), "-3.1"),
+    ],
+)
+def test_plain_decimal_text(d, text):
+    # The one Decimal -> text rule: the printed 表二 fees and the narrative's figures.
+    assert phrasing.plain(d) == text
+
+
+@pytest.mark.parametrize(
+    "d, number, kind",
+    [(Decimal("12.00"), 12, int), (Decimal("1E+1"), 10, int), (Decimal("0.35"), 0.35, float)],
+)
+def test_json_number(d, number, kind):
+    out = phrasing.json_number(d)
+    assert out == number and type(out) is kind

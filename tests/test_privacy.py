@@ -147,7 +147,7 @@ def test_narrative_markdown_formats_but_raw_html_is_text(built):
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "<strong>加粗的一句。</strong>" in page
     assert (
-        "&lt;script&gt;alert('叙述')&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt; "
+        "&lt;script&gt;alert(&#x27;叙述&#x27;)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt; "
         "[点这里](javascript:alert(2))"
     ) in page
     parsed = _Elements()
@@ -220,7 +220,7 @@ def test_params_cannot_mark_a_required_column_personal(tmp_path):
         load_ledgers(data, ["申请编号"])
     assert (
         str(e.value)
-        == "requests.csv 第1行 「申请编号」列：是本台账的必填列，不能在参数文件的 personal_columns 中标为个人信息"
+        == "requests.csv 第1行「申请编号」列：是本台账的必填列，不能在参数文件的 personal_columns 中标为个人信息"
     )
 
 

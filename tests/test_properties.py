@@ -24,7 +24,8 @@ from reportkit.compute import tables
 from reportkit.compute.report import Report, open_report
 from reportkit.contract import vocab
 from reportkit.contract.errors import ReportkitError
-from reportkit.ingest.ledgers import _any_date, load_ledgers
+from reportkit.ingest.cells import _any_date
+from reportkit.ingest.ledgers import load_ledgers
 
 YEARS = (2020, 2021, 2022)
 HEADER = ["申请编号", "收到日期", "申请人类型", "办理结果", "办结日期", "申请人姓名", "申请内容"]

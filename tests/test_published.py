@@ -466,9 +466,9 @@ def test_words_in_a_table_four_cell_are_kept_in_their_column(tmp_path):
 
 
 def test_params_previous_may_name_a_published_page():
-    from reportkit.checks import run as checks
+    from reportkit.pipeline import previous
 
-    tables = checks.read_published(PAGES / "pingwu_tjj_2021_wrong_charset.html")
+    tables = previous.read_published(PAGES / "pingwu_tjj_2021_wrong_charset.html")
     assert (tables["agency"], tables["year"]) == ("平武县统计局", 2021)
     assert tables["section3"] == ZERO_T3
 

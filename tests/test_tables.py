@@ -161,3 +161,26 @@ def test_tables_json_shape(report):
         "尚未审结": 1,
         "总计": 2,
     }
+
+
+def test_counting_rules_name_the_rows(report):
+    # The one home of each rule, which 表二/表三 and the ledger checks all call.
+    from reportkit.compute import tables
+
+    docs, requests = report.ledgers["documents"], report.ledgers["requests"]
+
+    def ids(frame, mask, column):
+        return list(frame.loc[mask, column])
+
+    assert ids(docs, tables.in_force(docs, 2021), "文号") == ["D2", "D3", "D5"]
+    # abolished within 2021 (D1, D4): in force on some day of the year, not on 31 December
+    assert ids(docs, tables.in_force(docs, 2021, at_year_end=False), "文号") == [
+        "D1",
+        "D2",
+        "D3",
+        "D4",
+        "D5",
+    ]
+    assert ids(requests, tables.carried_in(requests, 2021), "申请编号") == ["R2", "R3"]
+    assert ids(requests, tables.carried_out(requests, 2021), "申请编号") == ["R3", "R6", "R8"]
+    assert ids(requests, tables.carried_in(requests, 2022), "申请编号") == ["R3", "R6", "R8"]

@@ -10,12 +10,30 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from reportkit.compute import tables
 from reportkit.contract import vocab
+from reportkit.contract.errors import Location
 from reportkit.contract.findings import (
     FAR_YEARS,
     OLDEST_DOCUMENT_YEAR,
     Finding,
     finding,
+)
+from reportkit.contract.schema import (
+    APPEAL_CONCLUDED,
+    APPEAL_RESULT,
+    APPLICANT_TYPE,
+    CONCLUDED,
+    DOCUMENT_NO,
+    DOCUMENT_TYPE,
+    FEE_AMOUNT,
+    ISSUED,
+    OUTCOME,
+    RECEIVED,
+    REPEALED,
+    REQUEST_FEE,
+    REQUEST_ID,
+    REQUEST_TEXT,
 )
 from reportkit.ingest.ledgers import ROW, SCHEMAS, Ledgers, norm
 from reportkit.ingest.tablesjson import _decimals
@@ -27,19 +45,19 @@ from reportkit.ingest.tablesjson import _decimals
 Condition = Callable[[pd.DataFrame], pd.Series]
 # fmt: off
 ROW_RULES: list[tuple[str, str, str, Condition, str, str]] = [
-    ("requests", "L-done-before-received", "办结日期", lambda d: d["办结日期"] < d["收到日期"],
+    ("requests", "L-done-before-received", CONCLUDED, lambda d: d[CONCLUDED] < d[RECEIVED],
      "不早于收到日期", "办结日期早于收到日期，请改正其中之一"),
-    ("requests", "L-done-no-result", "办理结果", lambda d: d["办结日期"].notna() & d["办理结果"].isna(),
+    ("requests", "L-done-no-result", OUTCOME, lambda d: d[CONCLUDED].notna() & d[OUTCOME].isna(),
      "表三的一项办理结果", "已填办结日期却没有办理结果，请填写办理结果；未办结的请清空办结日期"),
-    ("requests", "L-result-no-done", "办结日期", lambda d: d["办理结果"].notna() & d["办结日期"].isna(),
+    ("requests", "L-result-no-done", CONCLUDED, lambda d: d[OUTCOME].notna() & d[CONCLUDED].isna(),
      "办结日期", "已填办理结果却没有办结日期，表三会把它算作结转下年度，请填写办结日期；未办结的请清空办理结果"),
-    ("appeals", "L-appeal-result-no-date", "审结日期", lambda d: d["结果"].notna() & d["审结日期"].isna(),
+    ("appeals", "L-appeal-result-no-date", APPEAL_CONCLUDED, lambda d: d[APPEAL_RESULT].notna() & d[APPEAL_CONCLUDED].isna(),
      "审结日期", "已填结果却没有审结日期，表四会把它算作尚未审结，请填写审结日期；尚未审结的请清空结果"),
-    ("appeals", "L-appeal-date-no-result", "结果", lambda d: d["审结日期"].notna() & d["结果"].isna(),
+    ("appeals", "L-appeal-date-no-result", APPEAL_RESULT, lambda d: d[APPEAL_CONCLUDED].notna() & d[APPEAL_RESULT].isna(),
      "结果维持、结果纠正或其他结果", "已填审结日期却没有结果，请填写结果；尚未审结的请清空审结日期"),
-    ("appeals", "L-appeal-order", "审结日期", lambda d: d["审结日期"] < d["收到日期"],
+    ("appeals", "L-appeal-order", APPEAL_CONCLUDED, lambda d: d[APPEAL_CONCLUDED] < d[RECEIVED],
      "不早于收到日期", "审结日期早于收到日期，请改正其中之一"),
-    ("documents", "L-document-order", "废止日期", lambda d: d["废止日期"] < d["印发日期"],
+    ("documents", "L-document-order", REPEALED, lambda d: d[REPEALED] < d[ISSUED],
      "不早于印发日期", "废止日期早于印发日期，请改正其中之一"),
 ]
 # fmt: on
@@ -65,7 +83,7 @@ def check_ledgers(
 
 def _at(ledgers: Ledgers, stem: str, r: dict[str, Any], column: str) -> dict[str, Any]:
     path = ledgers.files.get(stem)
-    return {"file": path.name if path else f"{stem}.csv", "row": int(r[ROW]), "column": column}
+    return Location(path.name if path else f"{stem}.csv", int(r[ROW]), column).where()
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -103,13 +121,13 @@ def _concluded_twice(ledgers: Ledgers) -> list[Finding]:
     """Two concluded rows with the same day, applicant type and request text: entered twice?"""
     df = ledgers["requests"]
     done = df[
-        df["办结日期"].notna() & df["申请内容"].notna() & (df["办理结果"] != "不予处理/重复申请")
+        df[CONCLUDED].notna() & df[REQUEST_TEXT].notna() & (df[OUTCOME] != "不予处理/重复申请")
     ]
     keys = pd.DataFrame(
         {
-            "received": done["收到日期"].to_numpy(),
-            "applicant": done["申请人类型"].to_numpy(dtype=object),
-            "text": [norm(v) for v in done["申请内容"].tolist()],
+            "received": done[RECEIVED].to_numpy(),
+            "applicant": done[APPLICANT_TYPE].to_numpy(dtype=object),
+            "text": [norm(v) for v in done[REQUEST_TEXT].tolist()],
         }
     )
     groups = list(_repeats(keys).values())
@@ -121,10 +139,10 @@ def _concluded_twice(ledgers: Ledgers) -> list[Finding]:
             out.append(
                 finding(
                     "L-concluded-twice",
-                    _at(ledgers, "requests", r, "申请编号"),
+                    _at(ledgers, "requests", r, REQUEST_ID),
                     "只录入一次",
-                    r["申请编号"],
-                    f"与第{first[ROW]}行（{first['申请编号']}）的收到日期、申请人类型和申请内容都相同，且都已办结，"
+                    r[REQUEST_ID],
+                    f"与第{first[ROW]}行（{first[REQUEST_ID]}）的收到日期、申请人类型和申请内容都相同，且都已办结，"
                     "表三会计两次；如是同一申请录入了两次，请删去一行；如确为两件申请，可忽略",
                 )
             )
@@ -158,39 +176,45 @@ def _duplicate_ids(ledgers: Ledgers) -> list[Finding]:
     return out
 
 
-def _dates(ledgers: Ledgers, year: int, built_at: dt.date) -> list[Finding]:
+def _dates(ledgers: Ledgers, year: int, built_at: dt.date | None) -> list[Finding]:
+    """Dates after the build day (only when the day is given: check() reads no clock) and dates
+    far before the report year."""
     out = []
-    latest = pd.Timestamp(built_at)
     for stem, schema in SCHEMAS.items():
         df = ledgers[stem]
         oldest = OLDEST_DOCUMENT_YEAR if stem == "documents" else year - FAR_YEARS
         for col in (c.name for c in schema.columns if c.kind == "date"):
-            for r in _records(df[df[col] > latest]):
-                out.append(
-                    finding(
+            # (rule, rows that break it, expected, message): a date after the build, or far back
+            rules = [
+                (
+                    "L-date-far",
+                    df[col].dt.year < oldest,
+                    f"{oldest}年或以后",
+                    f"离报告年度{year}年太远，请核对是否输错了年份",
+                )
+            ]
+            if built_at is not None:
+                day = built_at.isoformat()
+                rules.insert(
+                    0,
+                    (
                         "L-date-future",
-                        _at(ledgers, stem, r, col),
-                        f"不晚于{built_at.isoformat()}",
-                        _shown(r[col]),
-                        f"晚于报告生成之日（{built_at.isoformat()}），不可能发生，请改正年份或日期",
-                    )
+                        df[col] > pd.Timestamp(built_at),
+                        f"不晚于{day}",
+                        f"晚于报告生成之日（{day}），不可能发生，请改正年份或日期",
+                    ),
                 )
-            for r in _records(df[df[col].dt.year < oldest]):
-                out.append(
-                    finding(
-                        "L-date-far",
-                        _at(ledgers, stem, r, col),
-                        f"{oldest}年或以后",
-                        _shown(r[col]),
-                        f"离报告年度{year}年太远，请核对是否输错了年份",
-                    )
-                )
+            for rule, broken, expected, message in rules:
+                out += [
+                    finding(rule, _at(ledgers, stem, r, col), expected, _shown(r[col]), message)
+                    for r in _records(df[broken])
+                ]
     return out
 
 
 def _fees(ledgers: Ledgers) -> list[Finding]:
     out = []
-    for stem, col in (("fees", "金额（元）"), ("requests", "收费金额（元）")):
+    for stem, col in (("fees", FEE_AMOUNT), ("requests", REQUEST_FEE)):
         df = ledgers[stem]
         for r in _records(df[df[col].notna()]):
             amount: Decimal = r[col]
@@ -225,16 +249,15 @@ def _regulation_rows(
     if can_make_regulations is not False:
         return []
     df = ledgers["documents"]
-    counted = (df["印发日期"].dt.year <= year) & (
-        df["废止日期"].isna() | (df["废止日期"].dt.year >= year)
-    )
+    # the rows that 表二 counts somewhere: in force on some day of the year
+    counted = tables.in_force(df, year, at_year_end=False)
     return [
         finding(
             "L-regulation",
-            _at(ledgers, "documents", r, "类型"),
+            _at(ledgers, "documents", r, DOCUMENT_TYPE),
             vocab.NORMATIVE,
             vocab.REGULATION,
-            f"「{r['文号']}」类型为规章，但本机关没有规章制定权；如是本机关的文件，类型应为行政规范性文件",
+            f"「{r[DOCUMENT_NO]}」类型为规章，但本机关没有规章制定权；如是本机关的文件，类型应为行政规范性文件",
         )
-        for r in _records(df[counted & (df["类型"] == vocab.REGULATION)])
+        for r in _records(df[counted & (df[DOCUMENT_TYPE] == vocab.REGULATION)])
     ]

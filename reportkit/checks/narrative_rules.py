@@ -26,14 +26,10 @@ from reportkit.ingest.tablesjson import (
     read_tables,
 )
 
-
 # =============================================================================================
 # Narrative: numbers typed in by hand (R8)
 # =============================================================================================
-def section_name(slug: str) -> str:
-    if slug == "preface":
-        return "前言"
-    return next(s["heading"] for s in vocab.SECTIONS if s["slug"] == slug)
+section_name = vocab.section_label  # kept: checks.run re-exports it
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from reportkit.checks.ledger_rules import (  # noqa: F401 - checks.<name> stays the public path
@@ -52,9 +51,9 @@ from reportkit.checks.narrative_rules import (  # noqa: F401 - checks.<name> sta
     section_name,
     stated_numbers,
 )
-from reportkit.compute.report import Report, open_report
-from reportkit.contract import paths, trace, vocab
-from reportkit.contract.errors import ReportkitError
+from reportkit.compute.report import Report
+from reportkit.contract import vocab
+from reportkit.contract.errors import ALIAS, LedgerNote
 from reportkit.contract.findings import (  # noqa: F401 - checks.<name> stays the public path
     BLANKS,
     COPY_MIN_CHARS,
@@ -86,7 +85,6 @@ from reportkit.contract.findings import (  # noqa: F401 - checks.<name> stays th
 from reportkit.ingest.ledgers import norm
 from reportkit.ingest.tablesjson import (  # noqa: F401 - checks.<name> stays the public path
     _KIND,
-    _NUMBERING,
     HEADER_KEYS,
     HEADER_LABELS,
     MAX_COUNT,
@@ -125,9 +123,7 @@ def check_tables(
     `published`: the tables come from a published report, not from the agency's own ledgers, so
     advice names the report rather than ledgers."""
     t, findings = read_tables(tables, published)
-    findings += (
-        _t3_columns_balance(t) + _t3_outcomes_total(t) + _t3_rows_total(t) + _t4_groups_total(t)
-    )
+    findings += _t3_columns_balance(t) + _t3_totals(t) + _t4_groups_total(t)
     findings += _fees_in_wan(t) + _regulations_allowed(t, can_make_regulations)
     if previous is not None:
         findings += check_against_previous(t, read_tables(previous)[0], published)
@@ -163,30 +159,23 @@ def _parts_vs_total(
     return [finding(rule, where, sum(parts), total, message.format(sum=sum(parts), total=total))]
 
 
-def _t3_outcomes_total(t: Tables) -> list[Finding]:
-    return [
-        f
+def _t3_totals(t: Tables) -> list[Finding]:
+    """R2: down each column, (一)–(六) add up to (七)总计; R3: along each row, the applicant
+    types add up to 总计."""
+    r2 = "（一）至（六）各项之和为{sum}，而（七）总计为{total}，请核对总计或各项"
+    r3 = "自然人与五类法人或其他组织之和为{sum}，而总计为{total}，请核对这一行"
+    sums = [
+        ("R2", vocab.TOTAL, col, [t.t3[row][col] for row in vocab.OUTCOMES], r2)
         for col in vocab.T3_COLUMNS
-        for f in _parts_vs_total(
-            "R2",
-            {"table": T3, "row": vocab.TOTAL, "column": col},
-            [t.t3[row][col] for row in vocab.OUTCOMES],
-            t.t3[vocab.TOTAL][col],
-            "（一）至（六）各项之和为{sum}，而（七）总计为{total}，请核对总计或各项",
-        )
+    ] + [
+        ("R3", row, vocab.TOTAL, [t.t3[row][col] for col in vocab.APPLICANT_TYPES], r3)
+        for row in vocab.T3_ROWS
     ]
-
-
-def _t3_rows_total(t: Tables) -> list[Finding]:
     return [
         f
-        for row in vocab.T3_ROWS
+        for rule, row, col, parts, message in sums
         for f in _parts_vs_total(
-            "R3",
-            {"table": T3, "row": row, "column": vocab.TOTAL},
-            [t.t3[row][col] for col in vocab.APPLICANT_TYPES],
-            t.t3[row][vocab.TOTAL],
-            "自然人与五类法人或其他组织之和为{sum}，而总计为{total}，请核对这一行",
+            rule, {"table": T3, "row": row, "column": col}, parts, t.t3[row][col], message
         )
     ]
 
@@ -364,49 +353,48 @@ def _copied_tables(t: Tables, prev: Tables) -> list[Finding]:
 
 
 # =============================================================================================
-# Whole reports and the command line
+# Whole reports (finding last year's files is reportkit.pipeline.previous's job)
 # =============================================================================================
-def previous_report(report: Report) -> Report | None:
-    """Last year's report from `<params folder>/<Y-1>.yaml`, or None when absent or unloadable."""
-    if report.params.source is None:
-        return None
-    path = Path(report.params.source).parent / f"{report.year - 1}.yaml"
-    if not path.is_file():
-        return None
-    try:
-        prev = open_report(params=path)
-        _ = prev.texts  # rendering may fail too
-    except (ReportkitError, OSError, ValueError):
-        return None
-    return prev
-
-
-_ALIAS_NOTE = re.compile(
-    r"^(?P<file>\S+) 第(?P<row>\d+)行「(?P<column>[^」]+)」写作「(?P<found>[^」]*)」，已按「(?P<expected>[^」]+)」计入"
-)
-
-
-def check_aliases(notes: list[str]) -> list[Finding]:
-    """A category written as a common short form (「规范性文件」) is counted, and said so."""
+def check_aliases(notes: list[LedgerNote]) -> list[Finding]:
+    """A category written as a common short form (「规范性文件」) is counted, and said so: one
+    finding per row, those a summary note stands for included."""
     out = []
     for note in notes:
-        m = _ALIAS_NOTE.match(note)
-        if m:
-            where = {"file": m["file"], "row": int(m["row"]), "column": m["column"]}
-            msg = f"已按「{m['expected']}」计入；请在台账中改写为规范名称「{m['expected']}」"
-            out.append(finding("L-alias", where, m["expected"], m["found"], msg))
+        if note.kind != ALIAS:
+            continue
+        for row in note.rows():
+            expected = row.read_as
+            msg = f"已按「{expected}」计入；请在台账中改写为规范名称「{expected}」"
+            out.append(finding("L-alias", row.at.where(), expected, row.found, msg))
     return out
 
 
-def check_report(
-    report: Report, previous: dict | None = None, built_at: dt.date | None = None
+@dataclass(frozen=True)
+class Previous:
+    """What the cross-year rules compare with: last year's tables (R10–R12), and last year's
+    narrative and rendered texts (R12 on the text). Any part may be None: that rule is skipped."""
+
+    tables: dict[str, Any] | None = None
+    narrative: dict[str, Any] | None = None
+    texts: dict[str, str] | None = None
+
+
+def check(
+    report: Report,
+    previous: Previous | dict[str, Any] | None = None,
+    today: dt.date | None = None,
 ) -> list[Finding]:
-    """Everything: the tables, the ledgers, the narrative, and last year's tables and text."""
+    """Everything: the tables, the ledgers, the narrative, and last year's tables and text.
+
+    Pure: reads no file and no clock. `previous` (a tables dict alone still works) is what the
+    caller found of last year (reportkit.pipeline.previous); `today` is the day the dates are
+    checked against (no ledger date may be later); None: that rule is not applied."""
+    if previous is not None and not isinstance(previous, Previous):
+        previous = Previous(tables=previous)
+    last = previous or Previous()
     params = report.params
-    findings = check_tables(report.tables_json, previous, params.can_make_regulations)
-    findings += check_ledgers(
-        report.ledgers, report.year, built_at or dt.date.today(), params.can_make_regulations
-    )
+    findings = check_tables(report.tables_json, last.tables, params.can_make_regulations)
+    findings += check_ledgers(report.ledgers, report.year, today, params.can_make_regulations)
     findings += check_aliases(report.ledgers.notes)
     findings += check_stated_numbers(params.narrative, report.tables_json, report.year)
     findings += check_headings(params.narrative)
@@ -416,12 +404,14 @@ def check_report(
         from reportkit.compute.aggregate import check_hierarchy
 
         findings += check_hierarchy(report.tables_json, report.aggregate)
-    prev = previous_report(report)
-    if prev is not None:
+    if last.narrative is not None and last.texts is not None:
         findings += check_copied_narrative(
-            params.narrative, report.texts, prev.params.narrative, prev.texts
+            params.narrative, report.texts, last.narrative, last.texts
         )
     return findings
+
+
+check_report = check  # the name before check() was made pure
 
 
 class Findings(list):
@@ -431,105 +421,3 @@ class Findings(list):
     def __init__(self, findings: Any = (), notes: list[str] | None = None):
         super().__init__(findings)
         self.notes: list[str] = list(notes or [])
-
-
-CROSS_YEAR = "跨年检查（R10、R11、R12）"
-
-
-def run(
-    year: int | None = None,
-    params: str | Path | None = None,
-    tables: str | Path | None = None,
-    previous: str | Path | None = None,
-) -> Findings:
-    """`reportkit check`: a tables.json alone, or a whole report year (with last year's
-    tables.json from `previous`, else from the params' `previous:`, else from last year's default
-    output folder when there). Says in `notes` when the cross-year rules could not run."""
-    last = load_any(previous) if previous else None
-    if tables:
-        note = f"{CROSS_YEAR}未做：没有上年的报告；请用 --previous 指定上年的 tables.json"
-        note = None if last is not None else note
-        found = check_tables(load_any(tables), last, published=True)
-        return Findings(found, [note] if note else [])
-    # A path typed on the command line is relative to where the command runs.
-    report = open_report(year=year, params=Path(params).resolve() if params else None)
-    note = None
-    if last is None:
-        last, note = find_previous(report)
-    return Findings(check_report(report, last), [note] if note else [])
-
-
-def previous_for(report: Report, root: Path | None = None) -> dict[str, Any] | None:
-    """Last year's tables for the cross-year rules, or None (find_previous says why)."""
-    return find_previous(report, root)[0]
-
-
-def find_previous(
-    report: Report, root: Path | None = None
-) -> tuple[dict[str, Any] | None, str | None]:
-    """Last year's tables and, when there are none, why the cross-year rules cannot run.
-
-    The params' `previous:` (last year's published report) comes first; else last year's
-    default output folder, when it holds this agency's report (it may hold another agency's: a
-    demo, a department's draft)."""
-    named = report.params.previous_path
-    if named is not None:
-        if trace.enabled():
-            trace.file_read(named)
-        return read_published(named, report.params), None
-    root = (root or paths.project_root()).resolve()
-    candidates = paths.previous_tables_files(report.params, root)
-    others = []
-    for path in candidates:
-        if trace.enabled():
-            trace.file_read(path)
-        try:
-            last = load_tables(path) if path.is_file() else None
-        except ReportkitError:
-            others.append(f"{paths.shown(path, root)} 无法读取")
-            continue
-        if isinstance(last, dict) and last.get("agency") == report.agency:
-            return last, None
-        if last is not None:
-            others.append(f"{paths.shown(path, root)} 是另一机关（{last.get('agency')}）的")
-    looked = "、".join(paths.shown(p, root) for p in candidates)
-    why = "；".join(others) if others else f"未找到上年的 tables.json（查找了 {looked}）"
-    return None, (
-        f"{CROSS_YEAR}未做：{why}。请先生成{report.year - 1}年的报告，"
-        "或在参数文件中用 previous: 指向上年已发布的报告，或用 --previous 指定"
-    )
-
-
-PUBLISHED_SUFFIXES = (".html", ".htm", ".docx")
-
-
-def read_published(path: Path, params: Any = None) -> dict[str, Any]:
-    """The tables of last year's published report named by `previous:`: a tables.json, or (when
-    reportkit.ingest.published is installed) a saved web page or Word file."""
-    from reportkit.contract.errors import ParamsError
-
-    shown = str(params.source) if params is not None and params.source else str(path)
-    if not path.is_file():
-        raise ParamsError(shown, "previous", f"文件不存在：{path}")
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        return load_tables(path)
-    if suffix not in PUBLISHED_SUFFIXES:
-        why = f"应为 tables.json、网页（.html）或 Word 文件（.docx），实际为「{path.name}」"
-        raise ParamsError(shown, "previous", why)
-    try:
-        from reportkit.ingest.published import import_report
-    except ModuleNotFoundError as e:
-        if e.name not in ("reportkit.ingest", "reportkit.ingest.published"):
-            raise
-        raise ParamsError(
-            shown,
-            "previous",
-            f"暂不支持读取网页（.html）和 Word 文件（.docx）：{path.name}；"
-            "请把上年报告的表格录入为 tables.json（格式见 README），再用 previous: 指向它",
-        ) from None
-    imported = import_report(path)
-    tables = imported if isinstance(imported, dict) else getattr(imported, "tables", None)
-    if not isinstance(tables, dict):
-        raise ParamsError(shown, "previous", f"未能从 {path.name} 中读出统计表")
-    return tables

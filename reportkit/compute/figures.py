@@ -48,7 +48,7 @@ class Figure:
 
     def __str__(self) -> str:
         if isinstance(self.value, Decimal):
-            return phrasing._plain(self.value)
+            return phrasing.plain(self.value)
         return str(self.value)
 
     def __int__(self) -> int:
@@ -87,6 +87,11 @@ class Figure:
 
 def _fig(compute: Callable[[int], int | Decimal], year: int, label: str = "") -> Figure:
     return Figure(compute(year), compute(year - 1), year, label)
+
+
+def _measure(column: str, label: str) -> property:
+    """An outreach view's measure: the sum of one ledger column over the view's rows, by year."""
+    return property(lambda view: _fig(lambda y: int(view.rows(y)[column].sum()), view.year, label))
 
 
 class OutreachView:
@@ -133,28 +138,11 @@ class OutreachView:
                 mask &= (df["日期"] >= start) & (df["日期"] <= end)
         return df[mask]
 
-    def _measure(self, column: str, label: str) -> Figure:
-        return _fig(lambda y: int(self.rows(y)[column].sum()), self.year, label)
-
-    @property
-    def sessions(self) -> Figure:
-        return self._measure("场次", "场次")
-
-    @property
-    def participants(self) -> Figure:
-        return self._measure("参与人次", "参与人次")
-
-    @property
-    def boards(self) -> Figure:
-        return self._measure("展板（块）", "展板")
-
-    @property
-    def banners(self) -> Figure:
-        return self._measure("横幅（条）", "横幅")
-
-    @property
-    def materials(self) -> Figure:
-        return self._measure("资料（份）", "资料")
+    sessions = _measure("场次", "场次")
+    participants = _measure("参与人次", "参与人次")
+    boards = _measure("展板（块）", "展板")
+    banners = _measure("横幅（条）", "横幅")
+    materials = _measure("资料（份）", "资料")
 
     # The narrative's Chinese names.
     类型 = type
@@ -375,12 +363,6 @@ def decisions_by_year(ledgers: Ledgers, years: list[int] | None = None) -> pd.Da
     }
     out = pd.DataFrame(data, index=pd.Index(years, name="年度"))
     return out.astype("int64")
-
-
-def media_by_level(ledgers: Ledgers, year: int) -> pd.Series:
-    df = ledgers["media"]
-    rows = df[tables.in_year(df["日期"], year)]
-    return rows["媒体级别"].fillna("未注明").value_counts()
 
 
 def requests_outcomes(ledgers: Ledgers, year: int) -> pd.Series:

@@ -291,12 +291,6 @@ def _statement(template: str, word: str) -> str:
     return m.group(0) if m else word
 
 
-def section_label(slug: str) -> str:
-    if slug == "preface":
-        return "前言"
-    return next(s["heading"] for s in vocab.SECTIONS if s["slug"] == slug)
-
-
 @lru_cache(maxsize=1)
 def default_texts() -> dict[str, str]:
     """The kit's own narrative for sections a params file leaves out."""
@@ -305,7 +299,7 @@ def default_texts() -> dict[str, str]:
 
 def render(template: str, names: dict[str, Any], section: str) -> str:
     """Fill a section's Markdown template. Unknown placeholders are errors naming them and the section."""
-    label = section_label(section)
+    label = vocab.section_label(section)
     env = environment()
     try:
         ast = env.parse(template)
@@ -354,7 +348,7 @@ def render(template: str, names: dict[str, Any], section: str) -> str:
         _budget.reset(token)
 
 
-SLUGS = ["preface", *(s["slug"] for s in vocab.SECTIONS)]
+SLUGS = vocab.NARRATIVE_SLUGS
 
 
 def template_for(slug: str, params_narrative: dict[str, str]) -> str:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from reportkit.contract import vocab
+from reportkit.contract.phrasing import json_number
 from reportkit.ingest.ledgers import Ledgers
 
 
@@ -17,17 +18,29 @@ def in_year(dates: pd.Series, year: int) -> pd.Series:
     return dates.dt.year == year
 
 
-def before_year(dates: pd.Series, year: int) -> pd.Series:
-    return dates.dt.year < year
-
-
-def after_year(dates: pd.Series, year: int) -> pd.Series:
-    return dates.dt.year > year
-
-
 def yuan_to_wan(total_yuan: Decimal) -> Decimal:
     """元 -> 万元, rounded half-up to 0.01 as the table prints it."""
     return (Decimal(total_yuan) / Decimal(10000)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def in_force(documents: pd.DataFrame, year: int, at_year_end: bool = True) -> pd.Series:
+    """Documents in force on 31 December of `year` (现行有效): issued by then, not yet abolished.
+    at_year_end=False: in force on any day of the year, so those abolished in it count too."""
+    issued, abolished = documents["印发日期"].dt.year, documents["废止日期"].dt.year
+    still = abolished > year if at_year_end else abolished >= year
+    return (issued <= year) & (abolished.isna() | still)
+
+
+def carried_in(requests: pd.DataFrame, year: int) -> pd.Series:
+    """上年结转: received before the year and not concluded before it."""
+    received, done = requests["收到日期"].dt.year, requests["办结日期"].dt.year
+    return (received < year) & (done.isna() | (done >= year))
+
+
+def carried_out(requests: pd.DataFrame, year: int) -> pd.Series:
+    """结转下年度继续办理: received by the end of the year and not concluded in it."""
+    received, done = requests["收到日期"].dt.year, requests["办结日期"].dt.year
+    return (received <= year) & (done.isna() | (done > year))
 
 
 def decisions_count(ledgers: Ledgers, stem: str, year: int) -> int:
@@ -41,12 +54,10 @@ def documents_counts(ledgers: Ledgers, year: int) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     for kind in vocab.DOCUMENT_TYPES:
         d = df[df["类型"] == kind]
-        issued, abolished = d["印发日期"], d["废止日期"]
-        in_force = (issued.dt.year <= year) & (abolished.isna() | after_year(abolished, year))
         out[kind] = {
-            vocab.T2_ISSUED: int(in_year(issued, year).sum()),
-            vocab.T2_ABOLISHED: int(in_year(abolished, year).sum()),
-            vocab.T2_IN_FORCE: int(in_force.sum()),
+            vocab.T2_ISSUED: int(in_year(d["印发日期"], year).sum()),
+            vocab.T2_ABOLISHED: int(in_year(d["废止日期"], year).sum()),
+            vocab.T2_IN_FORCE: int(in_force(d, year).sum()),
         }
     return out
 
@@ -71,14 +82,11 @@ def table2(ledgers: Ledgers, year: int) -> dict[str, dict[str, Any]]:
 def request_sets(ledgers: Ledgers, year: int) -> dict[str, pd.DataFrame]:
     """The requests behind 表三's rows: new, carried in, concluded in the year, carried out."""
     df = ledgers["requests"]
-    received, done = df["收到日期"], df["办结日期"]
-    open_at_start = done.isna() | (done.dt.year >= year)
-    open_at_end = done.isna() | after_year(done, year)
     return {
-        vocab.NEW_REQUESTS: df[in_year(received, year)],
-        vocab.CARRIED_IN: df[before_year(received, year) & open_at_start],
-        "concluded": df[in_year(done, year)],
-        vocab.CARRIED_OUT: df[(received.dt.year <= year) & open_at_end],
+        vocab.NEW_REQUESTS: df[in_year(df["收到日期"], year)],
+        vocab.CARRIED_IN: df[carried_in(df, year)],
+        "concluded": df[in_year(df["办结日期"], year)],
+        vocab.CARRIED_OUT: df[carried_out(df, year)],
     }
 
 
@@ -95,9 +103,9 @@ def table3(ledgers: Ledgers, year: int) -> pd.DataFrame:
     concluded = (done == year).to_numpy()
     masks = {
         vocab.NEW_REQUESTS: (received == year).to_numpy(),
-        vocab.CARRIED_IN: ((received < year) & (done.isna() | (done >= year))).to_numpy(),
+        vocab.CARRIED_IN: carried_in(df, year).to_numpy(),
         vocab.TOTAL: concluded,
-        vocab.CARRIED_OUT: ((received <= year) & (done.isna() | (done > year))).to_numpy(),
+        vocab.CARRIED_OUT: carried_out(df, year).to_numpy(),
     }
     n = len(vocab.APPLICANT_TYPES)
     rows = {
@@ -147,9 +155,7 @@ def table4(ledgers: Ledgers, year: int) -> pd.DataFrame:
 
 
 def _json_number(v: Any) -> int | float:
-    if isinstance(v, Decimal):
-        return int(v) if v == v.to_integral_value() else float(v)
-    return int(v)
+    return json_number(v) if isinstance(v, Decimal) else int(v)
 
 
 def section2_json(t2: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 SHOWN_CHARS = 100  # of a value quoted in a message: a 3 GB value must not become a 3 GB message
 
@@ -35,6 +36,29 @@ class OutputFolderError(UsageError):
 
 
 @dataclass(frozen=True)
+class Location:
+    """Where in a ledger: file, row as Excel numbers it (header row = 1), column; any may be unknown.
+
+    One text form for problems, notes and findings: 「requests.csv 第5行「办结日期」列」."""
+
+    file: str | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.file} " if self.file else ""
+        if self.row is not None:
+            text += f"第{self.row}行"
+        if self.column:
+            text += f"「{self.column}」列"
+        return text.strip()
+
+    def where(self) -> dict[str, Any]:
+        """A finding's `where` (checks.json): file, row and column, in that order."""
+        return {"file": self.file, "row": self.row, "column": self.column}
+
+
+@dataclass(frozen=True)
 class CellProblem:
     """One bad cell: file, row as Excel numbers it (header row = 1), column, value, what is wrong."""
 
@@ -44,16 +68,69 @@ class CellProblem:
     value: object
     message: str
 
+    @property
+    def at(self) -> Location:
+        return Location(self.file, self.row, self.column)
+
     def __str__(self) -> str:
-        where = [self.file]
-        if self.row is not None:
-            where.append(f"第{self.row}行")
-        if self.column:
-            where.append(f"「{self.column}」列")
-        head = " ".join(where)
+        head = str(self.at)
         if self.value is not None and self.value != "":
             head += f"，值「{shorten(self.value)}」"
         return f"{head}：{self.message}"
+
+
+# What a ledger note says (LedgerNote.kind).
+ALIAS = "alias"  # a category typed as a common short form, counted under its official name
+CONTROL = "control"  # invisible control characters removed from a cell
+ABSENT = "absent"  # no file for this ledger: no records of its kind this year
+HEADER_ONLY = "header-only"  # the file has a header and no records
+SHEET = "sheet"  # which sheet of a workbook was read
+
+
+@dataclass(frozen=True)
+class LedgerNote:
+    """Something about how a ledger was read that stops nothing but that the user should know.
+
+    `found` is the value as typed and `read_as` what it was counted as (ALIAS). A note with `more`
+    is a summary line standing for those rows, which are not listed one by one in the build's
+    log but are all kept, so that the checks see every one. For ABSENT, `at.file` is the
+    ledger's name without suffix and `found` its title; for SHEET, `said` is the whole sentence.
+    """
+
+    kind: str
+    at: Location
+    found: object = None
+    read_as: object = None
+    more: tuple[LedgerNote, ...] = ()
+    said: str = ""
+
+    @property
+    def text(self) -> str:
+        """The note as the build's log and the analyst's notebook show it, in Chinese."""
+        file, column = self.at.file, self.at.column
+        if self.kind == ALIAS and self.more:
+            return (
+                f"{file} 另有{len(self.more)}行「{column}」写作简称，已按规范名称计入；"
+                "建议一并改为规范名称"
+            )
+        if self.kind == ALIAS:
+            return f"{self.at.file} 第{self.at.row}行「{column}」写作「{self.found}」，已按「{self.read_as}」计入；建议改为规范名称"
+        if self.kind == CONTROL and self.more:
+            return f"{file} 另有{len(self.more)}行「{column}」含不可见的控制字符，已删去"
+        if self.kind == CONTROL:
+            return f"{file} 第{self.at.row}行「{column}」含不可见的控制字符（如 NUL），已删去；建议在台账中一并删去"
+        if self.kind == ABSENT:
+            return f"未找到{self.found}（{file}.csv 或 {file}.xlsx），按本年无此类记录处理"
+        if self.kind == HEADER_ONLY:
+            return f"{file} 只有表头，没有记录，按本年无此类记录处理"
+        return self.said
+
+    def rows(self) -> tuple[LedgerNote, ...]:
+        """The one-row notes this note stands for: itself, or the rows of a summary."""
+        return self.more or (self,)
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class LedgerError(ReportkitError):

@@ -14,6 +14,8 @@ from typing import Any
 import pandas as pd
 
 from reportkit.contract import vocab
+from reportkit.contract.errors import Location
+from reportkit.contract.phrasing import json_number
 
 ERROR, WARNING = "error", "warning"
 
@@ -95,11 +97,18 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def at(self) -> Location | None:
+        """Where in a ledger, for a finding about a ledger's row; None for tables and narrative."""
+        if "file" not in self.where:
+            return None
+        return Location(self.where["file"], self.where.get("row"), self.where.get("column"))
+
 
 def _plain(v: Any) -> Any:
     """A strict-JSON form: Decimal -> int or float, dates -> ISO text, NaN -> text."""
     if isinstance(v, Decimal):
-        return int(v) if v == v.to_integral_value() else float(v)
+        return json_number(v)
     if isinstance(v, float) and not math.isfinite(v):
         return str(v)  # NaN / Infinity typed into a tables.json: strict JSON cannot hold them
     if isinstance(v, (dt.date, pd.Timestamp)):
@@ -127,7 +136,9 @@ def where_text(where: dict[str, Any]) -> str:
     """「requests.csv 第5行「办结日期」列」, 「表三「总计」行「自然人」列」 or 「叙述「五、…」」."""
     if "section" in where:
         return f"叙述「{where['section']}」"
-    text = f"{where['file']} " if "file" in where else str(where.get("table", ""))
+    if "file" in where:  # a ledger's cell: the text form every ledger problem has
+        return str(Location(where["file"], where.get("row"), where.get("column")))
+    text = str(where.get("table", ""))
     row = where.get("row")
     if row is not None:
         text += f"第{row}行" if isinstance(row, int) else f"「{row}」行"

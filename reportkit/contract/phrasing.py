@@ -8,11 +8,16 @@ from typing import SupportsFloat
 _UNITS = [(Decimal(10) ** 8, "亿"), (Decimal(10) ** 4, "万")]
 
 
-def _plain(d: Decimal) -> str:
-    """A Decimal without exponent or trailing zeros: 1.50 -> '1.5', 130 -> '130'."""
+def plain(d: Decimal) -> str:
+    """A Decimal as text, without exponent or trailing zeros: 1.50 -> '1.5', 130 -> '130'."""
     if d == d.to_integral_value():
         return str(int(d))
     return format(d.normalize(), "f")
+
+
+def json_number(d: Decimal) -> int | float:
+    """A Decimal as a JSON number: whole -> int (130), else float (1.5)."""
+    return int(d) if d == d.to_integral_value() else float(d)
 
 
 def _floor_sig(n: int, digits: int) -> int:
@@ -36,14 +41,14 @@ def approx(n: int | SupportsFloat) -> str:
     kept = _floor_sig(n, 2)
     for size, unit in _UNITS:
         if n >= size:
-            return _plain(Decimal(kept) / size) + unit
+            return plain(Decimal(kept) / size) + unit
     return f"{kept}余" if kept != n else str(n)
 
 
 def money_wan(amount_wan: Decimal | float | int) -> str:
     """An amount in 万元, to the fen of a 万 at most: Decimal('329.76') -> '329.76万元', 300 -> '300万元'."""
     d = Decimal(str(amount_wan)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return _plain(d) + "万元"
+    return plain(d) + "万元"
 
 
 def yoy(
@@ -58,7 +63,7 @@ def yoy(
     if diff == 0:
         return f"与{against[1:]}持平" if against.startswith("比") else f"{against}持平"
     word = "增加" if diff > 0 else "减少"
-    return f"{against}{word}{_plain(abs(diff))}{unit}"
+    return f"{against}{word}{plain(abs(diff))}{unit}"
 
 
 def pct_change(current: int | Decimal, previous: int | Decimal, against: str = "同比") -> str:
@@ -70,7 +75,7 @@ def pct_change(current: int | Decimal, previous: int | Decimal, against: str = "
     if change == 0:
         return f"{against}持平"
     word = "增长" if change > 0 else "下降"
-    return f"{against}{word}{_plain(abs(change))}%"
+    return f"{against}{word}{plain(abs(change))}%"
 
 
-__all__ = ["approx", "money_wan", "yoy", "pct_change"]
+__all__ = ["approx", "money_wan", "yoy", "pct_change", "plain", "json_number"]

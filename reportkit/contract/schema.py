@@ -140,6 +140,32 @@ def _c(name: str, kind: str, required: bool = False, choices=(), default=None) -
     return Column(name, kind, required, tuple(choices), default)
 
 
+# Ledger columns the code refers to by name; each is a column of SCHEMAS below.
+REQUEST_ID = "申请编号"
+RECEIVED = "收到日期"  # requests, appeals, proposals
+APPLICANT_TYPE = "申请人类型"
+OUTCOME = "办理结果"  # requests: a 表三 outcome; proposals: free text
+CONCLUDED = "办结日期"
+REQUEST_TEXT = "申请内容"
+REQUEST_FEE = "收费金额（元）"
+APPEAL_ID = "案件编号"
+KIND = "类别"  # appeals, proposals
+APPEAL_RESULT = "结果"
+APPEAL_CONCLUDED = "审结日期"
+DOCUMENT_NO = "文号"
+DOCUMENT_TYPE = "类型"
+ISSUED = "印发日期"
+REPEALED = "废止日期"
+FEE_AMOUNT = "金额（元）"
+
+
+def _decisions(stem: str, title: str, subject: str) -> Schema:
+    """A ledger of decisions (许可, 处罚, 强制): 表二 counts its rows by 决定日期 alike."""
+    return Schema(
+        stem, title, (_c("编号", "id", True), _c("决定日期", "date", True), _c(subject, "text"))
+    )
+
+
 SCHEMAS: dict[str, Schema] = {
     s.stem: s
     for s in [
@@ -147,56 +173,44 @@ SCHEMAS: dict[str, Schema] = {
             "requests",
             "依申请公开台账",
             (
-                _c("申请编号", "id", True),
-                _c("收到日期", "date", True),
-                _c("申请人类型", "category", True, vocab.APPLICANT_TYPES),
-                _c("办理结果", "outcome"),
-                _c("办结日期", "date"),
-                _c("申请内容", "text"),
-                _c("收费金额（元）", "money"),
+                _c(REQUEST_ID, "id", True),
+                _c(RECEIVED, "date", True),
+                _c(APPLICANT_TYPE, "category", True, vocab.APPLICANT_TYPES),
+                _c(OUTCOME, "outcome"),
+                _c(CONCLUDED, "date"),
+                _c(REQUEST_TEXT, "text"),
+                _c(REQUEST_FEE, "money"),
             ),
         ),
         Schema(
             "appeals",
             "复议诉讼台账",
             (
-                _c("案件编号", "id", True),
-                _c("类别", "category", True, vocab.APPEAL_KINDS),
-                _c("收到日期", "date", True),
-                _c("结果", "category", False, vocab.APPEAL_RESULTS),
-                _c("审结日期", "date"),
+                _c(APPEAL_ID, "id", True),
+                _c(KIND, "category", True, vocab.APPEAL_KINDS),
+                _c(RECEIVED, "date", True),
+                _c(APPEAL_RESULT, "category", False, vocab.APPEAL_RESULTS),
+                _c(APPEAL_CONCLUDED, "date"),
             ),
         ),
         Schema(
             "documents",
             "规章和规范性文件台账",
             (
-                _c("文号", "id", True),
+                _c(DOCUMENT_NO, "id", True),
                 _c("标题", "text", True),
-                _c("类型", "category", True, vocab.DOCUMENT_TYPES),
-                _c("印发日期", "date", True),
-                _c("废止日期", "date"),
+                _c(DOCUMENT_TYPE, "category", True, vocab.DOCUMENT_TYPES),
+                _c(ISSUED, "date", True),
+                _c(REPEALED, "date"),
             ),
         ),
-        Schema(
-            "licensing",
-            "行政许可台账",
-            (_c("编号", "id", True), _c("决定日期", "date", True), _c("事项名称", "text")),
-        ),
-        Schema(
-            "penalties",
-            "行政处罚台账",
-            (_c("编号", "id", True), _c("决定日期", "date", True), _c("案由", "text")),
-        ),
-        Schema(
-            "enforcement",
-            "行政强制台账",
-            (_c("编号", "id", True), _c("决定日期", "date", True), _c("措施", "text")),
-        ),
+        _decisions("licensing", "行政许可台账", "事项名称"),
+        _decisions("penalties", "行政处罚台账", "案由"),
+        _decisions("enforcement", "行政强制台账", "措施"),
         Schema(
             "fees",
             "行政事业性收费台账",
-            (_c("日期", "date", True), _c("项目", "text", True), _c("金额（元）", "money", True)),
+            (_c("日期", "date", True), _c("项目", "text", True), _c(FEE_AMOUNT, "money", True)),
         ),
         Schema(
             "procurement",
@@ -233,11 +247,13 @@ SCHEMAS: dict[str, Schema] = {
             "建议提案台账",
             (
                 _c("编号", "id", True),
-                _c("类别", "category", True, vocab.PROPOSAL_KINDS),
+                _c(KIND, "category", True, vocab.PROPOSAL_KINDS),
                 _c("办理方式", "category", True, vocab.HANDLING),
-                _c("收到日期", "date", True),
-                _c("办理结果", "text"),
+                _c(RECEIVED, "date", True),
+                _c(OUTCOME, "text"),
             ),
         ),
     ]
 }
+# The ledger stems, in the contract's order (the order messages list the files in).
+LEDGER_STEMS: list[str] = list(SCHEMAS)

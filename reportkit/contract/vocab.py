@@ -6,6 +6,8 @@ spells them out.
 
 from __future__ import annotations
 
+import re
+
 # ---------------------------------------------------------------------------------------------
 # The six sections, in order. `slug` names the section notebook; `heading` is printed verbatim.
 # ---------------------------------------------------------------------------------------------
@@ -22,6 +24,18 @@ for _i, _s in enumerate(SECTIONS, start=1):
     _s["heading"] = f"{_s['number']}、{_s['title']}"
 
 SECTION_HEADINGS: list[str] = [s["heading"] for s in SECTIONS]
+
+# The narrative texts: a preface (前言), then one per section, in report order.
+PREFACE = "preface"
+PREFACE_LABEL = "前言"
+NARRATIVE_SLUGS: list[str] = [PREFACE, *(s["slug"] for s in SECTIONS)]
+_LABELS = {PREFACE: PREFACE_LABEL, **{s["slug"]: s["heading"] for s in SECTIONS}}
+
+
+def section_label(slug: str) -> str:
+    """What a reader calls a narrative text: 「前言」 or the section's heading 「五、存在的主要问题及改进情况」."""
+    return _LABELS[slug]
+
 
 REPORT_TITLE = "{agency}{year}年政府信息公开工作年度报告"
 
@@ -122,6 +136,19 @@ OUTCOME_GROUPS: list[tuple[str, str, list[str]]] = [
     ),
 ]
 RESULTS_TOTAL_NUMBER = "（七）"
+
+# Numbering typed or printed before a label, matched after NFKC (（七） -> (七), 7． -> 7.):
+# 七、 七. (七) 七) 7. 7、 (7) 7). One rule for ledgers, tables.json and published reports.
+NUMBERING = re.compile(
+    r"^(?:\(?(?:[一二三四五六七八九十]+|\d+)\)|[一二三四五六七八九十]+[、.]|\d+[.、])"
+)
+
+
+def strip_numbering(key: str) -> str:
+    """A label's key without the numbering before each /-part: 「(三)不予公开/1.属于国家秘密」 ->
+    「不予公开/属于国家秘密」."""
+    return "/".join(NUMBERING.sub("", part) for part in key.split("/"))
+
 
 # The 21 outcome keys, as tables.json and the ledger's 办理结果 write them.
 OUTCOMES: list[str] = []

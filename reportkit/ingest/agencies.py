@@ -178,24 +178,10 @@ def _load_json(path: Path) -> dict:
 
 
 def read_published(path: Path) -> dict:
-    """A published report's tables: a tables.json, or a page / Word file when
-    reportkit.ingest.published is installed (imported only then)."""
-    if path.name.endswith(".json"):
-        return _load_json(path)
-    try:
-        from reportkit.ingest.published import import_report  # type: ignore[import-not-found]
-    except ModuleNotFoundError as e:
-        if e.name not in ("reportkit.ingest", "reportkit.ingest.published"):
-            raise
-        raise AgenciesError(
-            f"暂不支持读取网页和 Word 文件：{path}；请把该报告的表格录入为 "
-            f"{path.name.split('.')[0]}.tables.json（格式见 README）放在同一文件夹"
-        ) from None
-    imported = import_report(path)
-    tables = imported if isinstance(imported, dict) else getattr(imported, "tables", None)
-    if not isinstance(tables, dict):
-        raise AgenciesError(f"未能从 {path} 中读出统计表")
-    return tables
+    """A published report's tables: a tables.json, or a saved page or Word file imported."""
+    from reportkit.ingest.tablesjson import load_any
+
+    return load_any(path)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -12,32 +12,12 @@ from decimal import Decimal, InvalidOperation
 import pandas as pd
 
 from reportkit.contract import vocab
-from reportkit.contract.schema import (  # noqa: F401
-    _ENGLISH_HINTS,
-    _NOT_PERSONAL,
-    _NOT_PERSONAL_ENDINGS,
-    _SIMPLIFIED,
-    EXCEL_ERRORS,
-    HEAD_ROWS,
-    MAX_NOTES,
-    MAX_PROBLEMS,
-    OTHER_FORMATS,
-    PEOPLE_LEDGERS,
-    PERSONAL_COLUMNS,
-    PERSONAL_HINTS,
-    REQUESTS_PERSONAL,
-    ROW,
-    SCHEMAS,
-    Column,
-    Schema,
-    _c,
-)
+from reportkit.contract.schema import Column
 
 # ------------------------------------------------------------------------------------------------
 # Normalising what people type
 # ------------------------------------------------------------------------------------------------
 _SPACES_AND_QUOTES = re.compile(r"[\s\"'“”‘’「」『』]+")
-_NUMBERING = re.compile(r"^(?:\(?[一二三四五六七八九十]+\)|[一二三四五六七八九十]+、|\d+[.、．])")
 _TRAILING_NOTE = re.compile(r"\([^()]*\)$")  # 收到日期（年/月/日） -> 收到日期
 
 
@@ -53,10 +33,6 @@ def norm(text: object) -> str:
 def _header_key(text: object) -> str:
     """A header cell's key: as norm(), without the * or ※ that templates put on required columns."""
     return norm(_CONTROL.sub("", str(text))).strip("*※")
-
-
-def _strip_numbering(key: str) -> str:
-    return "/".join(_NUMBERING.sub("", part) for part in key.split("/"))
 
 
 def _outcome_lookup() -> dict[str, str]:
@@ -79,7 +55,7 @@ OUTCOME_LOOKUP = _outcome_lookup()
 def match_outcome(value: object) -> str | None:
     """The tables.json key of an 办理结果 as typed (leaf alone, group/leaf, numbered), or None."""
     key = norm(value)
-    return OUTCOME_LOOKUP.get(key) or OUTCOME_LOOKUP.get(_strip_numbering(key))
+    return OUTCOME_LOOKUP.get(key) or OUTCOME_LOOKUP.get(vocab.strip_numbering(key))
 
 
 def _is_blank(v: object) -> bool:
@@ -225,24 +201,23 @@ def _to_date(col: Column, v: object):
     return d, None, None
 
 
-def _to_int(col: Column, v: object):
-    n = parse_int(v)
+def _not_negative(n: int | Decimal | None, not_read: str, negative: str, limit: int | None):
+    """A count or an amount as read, or the problem: not read, below zero, or implausibly large."""
     if n is None:
-        return None, "应为整数", None
+        return None, not_read, None
     if n < 0:
-        return None, "不应为负数", None
-    if n >= 10**12:
+        return None, negative, None
+    if limit is not None and n >= limit:
         return None, "数值过大，请核对", None
     return n, None, None
 
 
+def _to_int(col: Column, v: object):
+    return _not_negative(parse_int(v), "应为整数", "不应为负数", 10**12)
+
+
 def _to_money(col: Column, v: object):
-    m = parse_money(v)
-    if m is None:
-        return None, "应为金额数字，如 1200.50", None
-    if m < 0:
-        return None, "金额不应为负数", None
-    return m, None, None
+    return _not_negative(parse_money(v), "应为金额数字，如 1200.50", "金额不应为负数", None)
 
 
 def _suggest(key: str, choices: list[str]) -> str:
@@ -268,7 +243,7 @@ def _to_outcome(col: Column, v: object):
     if found:
         return found, None, None
     leaves = [o.split("/")[-1] for o in vocab.OUTCOMES]
-    hint = _suggest(_strip_numbering(norm(v)).split("/")[-1], leaves)
+    hint = _suggest(vocab.strip_numbering(norm(v)).split("/")[-1], leaves)
     return (
         None,
         f"不是表三的办理结果{hint}；应写表三的一项，如「予以公开」或「不予公开/属于国家秘密」",

@@ -12,8 +12,6 @@ from reportkit.contract import vocab
 
 # Spaces of every width, zero-width marks and quotation marks: printed labels differ by them only.
 _NOISE = re.compile(r"[\s\u00a0\u3000\u200b\u200c\u200d\ufeff\"'“”‘’「」『』]+")
-# Numbering printed before a label: 一、 （七） 1. 1、 (3)
-_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[.、])")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -30,7 +28,7 @@ def key(text: str) -> str:
 def bare(text: str) -> str:
     """key() without the numbering in front (「（七）总计」 -> 「总计」)."""
     k = key(text)
-    stripped = _NUMBERING.sub("", k)
+    stripped = vocab.NUMBERING.sub("", k)
     return stripped or k
 
 

@@ -14,9 +14,9 @@ from reportkit.contract import paths, vocab
 from reportkit.contract.errors import ParamsError, shorten
 from reportkit.contract.years import year_range_problem
 
-PREFACE = "preface"
+PREFACE = vocab.PREFACE
 # Every way a params file may name a narrative section -> the section's slug.
-_SECTION_KEYS: dict[str, str] = {PREFACE: PREFACE, "前言": PREFACE}
+_SECTION_KEYS: dict[str, str] = {PREFACE: PREFACE, vocab.PREFACE_LABEL: PREFACE}
 for _s in vocab.SECTIONS:
     for _k in (
         _s["slug"],
@@ -27,8 +27,6 @@ for _s in vocab.SECTIONS:
         f"section{_s['index']}",
     ):
         _SECTION_KEYS[_k] = _s["slug"]
-
-CONTACT_KEYS = ["办公室", "地址", "邮编", "电话"]
 
 
 class Contact(BaseModel):

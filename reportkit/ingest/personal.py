@@ -9,53 +9,8 @@ from collections.abc import Set as AbstractSet
 import numpy as np
 import pandas as pd
 
-from reportkit.contract.schema import (  # noqa: F401 - ledgers.<name> stays the public path
-    _ENGLISH_HINTS,
-    _NOT_PERSONAL,
-    _NOT_PERSONAL_ENDINGS,
-    _SIMPLIFIED,
-    EXCEL_ERRORS,
-    HEAD_ROWS,
-    MAX_NOTES,
-    MAX_PROBLEMS,
-    OTHER_FORMATS,
-    PEOPLE_LEDGERS,
-    PERSONAL_COLUMNS,
-    PERSONAL_HINTS,
-    REQUESTS_PERSONAL,
-    ROW,
-    SCHEMAS,
-    Column,
-    Schema,
-    _c,
-)
-from reportkit.ingest.cells import (  # noqa: F401 - ledgers.<name> stays the public path
-    _CONTROL,
-    _DATE_FORMATS,
-    _DATE_WITH_TIME,
-    _EXCEL_EPOCH,
-    _NUMBERING,
-    _PLAIN_DATE,
-    _SPACES_AND_QUOTES,
-    _TRAILING_NOTE,
-    DATE_HINT,
-    FIRST_YEAR,
-    LAST_YEAR,
-    OUTCOME_LOOKUP,
-    _any_date,
-    _column_letter,
-    _excel_serial,
-    _header_key,
-    _is_blank,
-    _outcome_lookup,
-    _shown,
-    _strip_numbering,
-    match_outcome,
-    norm,
-    parse_date,
-    parse_int,
-    parse_money,
-)
+from reportkit.contract.schema import _NOT_PERSONAL
+from reportkit.ingest.cells import _is_blank, _shown
 
 # ------------------------------------------------------------------------------------------------
 # Personal values, kept aside for the privacy guard

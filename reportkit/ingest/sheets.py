@@ -21,54 +21,9 @@ import numpy as np
 import pandas as pd
 
 from reportkit.contract.errors import CellProblem, LedgerError
-from reportkit.contract.schema import (  # noqa: F401
-    _ENGLISH_HINTS,
-    _NOT_PERSONAL,
-    _NOT_PERSONAL_ENDINGS,
-    _SIMPLIFIED,
-    EXCEL_ERRORS,
-    HEAD_ROWS,
-    MAX_NOTES,
-    MAX_PROBLEMS,
-    OTHER_FORMATS,
-    PEOPLE_LEDGERS,
-    PERSONAL_COLUMNS,
-    PERSONAL_HINTS,
-    REQUESTS_PERSONAL,
-    ROW,
-    SCHEMAS,
-    Column,
-    Schema,
-    _c,
-)
+from reportkit.contract.schema import HEAD_ROWS
 from reportkit.ingest import columnar
-from reportkit.ingest.cells import (  # noqa: F401
-    _CONTROL,
-    _DATE_FORMATS,
-    _DATE_WITH_TIME,
-    _EXCEL_EPOCH,
-    _NUMBERING,
-    _PLAIN_DATE,
-    _SPACES_AND_QUOTES,
-    _TRAILING_NOTE,
-    DATE_HINT,
-    FIRST_YEAR,
-    LAST_YEAR,
-    OUTCOME_LOOKUP,
-    _any_date,
-    _column_letter,
-    _excel_serial,
-    _header_key,
-    _is_blank,
-    _outcome_lookup,
-    _shown,
-    _strip_numbering,
-    match_outcome,
-    norm,
-    parse_date,
-    parse_int,
-    parse_money,
-)
+from reportkit.ingest.cells import _column_letter, _is_blank
 
 # ------------------------------------------------------------------------------------------------
 # Reading a file into a grid of cells

@@ -41,7 +41,7 @@ _active: contextvars.ContextVar[Snapshot | None] = contextvars.ContextVar(
 
 
 def _is_ledger_name(name: str) -> bool:
-    from reportkit.ingest.ledgers import SCHEMAS
+    from reportkit.contract.schema import SCHEMAS
 
     path = Path(name)
     return path.stem in SCHEMAS and path.suffix.lower() in LEDGER_SUFFIXES
@@ -194,7 +194,7 @@ class Snapshot:
             for p in e.problems
             if isinstance(p, CellProblem)
         ]
-        if hasattr(e, "total"):  # ledgers._TooManyProblems: the same kind, the same count
+        if hasattr(e, "total"):  # problems.TooManyProblems: the same kind, the same count
             return type(e)(problems, e.total)  # type: ignore[call-arg]
         return LedgerError(problems)
 
@@ -239,17 +239,25 @@ def new_folder() -> Path:
 
 def sweep() -> None:
     """Remove the snapshot folders of builds that are no longer running (ours only)."""
+    remove_stale(PREFIX)
 
+
+def remove_stale(prefix: str) -> None:
+    """Remove the temp files and folders named <prefix><pid>-… whose build is no longer running.
+    Names without a pid (older versions) or of another user are left alone."""
     uid = os.getuid() if hasattr(os, "getuid") else None
-    for stale in Path(tempfile.gettempdir()).glob(f"{PREFIX}*-*"):
-        pid = stale.name[len(PREFIX) :].split("-", 1)[0]
+    for stale in Path(tempfile.gettempdir()).glob(f"{prefix}*"):
+        pid = stale.name[len(prefix) :].split("-", 1)[0]
         try:
+            # 7 digits at most: Linux's largest pid_max.
             if not pid.isdigit() or len(pid) > 7 or alive(int(pid)):
                 continue
             if uid is not None and stale.lstat().st_uid != uid:
                 continue
             if stale.is_dir() and not stale.is_symlink():
                 shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink()
         except OSError:  # gone meanwhile, or not ours to remove
             continue
 

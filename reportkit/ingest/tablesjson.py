@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -264,7 +263,6 @@ def _read_row(
         out[column] = number
 
 
-_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d+[.、])")
 _KIND = {"row": "行", "column": "列"}
 # Labels of the printed tables that head a group and hold no number: skipped quietly when typed.
 HEADER_LABELS = [
@@ -282,7 +280,7 @@ HEADER_LABELS = [
 
 def _label_key(label: object) -> str:
     """A label without spaces, width, quotes or numbering such as 「（七）」 or 「一、」."""
-    return "/".join(_NUMBERING.sub("", part) for part in norm(label).split("/"))
+    return vocab.strip_numbering(norm(label))
 
 
 HEADER_KEYS = {_label_key(label) for label in HEADER_LABELS}

@@ -15,20 +15,22 @@ the same whichever executor ran them.
 from __future__ import annotations
 
 import json
-import os
+import logging
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportkit.contract import paths
 from reportkit.contract.errors import ReportkitError, UsageError
 from reportkit.ingest import agencies
+
+if TYPE_CHECKING:
+    from reportkit.pipeline.builder import BuildOptions
 
 
 @dataclass
@@ -111,32 +113,13 @@ def plan(
 # ------------------------------------------------------------------------------------------------
 # One task
 # ------------------------------------------------------------------------------------------------
-def execute(
-    task: Task,
-    use_cache: bool,
-    jobs: int | None,
-    zygote: Any = None,
-    after: threading.Event | None = None,
-    slots: threading.Semaphore | None = None,
-    log: Callable[[str], None] | None = None,
-) -> Outcome:
+def execute(task: Task, options: BuildOptions) -> Outcome:
     """Build one agency-year; any failure becomes an Outcome that says why (in Chinese)."""
-    from reportkit.pipeline.builder import build
+    from reportkit.pipeline.builder import BuildTarget, build
 
     t0 = time.monotonic()
-    lines: list[str] = []
     try:
-        build(
-            task.year,
-            params=task.params,
-            out=task.out,
-            jobs=jobs,
-            use_cache=use_cache,
-            log=log or lines.append,
-            zygote=zygote,
-            after=after,
-            slots=slots,
-        )
+        build(BuildTarget(task.year, task.params, task.out, task.agency), options)
     except ReportkitError as e:
         return Outcome(
             task.agency,
@@ -238,38 +221,38 @@ def run_local(
     progress: Progress | None = None,
 ) -> dict[str, Outcome]:
     """Every task in this process: threads share one zygote and the cores, section by section."""
-    from reportkit.pipeline.builder import skip_slow_imports
-    from reportkit.pipeline.kernels import Zygote
+    from reportkit.pipeline.builder import BuildOptions, skip_slow_imports
+    from reportkit.pipeline.executors import make_executor
 
     skip_slow_imports()
-    cores = max(1, jobs or os.cpu_count() or 1)
-    events = {t.key: threading.Event() for t in tasks}
     outcomes: dict[str, Outcome] = {}
-    slots = threading.BoundedSemaphore(cores)
     progress = progress or Progress(len(tasks))
 
-    with Zygote.unless(None) as zygote:
+    with make_executor(jobs) as executor:
+        executor.expect(t.key for t in tasks)
+        # The builds' own progress lines are DEBUG: a batch shows one line per task instead.
+        options = BuildOptions(executor.jobs, use_cache, executor, level=logging.DEBUG)
 
         def one(t: Task) -> None:
             outcome = None
             try:
                 for d in t.includes:
-                    events[d].wait()
+                    executor.wait_for(d)
                 failed = [d for d in t.includes if not outcomes[d].ok]
                 if failed:
                     outcome = dependency_failed(t, failed)
                 else:
                     progress.started(t.key)
-                    outcome = execute(t, use_cache, cores, zygote, events.get(t.after or ""), slots)
+                    outcome = execute(t, options)
             finally:
                 outcome = outcome or Outcome(t.agency, t.year, False, error="未完成", exit_code=1)
                 outcomes[t.key] = outcome
-                events[t.key].set()
+                executor.finished(t.key)
                 progress.finished(outcome)
 
         # Tasks are queued dependencies first, and a pool takes them in order: a task only ever
         # waits for one that a thread has already taken.
-        with ThreadPoolExecutor(max_workers=max(1, min(len(tasks), cores))) as pool:
+        with ThreadPoolExecutor(max_workers=max(1, min(len(tasks), executor.jobs))) as pool:
             list(pool.map(one, tasks))
     return outcomes
 
@@ -343,7 +326,8 @@ def _executor(workers: int | None, scheduler: str | None) -> str:
 def check_batch(year: int, ids: list[str] | None = None, as_json: bool = False) -> int:
     """`reportkit check --year Y --all | --agency ID…`: each agency's checks in turn. Exit 0 when
     none has an error-level finding, 1 when one has, 2 when one could not be read."""
-    from reportkit.checks import run as checks
+    from reportkit.contract.findings import findings_json, format_findings
+    from reportkit.pipeline.checking import run as check
 
     root = paths.project_root().resolve()
     registry = require_registry(root)
@@ -352,7 +336,7 @@ def check_batch(year: int, ids: list[str] | None = None, as_json: bool = False) 
     results: dict[str, Any] = {}
     for t in tasks:
         try:
-            found = checks.run(params=t.params)
+            found = check(params=t.params)
         except ReportkitError as e:
             code = 2
             results[t.agency] = {"error": str(e)}
@@ -361,9 +345,9 @@ def check_batch(year: int, ids: list[str] | None = None, as_json: bool = False) 
             continue
         if any(f.severity == "error" for f in found):
             code = max(code, 1)
-        results[t.agency] = checks.findings_json(found)
+        results[t.agency] = findings_json(found)
         if not as_json:
-            print(f"== {t.agency} {year}年\n{checks.format_findings(found)}\n", flush=True)
+            print(f"== {t.agency} {year}年\n{format_findings(found)}\n", flush=True)
     if as_json:
         print(
             json.dumps(

@@ -10,15 +10,16 @@ leaves them as they were.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
+import logging
 import os
 import shutil
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,13 +31,16 @@ from reportkit.ingest import snapshot
 from reportkit.ingest.privacy import guard as privacy_guard
 from reportkit.ingest.privacy import remove_leaking
 from reportkit.pipeline import cache, outfolder
+from reportkit.pipeline.executors import Executor, make_executor
 from reportkit.pipeline.outfolder import publish, recover  # the builder's publishing steps, by name
 
 if TYPE_CHECKING:
     from reportkit.ingest.params import Params
-    from reportkit.pipeline.kernels import KernelPool, Zygote
+    from reportkit.pipeline.kernels import KernelPool
 
-Log = Callable[[str], None]
+# The build's progress lines (in Chinese). `reportkit build` prints them; a library caller sees
+# them only when it configures logging.
+logger = logging.getLogger("reportkit.build")
 
 
 def skip_slow_imports() -> None:
@@ -48,13 +52,40 @@ def skip_slow_imports() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
-def _print(msg: str) -> None:
-    try:
-        print(msg, flush=True)
-    except BrokenPipeError:
-        # Whoever read our output has gone (`reportkit build | head`): the files are what the
-        # build is for, so it goes on without a log.
-        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+@dataclass(frozen=True)
+class BuildTarget:
+    """What to build: one report year of one agency (`agency`: its id in agencies.yaml, None for
+    a project of one agency). `params` defaults to params/<year>.yaml, `out` to outputs/<year>/."""
+
+    year: int | None = None
+    params: str | Path | None = None
+    out: str | Path | None = None
+    agency: str | None = None
+
+    @property
+    def key(self) -> str | None:
+        """Its name among the builds of one executor (None: unknown until the params are read)."""
+        return None if self.year is None else _key(self.agency, self.year)
+
+
+def _key(agency: str | None, year: int) -> str:
+    return f"{agency}/{year}" if agency else str(year)
+
+
+@dataclass
+class BuildOptions:
+    """How to build. `executor`: runs the sections (shared by the builds of a batch); None: the
+    build makes its own when it has sections to run, and stops it after. `level` and `prefix`:
+    of its progress lines on the "reportkit.build" logger (a batch logs them at DEBUG)."""
+
+    jobs: int | None = None
+    use_cache: bool = True
+    executor: Executor | None = None
+    level: int = logging.INFO
+    prefix: str = ""
+
+    def say(self, msg: str) -> None:
+        logger.log(self.level, "\n".join(self.prefix + line for line in msg.splitlines()))
 
 
 @dataclass
@@ -80,113 +111,18 @@ def section_notebooks(root: Path | None = None) -> list[tuple[dict[str, str], Pa
     return found
 
 
-# ------------------------------------------------------------------------------------------------
-
-
-# ------------------------------------------------------------------------------------------------
-# Running the sections
-# ------------------------------------------------------------------------------------------------
-
-
-def _section_error(exc: BaseException) -> str:
-    ename = getattr(exc, "ename", type(exc).__name__)
-    evalue = getattr(exc, "evalue", str(exc))
-    return f"{ename}: {evalue}".strip()
-
-
-def _execute(
-    nb: Path, target: Path, parameters: dict[str, Any], root: Path, pool: KernelPool
-) -> tuple[dict, Any]:
-    """Run one notebook with papermill on a warm kernel; returns what the section read and the
-    executed notebook (also written to `target`)."""
-    import papermill as pm
-
-    kernel = pool.take()
-    try:
-        executed = pm.execute_notebook(
-            str(nb),
-            str(target),
-            parameters=parameters,
-            # No cwd=: papermill would chdir the whole build process around each run, and runs in
-            # concurrent threads then leave it in whichever folder the last one restored. The
-            # kernel already started in the project root (KernelPool).
-            progress_bar=False,
-            log_output=False,
-            kernel_name="python3",
-            language="python",
-            km=kernel.km,
-            # Written once at the end, not after every cell: each save re-validates the notebook.
-            request_save_on_cell_execute=False,
-        )
-    finally:
-        pool.retire(kernel)
-    try:
-        return json.loads(kernel.trace.read_text(encoding="utf-8")), executed
-    except (OSError, ValueError):
-        return {}, executed
-
-
-def run_sections(
-    todo: list[tuple[dict[str, str], Path]],
-    parameters: dict[str, Any],
-    staging: Path,
-    out: Path,
-    root: Path,
-    pool: KernelPool,
-    jobs: int,
-    log: Log,
-    total: int,
-    slots: threading.Semaphore | None = None,
-) -> tuple[dict[str, dict], dict[str, str]]:
-    """Execute the given section notebooks into staging/notebooks, `jobs` at a time, and convert
-    each to its leadership HTML as soon as it is done (while the others still run).
-
-    Returns what each section read and its content blocks; on failure keeps the failed notebook in
-    out/failed/ and raises.
-    """
-    from reportkit.present.content import blocks_of
-
-    nb_dir = staging / "notebooks"
-    failures: list[SectionFailed] = []
-    recorded: dict[str, dict] = {}
-    bodies: dict[str, list] = {}
-    lock = threading.Lock()
-
-    def one(item: tuple[dict[str, str], Path]) -> None:
-        s, nb = item
-        t0 = time.monotonic()
-        try:
-            with slots or contextlib.nullcontext():  # sections of every year in the batch
-                recorded[s["slug"]], executed = _execute(
-                    nb, nb_dir / nb.name, parameters, root, pool
-                )
-            bodies[s["slug"]] = blocks_of(executed)
-            with lock:
-                log(
-                    f"  [{s['index']}/{total}] {s['heading']} … 完成（{time.monotonic() - t0:.1f} 秒）"
-                )
-        except Exception as e:  # papermill's and the kernel's errors all become SectionFailed
-            if isinstance(e, OSError) and e.errno in outfolder.DISK_ERRNOS:
-                raise  # the disk, not the section, failed: build() says so
-            kept = None
-            if (nb_dir / nb.name).exists():
-                if not outfolder.is_ours(out):  # missing or empty (build() checked): ours now
-                    outfolder.mark(out, parameters.get("year"))
-                kept = out / "failed" / nb.name
-                kept.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(nb_dir / nb.name, kept)
-            with lock:
-                kept_at = str(kept) if kept else None
-                failures.append(SectionFailed(s["heading"], _section_error(e), kept_at))
-                log(f"  [{s['index']}/{total}] {s['heading']} … 失败")
-
-    if todo:
-        with ThreadPoolExecutor(max_workers=max(1, min(jobs, len(todo)))) as workers:
-            list(workers.map(one, todo))
-    if failures:
-        order = [s["heading"] for s, _ in todo]
-        raise sorted(failures, key=lambda f: order.index(f.section))[0]
-    return recorded, bodies
+def run_sections(ctx: _Build) -> tuple[dict[str, dict], dict[str, list]]:
+    """The sections to run, handed to the executor (see Executor.run_sections)."""
+    return ctx.executor.run_sections(
+        ctx.todo,
+        ctx.parameters,
+        ctx.staging,
+        ctx.out,
+        ctx.root,
+        ctx.pool,
+        ctx.say,
+        len(ctx.sections),
+    )
 
 
 # The build's log lists at most this many findings of each rule; checks.json and `reportkit check`
@@ -199,7 +135,7 @@ def _listed(findings: list, params_file: Path) -> str:
     some were left out."""
     from collections import Counter
 
-    from reportkit.checks.run import format_findings
+    from reportkit.contract.findings import format_findings
 
     text = format_findings(findings, per_rule=LISTED_PER_RULE)
     if max(Counter(f.rule for f in findings).values()) > LISTED_PER_RULE:
@@ -270,37 +206,64 @@ _RECORDED_OUTPUTS = ("report.html", "tables.json", "checks.json")
 
 
 def build(
+    target: BuildTarget | int | None = None,
+    options: BuildOptions | None = None,
+    *,
     year: int | None = None,
     params: str | Path | None = None,
     out: str | Path | None = None,
     jobs: int | None = None,
     use_cache: bool = True,
-    log: Log = _print,
-    zygote: Zygote | None = None,
-    after: threading.Event | None = None,
-    slots: threading.Semaphore | None = None,
 ) -> BuildResult:
-    """Build one report year. Raises ReportkitError (Chinese message) on any failure.
-
-    `zygote`: a started kernels.Zygote to fork the section kernels from (build_many passes one);
-    without it the build starts and stops its own. `after`: set when the previous year's build
-    in the same batch has finished; the checks wait for it, since they compare with its tables.
-    `slots`: shared by the years of a batch, so that together they run `jobs` sections at a time.
-    """
+    """Build one report year: `build(BuildTarget(...), BuildOptions(...))`, or as before
+    `build(year=…, params=…, out=…, jobs=…, use_cache=…)`. Raises ReportkitError (Chinese
+    message) on any failure. Its progress goes to the "reportkit.build" logger."""
+    if not isinstance(target, BuildTarget):
+        target = BuildTarget(target if target is not None else year, params, out)
+    options = options or BuildOptions(jobs=jobs, use_cache=use_cache)
     # The build's copy of the ledgers (reportkit/snapshot.py): private, removed however it ends.
     snap_dir = snapshot.new_folder()
     try:
-        return _build(year, params, out, jobs, use_cache, log, zygote, after, slots, snap_dir)
+        return _build(target, options, snap_dir)
     finally:
         shutil.rmtree(snap_dir, ignore_errors=True)
 
 
-def _build(year, params, out, jobs, use_cache, log, zygote, after, slots, snap_dir) -> BuildResult:
+@dataclass
+class _Build:
+    """One build in progress: what every step after the cache look-up reads."""
+
+    target: BuildTarget
+    options: BuildOptions
+    p: Params
+    params_file: Path
+    root: Path
+    out: Path
+    started: float
+    jobs: int
+    sections: list[tuple[dict[str, str], Path]]
+    parameters: dict[str, Any]
+    snap_dir: Path
+    executor: Executor | None = None
+    inputs: cache.Inputs | None = None
+    previous: dict[str, Any] = dataclasses.field(default_factory=dict)  # the last build's cache
+    todo: list[tuple[dict[str, str], Path]] = dataclasses.field(default_factory=list)
+    valid: dict[str, str] = dataclasses.field(default_factory=dict)
+    kept: dict[str, bytes | None] = dataclasses.field(default_factory=dict)
+    staging: Path | None = None
+    pool: KernelPool | None = None
+
+    def say(self, msg: str) -> None:
+        self.options.say(msg)
+
+
+def _build(target: BuildTarget, options: BuildOptions, snap_dir: Path) -> BuildResult:
     from reportkit.ingest.params import load_params
 
     skip_slow_imports()
     started = time.monotonic()
     root = paths.project_root()
+    year, params = target.year, target.params
     params_file = Path(params).resolve() if params else paths.params_file(year, root)
 
     from reportkit.pipeline.kernels import remove_stale_temp_files
@@ -311,25 +274,26 @@ def _build(year, params, out, jobs, use_cache, log, zygote, after, slots, snap_d
     # is not a reportkit build's, or no ledgers at all, stops the build before anything is written.
     p = load_params(params_file, year=year) if params else load_params(year=year)
     year, params_file = p.year, p.source
-    out = Path(out or paths.default_out_dir(year, root)).resolve()
+    out = Path(target.out or paths.default_out_dir(year, root)).resolve()
     outfolder.check_out(out, p.data_path)
     _require_ledgers(p.data_path, params_file)
+    jobs = max(1, options.jobs or os.cpu_count() or 1)
+    ctx = _Build(
+        target,
+        options,
+        p,
+        params_file,
+        root,
+        out,
+        started,
+        jobs,
+        section_notebooks(root),
+        {"year": year, "params": str(params_file)},
+        snap_dir,
+    )
     try:
         with outfolder.locked(out):
-            return _build_locked(
-                p,
-                params_file,
-                root,
-                out,
-                started,
-                jobs,
-                use_cache,
-                log,
-                zygote,
-                after,
-                slots,
-                snap_dir,
-            )
+            return _build_locked(ctx)
     except OSError as e:
         problem = outfolder.disk_error(e, out)
         if problem is None:
@@ -351,137 +315,98 @@ def _require_ledgers(data_dir: Path, params_file: Path, found: bool | None = Non
     )
 
 
-def _build_locked(
-    p, params_file, root, out, started, jobs, use_cache, log, zygote, after, slots, snap_dir
-) -> BuildResult:
+def _build_locked(ctx: _Build) -> BuildResult:
     """The build proper, with the output folder locked."""
-    year = p.year
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    sections = section_notebooks(root)
-    parameters = {"year": year, "params": str(params_file)}
-    title = vocab.REPORT_TITLE.format(agency=p.agency, year=year)
+    p, params_file, root, out = ctx.p, ctx.params_file, ctx.root, ctx.out
+    title = vocab.REPORT_TITLE.format(agency=p.agency, year=p.year)
 
     # 2. the cache: nothing changed -> the outputs already there are this build's outputs. The
     # ledgers are read once, into the build's snapshot, and every input the keys cover is read
     # now, before anything runs: the keys describe what the sections see.
     recover(out)
     outfolder.check_out(out)  # recover() may have put the previous outputs back
-    snap = snapshot.Snapshot.take(p.data_path, snap_dir)
-    inputs = cache.Inputs(snap)
-    last_year = params_file.parent / f"{year - 1}.yaml"
+    snap = snapshot.Snapshot.take(p.data_path, ctx.snap_dir)
+    inputs = ctx.inputs = cache.Inputs(snap)
+    last_year = params_file.parent / f"{p.year - 1}.yaml"
     for path in (params_file, last_year, *paths.previous_tables_files(p, root)):
         inputs.read(path)
-    for _s, nb in sections:
+    for _s, nb in ctx.sections:
         inputs.read(nb)
-    previous, todo, valid, kept = _plan(sections, parameters, params_file, out, use_cache, inputs)
-    if not todo and previous.get("build") == _build_key(params_file, p, root, valid, inputs):
-        changed = cache.changed_outputs(out, previous.get("outputs", {}))
+    ctx.previous, ctx.todo, ctx.valid, ctx.kept = _plan(
+        ctx.sections, ctx.parameters, params_file, out, ctx.options.use_cache, inputs
+    )
+    if not ctx.todo and ctx.previous.get("build") == _build_key(
+        params_file, p, root, ctx.valid, inputs
+    ):
+        changed = cache.changed_outputs(out, ctx.previous.get("outputs", {}))
         if not changed:
-            secs = time.monotonic() - started
-            log(f"reportkit：{title}\n  台账、参数和笔记本均无变化，沿用上次结果")
-            log(f"完成：{out / 'report.html'}（用时 {secs:.1f} 秒）")
-            return BuildResult(year, out, True, secs)
-        log(f"上次生成的 {'、'.join(changed)} 与缓存记录不符，重新生成")
+            secs = time.monotonic() - ctx.started
+            ctx.say(f"reportkit：{title}\n  台账、参数和笔记本均无变化，沿用上次结果")
+            ctx.say(f"完成：{out / 'report.html'}（用时 {secs:.1f} 秒）")
+            return BuildResult(p.year, out, True, secs)
+        ctx.say(f"上次生成的 {'、'.join(changed)} 与缓存记录不符，重新生成")
 
     # 3. kernels warm up while the ledgers are read and checked.
-    from reportkit.pipeline.kernels import TRACE_PREFIX, KernelPool, Zygote
+    from reportkit.pipeline.kernels import TRACE_PREFIX
 
-    staging = outfolder.staging_dir(out, str(threading.get_ident()))
+    ctx.staging = staging = outfolder.staging_dir(out, str(threading.get_ident()))
     shutil.rmtree(staging, ignore_errors=True)
-    outfolder.mark(staging, year)  # first, so that a killed build's leftovers are known as ours
+    outfolder.mark(staging, p.year)  # first, so that a killed build's leftovers are known as ours
     (staging / "notebooks").mkdir()
     traces = Path(tempfile.mkdtemp(prefix=f"{TRACE_PREFIX}{os.getpid()}-"))
     kernel_env = {snapshot.ENV: str(snap.folder)} if snap else {}
-    with Zygote.unless(zygote) as forks_from:
-        pool = KernelPool(
-            root, traces, needed=len(todo), ahead=jobs, zygote=forks_from, env=kernel_env
-        )
+    given = ctx.options.executor
+    with contextlib.nullcontext(given) if given else make_executor(ctx.jobs) as executor:
+        ctx.executor = executor
+        ctx.pool = executor.kernels(root, traces, len(ctx.todo), ctx.jobs, kernel_env)
         try:
             with snapshot.active(snap):
-                result = _build_in(
-                    staging,
-                    out,
-                    p,
-                    params_file,
-                    root,
-                    sections,
-                    todo,
-                    valid,
-                    previous,
-                    parameters,
-                    pool,
-                    jobs,
-                    log,
-                    after,
-                    slots,
-                    kept,
-                    inputs,
-                )
+                result = _build_in(ctx)
         finally:
-            pool.close()
+            ctx.pool.close()
             shutil.rmtree(staging, ignore_errors=True)
             shutil.rmtree(traces, ignore_errors=True)
-    result.seconds = time.monotonic() - started
-    log(f"完成：{out / 'report.html'}（用时 {result.seconds:.1f} 秒）")
+    result.seconds = time.monotonic() - ctx.started
+    ctx.say(f"完成：{out / 'report.html'}（用时 {result.seconds:.1f} 秒）")
     return result
 
 
-def _build_in(
-    staging,
-    out,
-    p,
-    params_file,
-    root,
-    sections,
-    todo,
-    valid,
-    previous,
-    parameters,
-    pool,
-    jobs,
-    log,
-    after,
-    slots,
-    kept,
-    inputs,
-) -> BuildResult:
-    from reportkit.checks import run as checks
+def _build_in(ctx: _Build) -> BuildResult:
     from reportkit.compute.report import open_report
+    from reportkit.contract.findings import write_json
+    from reportkit.pipeline.checking import check_year
     from reportkit.present import render
     from reportkit.present.content import blocks_of, document, section_html
     from reportkit.present.docx import write_docx
     from reportkit.present.fragment import render_fragment
     from reportkit.present.xlsx import write_tables_xlsx
 
+    staging, out, params_file, sections = ctx.staging, ctx.out, ctx.params_file, ctx.sections
     # 4. params, ledgers, figures, narrative: every input error surfaces before any section runs.
     report = open_report(params=params_file)
     year = report.year
     _require_ledgers(report.params.data_path, params_file, found=any(report.ledgers.files.values()))
-    log(f"reportkit：{report.title}")
+    ctx.say(f"reportkit：{report.title}")
     for note in report.ledgers.notes:
-        log(f"  提示：{note}")
+        ctx.say(f"  提示：{note}")
     _ = report.texts  # renders every template now, so an unknown placeholder stops the build here
     tables = report.tables_json
 
-    if todo:
+    if ctx.todo:
         threading.Thread(target=_warm_up, daemon=True).start()
 
     # 5. consistency checks: an error stops the build before anything is replaced. They compare
     # with last year's published tables: when last year is being built alongside, its outcome.
-    if after is not None:
-        after.wait()
-    last, why_not = checks.find_previous(report, root)
-    findings = checks.Findings(
-        checks.check_report(report, previous=last), [why_not] if why_not else []
-    )
-    if why_not:
-        log(f"  提示：{why_not}")
+    ctx.executor.wait_for(_key(ctx.target.agency, year - 1))
+    findings = check_year(report, dt.date.today(), ctx.root)
+    for note in findings.notes:
+        ctx.say(f"  提示：{note}")
     errors = [f for f in findings if f.severity == "error"]
     warnings = [f for f in findings if f.severity != "error"]
     if warnings:
-        log(f"  检查：{len(warnings)} 条警告")
+        ctx.say(f"  检查：{len(warnings)} 条警告")
         for line in _listed(warnings, params_file).splitlines():
-            log(f"    {line}")
+            ctx.say(f"    {line}")
     if errors:
         raise ChecksFailed(
             f"勾稽关系检查发现 {len(errors)} 处错误，未生成报告：\n{_listed(errors, params_file)}"
@@ -500,17 +425,15 @@ def _build_in(
 
     # 6. sections: reuse what is still valid, run the rest.
     for i, (s, nb) in enumerate(sections, start=1):
-        if s["slug"] in valid:
+        if s["slug"] in ctx.valid:
             # The very bytes whose digest was checked: a file changed since is not picked up.
-            (staging / "notebooks" / nb.name).write_bytes(kept[s["slug"]])
-            log(f"  [{i}/{len(sections)}] {s['heading']} … 无变化，沿用上次结果")
-        elif s["slug"] in kept:
+            (staging / "notebooks" / nb.name).write_bytes(ctx.kept[s["slug"]])
+            ctx.say(f"  [{i}/{len(sections)}] {s['heading']} … 无变化，沿用上次结果")
+        elif s["slug"] in ctx.kept:
             stale = f"缓存的 notebooks/{nb.name} 与记录不符，重新运行"
-            log(f"  [{i}/{len(sections)}] {s['heading']} … {stale}")
+            ctx.say(f"  [{i}/{len(sections)}] {s['heading']} … {stale}")
     try:
-        recorded, bodies = run_sections(
-            todo, parameters, staging, out, root, pool, jobs, log, len(sections), slots
-        )
+        recorded, bodies = run_sections(ctx)
     except SectionFailed as e:
         # out/failed/ is written outside the staging folder: it gets the same guard.
         removed = remove_leaking(out / "failed", report.ledgers.personal, report.params)
@@ -519,10 +442,12 @@ def _build_in(
             raise SectionFailed(e.section, e.error, None, why) from None
         raise
     entries = {
-        s["slug"]: previous["sections"][s["slug"]]
-        if s["slug"] in valid
+        s["slug"]: ctx.previous["sections"][s["slug"]]
+        if s["slug"] in ctx.valid
         else {
-            "key": cache.section_key(nb, parameters, params_file, recorded[s["slug"]], inputs),
+            "key": cache.section_key(
+                nb, ctx.parameters, params_file, recorded[s["slug"]], ctx.inputs
+            ),
             "read": recorded[s["slug"]],
             "notebook": cache.digest_file(staging / "notebooks" / nb.name),
         }
@@ -547,7 +472,7 @@ def _build_in(
     (staging / "tables.json").write_text(
         json.dumps(tables, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    checks.write_json(findings, staging / "checks.json")
+    write_json(findings, staging / "checks.json")
 
     # 8. privacy guard over everything written.
     privacy_guard(staging, report.ledgers.personal, report.params)
@@ -558,81 +483,58 @@ def _build_in(
         staging,
         {
             "sections": entries,
-            "build": _build_key(params_file, report.params, root, section_keys, inputs),
+            "build": _build_key(params_file, report.params, ctx.root, section_keys, ctx.inputs),
             "outputs": {name: cache.digest_file(staging / name) for name in _RECORDED_OUTPUTS},
         },
     )
     publish(staging, out)
     shutil.rmtree(out / "failed", ignore_errors=True)
-    return BuildResult(year, out, True, 0.0, ran=tuple(s["slug"] for s, _ in todo))
+    return BuildResult(year, out, True, 0.0, ran=tuple(s["slug"] for s, _ in ctx.todo))
 
 
 def build_many(
-    years: list[int | None],
+    targets: list[BuildTarget | int | None],
+    options: BuildOptions | None = None,
+    *,
     params: str | Path | None = None,
     out: str | Path | None = None,
     jobs: int | None = None,
     use_cache: bool = True,
-    log: Log = _print,
-    zygote: Zygote | None = None,
 ) -> list[BuildResult]:
-    """Build each year, concurrently within the machine's cores; a failure is reported in Chinese
-    and the other years still build. All years fork their kernels from one zygote: `zygote` if
-    given (the command line starts it before anything else), else one started here."""
-    from reportkit.pipeline.kernels import Zygote
+    """Build each target (or year), concurrently within the machine's cores; a failure is
+    logged in Chinese and the other years still build. All share one executor: `options`' if
+    given, else one made here (its zygote starts at once, while this process reads the ledgers)."""
+    options = options or BuildOptions(jobs=jobs, use_cache=use_cache)
+    targets = [t if isinstance(t, BuildTarget) else BuildTarget(t, params, out) for t in targets]
+    given = options.executor
+    with contextlib.nullcontext(given) if given else make_executor(options.jobs) as executor:
+        return _build_years(targets, dataclasses.replace(options, executor=executor))
 
-    with Zygote.unless(zygote) as forks_from:
-        return _build_years(years, params, out, jobs, use_cache, log, forks_from)
 
-
-def _build_years(years, params, out, jobs, use_cache, log, zygote) -> list[BuildResult]:
-    cores = max(1, jobs or os.cpu_count() or 1)
-    lock = threading.Lock()
+def _build_years(targets: list[BuildTarget], options: BuildOptions) -> list[BuildResult]:
+    executor = options.executor
     # A year's checks compare it with the year before (上年结转 = 上年结转下年度): when both are in
     # this batch, that one is awaited, so the result is that of building them one after the other.
-    finished = {y: threading.Event() for y in years if y is not None}
-    # The cores are shared by section, not split by year: a year waiting for the one before it
-    # leaves its share to the others, and takes them all once they are done.
-    slots = threading.BoundedSemaphore(cores)
+    executor.expect(t.key for t in targets if t.key)
 
-    def one(y: int | None) -> BuildResult:
-        try:
-            return one_year(y)
-        finally:
-            if y is not None:
-                finished[y].set()
-
-    def one_year(y: int | None) -> BuildResult:
-        prefix = f"[{y}] " if len(years) > 1 else ""
-
-        def say(msg: str) -> None:
-            with lock:
-                for line in msg.splitlines():
-                    log(prefix + line)
-
+    def one(t: BuildTarget) -> BuildResult:
+        prefix = f"[{t.year}] " if len(targets) > 1 else ""
         t0 = time.monotonic()
         try:
-            return build(
-                y,
-                params=params,
-                out=out,
-                jobs=cores,
-                use_cache=use_cache,
-                log=say,
-                zygote=zygote,
-                after=finished.get(y - 1) if y is not None else None,
-                slots=slots,
-            )
+            return build(t, dataclasses.replace(options, jobs=executor.jobs, prefix=prefix))
         except ReportkitError as e:
-            with lock:
-                print(f"{prefix}错误：{e}", file=sys.stderr, flush=True)
+            logger.error("\n".join(prefix + line for line in f"错误：{e}".splitlines()))
             code = getattr(e, "exit_code", 1)
-            return BuildResult(y, None, False, time.monotonic() - t0, str(e), exit_code=code)
+            return BuildResult(t.year, None, False, time.monotonic() - t0, str(e), exit_code=code)
+        finally:
+            executor.finished(t.key)
 
-    if len(years) == 1:
-        return [one(years[0])]
+    if len(targets) == 1:
+        return [one(targets[0])]
     # Earlier years first: a worker never waits for a year that no worker has started.
-    order = sorted(range(len(years)), key=lambda i: (years[i] is None, years[i] or 0))
-    with ThreadPoolExecutor(max_workers=min(len(years), cores)) as workers:
-        done = dict(zip(order, workers.map(one, [years[i] for i in order])))
-    return [done[i] for i in range(len(years))]
+    order = sorted(
+        range(len(targets)), key=lambda i: (targets[i].year is None, targets[i].year or 0)
+    )
+    with ThreadPoolExecutor(max_workers=min(len(targets), executor.jobs)) as workers:
+        done = dict(zip(order, workers.map(one, [targets[i] for i in order])))
+    return [done[i] for i in range(len(targets))]

@@ -21,26 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from reportkit.contract import paths
+from reportkit.contract import paths, vocab
+from reportkit.contract.schema import LEDGER_STEMS
 from reportkit.contract.trace import ALL
 
 if TYPE_CHECKING:
     from reportkit.ingest.snapshot import Snapshot
 
 CACHE_FILE = ".reportkit-cache.json"
-STEMS = [
-    "requests",
-    "appeals",
-    "documents",
-    "licensing",
-    "penalties",
-    "enforcement",
-    "fees",
-    "procurement",
-    "outreach",
-    "media",
-    "proposals",
-]
+STEMS = LEDGER_STEMS
 
 
 def digest_bytes(data: bytes) -> str:
@@ -189,7 +178,6 @@ def section_key(
     known: Inputs | None = None,
 ) -> str:
     """The key of one section from what it read when it last ran (`known`: the build's digests)."""
-    all_slugs = ["preface", "overview", "proactive", "requests", "appeals", "problems", "other"]
     known = known or Inputs()
     inputs: dict[str, Any] = {
         "notebook": known.file_digest(notebook),
@@ -200,7 +188,7 @@ def section_key(
     }
     for p in recorded.get("params", []):
         slugs = recorded.get("narrative", {}).get(p, [])
-        slugs = [ALL] if set(all_slugs) <= set(slugs) else slugs
+        slugs = [ALL] if set(vocab.NARRATIVE_SLUGS) <= set(slugs) else slugs
         inputs["params"][p] = params_digest(Path(p), params_file, slugs, known)
     inputs["files"] = {f: known.file_digest(Path(f)) for f in recorded.get("files", [])}
     for item in recorded.get("ledgers", []):

@@ -32,22 +32,22 @@ from reportkit.pipeline.batch import (
     new_batch_id,
 )
 
-_worker: dict[str, Any] = {"batch": None, "zygote": None}
+_worker: dict[str, Any] = {"batch": None, "executor": None}
 _worker_lock = threading.Lock()
 
 
-def _zygote_for(batch_id: str) -> Any:
-    """This worker process's zygote for `batch_id` (None where kernels cannot be forked)."""
-    from reportkit.pipeline.kernels import Zygote
+def _executor_for(batch_id: str, jobs: int | None) -> Any:
+    """This worker process's executor for `batch_id` (its zygote, where kernels can be forked)."""
+    from reportkit.pipeline.executors import make_executor
 
     with _worker_lock:
         if _worker["batch"] != batch_id:
-            old = _worker["zygote"]
+            old = _worker["executor"]
             if old is not None:
                 old.close()
-            _worker["zygote"] = Zygote.start()
+            _worker["executor"] = make_executor(jobs)
             _worker["batch"] = batch_id
-        return _worker["zygote"]
+        return _worker["executor"]
 
 
 def run_task(
@@ -66,7 +66,11 @@ def run_task(
     failed = [f"{d['agency']}/{d['year']}" for d in includes if not d.get("ok")]
     if failed:
         return asdict(dependency_failed(task, failed))
-    return asdict(execute(task, use_cache, jobs, _zygote_for(batch_id)))
+    from reportkit.pipeline.builder import BuildOptions
+
+    executor = _executor_for(batch_id, jobs)
+    options = BuildOptions(executor.jobs, use_cache, executor, level=logging.DEBUG)
+    return asdict(execute(task, options))
 
 
 def _client(workers: int | None, scheduler: str | None) -> tuple[Any, Any]:

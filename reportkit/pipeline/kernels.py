@@ -14,7 +14,6 @@ import functools
 import json
 import os
 import queue
-import shutil
 import signal
 import subprocess
 import sys
@@ -40,25 +39,10 @@ TRACE_PREFIX = "reportkit-trace-"  # the folder where kernels record what their 
 def remove_stale_temp_files() -> None:
     """Remove the socket files and trace folders that builds no longer running left in the temp
     folder. Names without a pid (older versions) or of another user are left alone."""
-    from reportkit.ingest.snapshot import alive
+    from reportkit.ingest.snapshot import remove_stale
 
-    folder = Path(tempfile.gettempdir())
-    uid = os.getuid() if hasattr(os, "getuid") else None
     for prefix in (KERNEL_PREFIX, TRACE_PREFIX):
-        for path in folder.glob(f"{prefix}*"):
-            pid = path.name[len(prefix) :].split("-", 1)[0]
-            try:
-                # 7 digits at most: Linux's largest pid_max.
-                if not pid.isdigit() or len(pid) > 7 or alive(int(pid)):
-                    continue
-                if uid is not None and path.lstat().st_uid != uid:
-                    continue
-                if path.is_dir() and not path.is_symlink():
-                    shutil.rmtree(path, ignore_errors=True)
-                else:
-                    path.unlink()
-            except OSError:  # gone meanwhile, or not ours to remove
-                pass
+        remove_stale(prefix)
 
 
 @functools.cache

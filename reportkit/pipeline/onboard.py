@@ -22,7 +22,6 @@ from reportkit.compute import narrative
 from reportkit.contract import paths, vocab
 from reportkit.contract.errors import ReportkitError
 from reportkit.contract.years import year_range_problem
-from reportkit.ingest.params import PREFACE
 
 AGENCIES_FILE = "agencies.yaml"
 # Put into narrative that a person must rewrite; `reportkit check` warns while it is there.
@@ -31,7 +30,7 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
 # What each section should say, as comments above it in a new params file.
 SECTION_HINTS: dict[str, str] = {
-    PREFACE: "前言：一般不必改动；联系方式取自上面的 contact。",
+    vocab.PREFACE: "前言：一般不必改动；联系方式取自上面的 contact。",
     "overview": "写本年的工作措施（组织领导、制度建设、平台建设、监督保障等）；数字写成占位符，如 {{ 行政许可 }}、{{ 宣传.场次|约 }}。",
     "proactive": "表二由台账自动生成；这里写主动公开的重点和数量，数字写成占位符。",
     "requests": "表三由台账自动生成；下面的文字随数字自动变化，可保留，也可补充办理工作的做法。",
@@ -154,11 +153,7 @@ def params_text(agency: str, year: int, data_dir: str) -> str:
         "narrative:",
     ]
     for slug in narrative.SLUGS:
-        heading = (
-            "前言"
-            if slug == PREFACE
-            else next(s["heading"] for s in vocab.SECTIONS if s["slug"] == slug)
-        )
+        heading = vocab.section_label(slug)
         text = PROBLEMS_DRAFT if slug == "problems" else defaults.get(slug, "")
         if slug in PROSE:
             text = REWRITE_MARK + text

@@ -24,7 +24,11 @@ import signal
 import sys
 
 # What the section notebooks import; a kernel started the ordinary way imports them as it warms up.
-NOTEBOOK_MODULES = ("reportkit.present.show", "reportkit.compute.report", "reportkit.checks.run")
+NOTEBOOK_MODULES = (
+    "reportkit.present.show",
+    "reportkit.compute.report",
+    "reportkit.pipeline.checking",
+)
 
 # What a section kernel would import anyway: the kernel itself, then what the notebooks use.
 PRELOAD = (

@@ -127,14 +127,22 @@ def _hbar(values: pd.Series, title: str, xlabel: str) -> Figure:
     return fig
 
 
+def _measure(df: pd.DataFrame, measure: str) -> pd.Series | None:
+    """The outreach measure to draw, or None when there is none to draw (no such column, all 0)."""
+    return None if measure not in df.columns or _is_empty(df[measure]) else df[measure]
+
+
 @_styled
 def outreach_by_type(
     df: pd.DataFrame, measure: str = "场次", title: str = "宣传活动场次（按活动类型）"
 ) -> Figure:
     """Bars of one measure by 活动类型, from figures.outreach_by_type."""
-    if measure not in df.columns or _is_empty(df[measure]):
-        return no_data(title)
-    return _hbar(df[measure].sort_values(ascending=False), title, measure)
+    values = _measure(df, measure)
+    return (
+        no_data(title)
+        if values is None
+        else _hbar(values.sort_values(ascending=False), title, measure)
+    )
 
 
 @_styled
@@ -142,9 +150,10 @@ def outreach_by_month(
     df: pd.DataFrame, measure: str = "场次", title: str = "宣传活动场次（按月份）"
 ) -> Figure:
     """Bars of one measure for months 1–12, from figures.outreach_by_month."""
-    if measure not in df.columns or _is_empty(df[measure]):
+    values = _measure(df, measure)
+    if values is None:
         return no_data(title)
-    values = df[measure].reindex(range(1, 13), fill_value=0).astype("int64")
+    values = values.reindex(range(1, 13), fill_value=0).astype("int64")
     fig, ax = _figure()
     bars = ax.bar(
         [f"{m}月" for m in values.index], values.to_numpy(), color=OKABE_ITO[0], width=0.65

@@ -148,10 +148,11 @@ def chart_block(fig: Any, alt: str, caption: str | None = None) -> Block:
 # ------------------------------------------------------------------------------------------------
 # Blocks as HTML (the notebook's display and report.html)
 # ------------------------------------------------------------------------------------------------
-def _runs_html(runs: list[Run]) -> str:
+def runs_html(runs: list[Run]) -> str:
+    """A paragraph's runs as HTML: escaped (quotes too), line breaks as <br>, <em>/<strong>."""
     out = []
     for r in runs:
-        text = html.escape(r["text"], quote=False).replace("\n", "<br>")
+        text = html.escape(r["text"]).replace("\n", "<br>")
         if r.get("italic"):
             text = f"<em>{text}</em>"
         if r.get("bold"):
@@ -200,13 +201,13 @@ def block_html(block: Block) -> str:
     """One block as HTML; every text is escaped."""
     kind = block.get("kind")
     if kind == "paragraph":
-        return f"<p>{_runs_html(block['runs'])}</p>"
+        return f"<p>{runs_html(block['runs'])}</p>"
     if kind == "heading":
         level = min(max(int(block["level"]), 2), 6) + 1  # the page's h1/h2 are title and sections
         return f"<h{level}>{html.escape(block['text'], quote=False)}</h{level}>"
     if kind == "list":
         tag = "ol" if block.get("ordered") else "ul"
-        items = "".join(f"<li>{_runs_html(runs)}</li>" for runs in block["items"])
+        items = "".join(f"<li>{runs_html(runs)}</li>" for runs in block["items"])
         return f"<{tag}>{items}</{tag}>"
     if kind == "table":
         return table_html(block)

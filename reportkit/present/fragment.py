@@ -15,6 +15,7 @@ from typing import Any
 
 from reportkit.present import document as model
 from reportkit.present import layout
+from reportkit.present.content import runs_html
 
 _P = "margin:0 0 0.6em;text-indent:2em;text-align:justify;line-height:1.8"
 _H2 = "margin:1.2em 0 0.5em;font-size:1.25em;font-weight:bold"
@@ -28,18 +29,6 @@ _CELL = "border:1px solid #000;padding:4px 6px;vertical-align:middle;text-align:
 _SAMPLE = "margin:0 0 1em;padding:0.4em;text-align:center;text-indent:0;color:#8c1d18;border:1px solid #b3261e"
 _FIGURE = "margin:0.6em 0 0.2em;text-align:center;text-indent:0"
 _FIG_CAPTION = "margin:0 0 1em;text-align:center;text-indent:0"
-
-
-def _runs(runs: list[dict[str, Any]]) -> str:
-    out = []
-    for r in runs:
-        text = escape(r["text"]).replace("\n", "<br>")
-        if r.get("italic"):
-            text = f"<em>{text}</em>"
-        if r.get("bold"):
-            text = f"<strong>{text}</strong>"
-        out.append(text)
-    return "".join(out)
 
 
 def _span(rowspan: int, colspan: int) -> str:
@@ -105,10 +94,10 @@ def render_fragment(document: dict[str, Any]) -> str:
                 style = _H3 if tag == "h3" else _H4
                 parts.append(f'<{tag} style="{style}">{escape(block["text"])}</{tag}>')
             elif kind == "paragraph":
-                parts.append(f'<p style="{_P}">{_runs(block["runs"])}</p>')
+                parts.append(f'<p style="{_P}">{runs_html(block["runs"])}</p>')
             elif kind == "list":
                 tag = "ol" if block.get("ordered") else "ul"
-                items = "".join(f'<li style="{_LI}">{_runs(i)}</li>' for i in block["items"])
+                items = "".join(f'<li style="{_LI}">{runs_html(i)}</li>' for i in block["items"])
                 parts.append(f'<{tag} style="{_LIST}">{items}</{tag}>')
             elif kind == "table":
                 grid = layout.grid(block["table"], block["data"])

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from reportkit.contract import vocab
+from reportkit.contract.phrasing import plain
 
 _NUMERALS = "一二三四"
 
@@ -18,10 +19,7 @@ def number(value: Any) -> str:
     d = Decimal(str(value))
     if not d.is_finite():
         raise ValueError(f"表格数值缺失或无效：{value!r}")
-    d = d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    if d == d.to_integral_value():
-        return str(int(d))
-    return format(d.normalize(), "f")
+    return plain(d.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def _span(rowspan: int = 1, colspan: int = 1) -> str:

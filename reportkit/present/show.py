@@ -157,18 +157,34 @@ def _html(fragment: str) -> None:
     display(HTML(fragment))
 
 
-def findings(report: Report) -> None:
+def findings(found: list) -> None:
     """The consistency checks for analysts: 检查通过, or every finding with its whole message;
-    and what could not be checked (no last-year tables)."""
-    from reportkit.checks import run as checks
+    and what could not be checked (its `notes`: no last-year tables). The notebook passes
+    `rk.findings_of(report)`, which finds last year's files."""
+    from reportkit.contract.findings import ERROR, SEVERITY_NAMES, findings_frame
 
-    last, why_not = checks.find_previous(report)
-    found = checks.check_report(report, previous=last)
-    notes = "".join(f"<p>说明：{html.escape(why_not)}</p>" for _ in [why_not] if why_not)
+    if isinstance(found, Report):  # the cell's form before rk.findings_of: still shown
+        found = _findings_without_last_year(found)
+    notes = "".join(f"<p>说明：{html.escape(note)}</p>" for note in getattr(found, "notes", []))
     if not found:
         _html(f"<p>检查通过：未发现问题</p>{notes}")
         return
-    frame = checks.findings_frame(found).astype(str)
+    frame = findings_frame(found).astype(str)
     table = frame.style.hide(axis="index").set_table_styles(_LEFT).set_uuid("findings").to_html()
-    errors = int((frame["级别"] == checks.SEVERITY_NAMES[checks.ERROR]).sum())
+    errors = int((frame["级别"] == SEVERITY_NAMES[ERROR]).sum())
     _html(f"<p>共 {errors} 个错误、{len(frame) - errors} 个警告</p>{table}{notes}")
+
+
+def _findings_without_last_year(report: Report) -> list:
+    """`rk.show.findings(report)`, as notebooks wrote it before the checks became pure: every
+    rule but the cross-year ones (finding last year's files is the pipeline's), and a note that
+    says how to have them."""
+    import datetime as dt
+
+    from reportkit.checks.run import Findings, check
+
+    note = (
+        "跨年检查（R10、R11、R12）未做：请把本单元格改为 "
+        "rk.show.findings(rk.findings_of(report))，它会查找上年的报告"
+    )
+    return Findings(check(report, None, dt.date.today()), [note])
