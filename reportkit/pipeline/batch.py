@@ -29,6 +29,10 @@ from reportkit.contract import paths
 from reportkit.contract.errors import ReportkitError, UsageError
 from reportkit.ingest import agencies
 
+# The batch's own lines (the plan, failures, the total); each build's lines are DEBUG under
+# reportkit.build, and the live progress display is Progress's.
+logger = logging.getLogger("reportkit.batch")
+
 if TYPE_CHECKING:
     from reportkit.pipeline.builder import BuildOptions
 
@@ -292,10 +296,10 @@ def build_batch(
     registry = require_registry(root)
     tasks, notes = plan(registry, years, ids)
     for note in notes:
-        print(f"提示：{note}", flush=True)
+        logger.info(f"提示：{note}")
     if not tasks:
         raise UsageError("没有可生成的报告：" + ("；".join(notes) or "agencies.yaml 中没有机关"))
-    print(f"reportkit：共 {len(tasks)} 份报告（{_executor(workers, scheduler)}）", flush=True)
+    logger.info(f"reportkit：共 {len(tasks)} 份报告（{_executor(workers, scheduler)}）")
     progress = Progress(len(tasks))
     if workers or scheduler:
         outcomes = run_dask(tasks, root, use_cache, jobs, workers, scheduler, progress)
@@ -304,14 +308,14 @@ def build_batch(
     ordered = [outcomes[t.key] for t in tasks]
     failed = [o for o in ordered if not o.ok]
     for o in failed:
-        print(f"错误：{o.agency} {o.year}年：{o.error}", file=sys.stderr, flush=True)
-    print(f"完成：{len(ordered) - len(failed)} 份成功，{len(failed)} 份失败", flush=True)
+        logger.error(f"错误：{o.agency} {o.year}年：{o.error}")
+    logger.info(f"完成：{len(ordered) - len(failed)} 份成功，{len(failed)} 份失败")
     if overview:
         from reportkit.pipeline import overview as office
 
         for year in sorted(set(years)):
             written = office.write(registry, year, [o for o in ordered if o.year == year])
-            print("总览：" + "、".join(paths.shown(p, root) for p in written), flush=True)
+            logger.info("总览：" + "、".join(paths.shown(p, root) for p in written))
     return ordered
 
 
