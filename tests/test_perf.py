@@ -1,0 +1,67 @@
+"""Per-task cost (issue #14): charts drawn once per format, narrative templates compiled once."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+from reportkit.present import charts, content
+
+
+def decisions() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"行政许可": [121, 105], "行政处罚": [59, 57], "行政强制": [6, 4]},
+        index=pd.Index([2020, 2021], name="年度"),
+    )
+
+
+def test_chart_block_lays_out_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # savefig(bbox_inches="tight") twice drew the figure 4 times (measure + write, per format);
+    # one measuring pass and one draw per format are enough.
+    draws: list[int] = []
+    original = Figure.draw
+
+    def counting(self: Figure, renderer: object) -> None:
+        draws.append(1)
+        original(self, renderer)
+
+    monkeypatch.setattr(Figure, "draw", counting)
+    block = content.chart_block(charts.decisions_by_year(decisions()), "alt")
+    assert len(draws) == 3
+    assert block["svg"] and block["png"]
+
+
+def test_png_is_the_svg_picture_at_200_dpi() -> None:
+    # The PNG is cut to the same tight box as the SVG: its size in pixels is the SVG's size in
+    # points (1/72 inch) × 200/72, to within a pixel of rounding.
+    svg, png = charts.svg_and_png(charts.decisions_by_year(decisions()), 200)
+    w_pt, h_pt = (
+        float(x) for x in re.search(rb'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
+    )
+    w_px, h_px = Image.open(io.BytesIO(png)).size
+    assert abs(w_px - w_pt * 200 / 72) <= 1.5
+    assert abs(h_px - h_pt * 200 / 72) <= 1.5
+    assert not svg.startswith(b"<!DOCTYPE") and b"<!DOCTYPE" not in svg
+
+
+def test_svg_is_what_svg_bytes_writes() -> None:
+    # Same layout, same tight box: the page's SVG does not change (up to float noise in the
+    # hashed clip ids and the sign of a zero).
+    def norm(b: bytes) -> bytes:
+        return re.sub(rb"p[0-9a-f]{10}", b"P", b).replace(b"-0 ", b"0 ")
+
+    one = charts.svg_bytes(charts.decisions_by_year(decisions()))
+    two, _ = charts.svg_and_png(charts.decisions_by_year(decisions()), 200)
+    assert norm(one) == norm(two)
+
+
+def test_layout_engine_is_kept() -> None:
+    fig = charts.decisions_by_year(decisions())
+    engine = fig.get_layout_engine()
+    charts.svg_and_png(fig, 200)
+    assert fig.get_layout_engine() is engine
