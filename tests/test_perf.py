@@ -65,3 +65,42 @@ def test_layout_engine_is_kept() -> None:
     engine = fig.get_layout_engine()
     charts.svg_and_png(fig, 200)
     assert fig.get_layout_engine() is engine
+
+
+def test_narrative_template_compiled_once_per_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reportkit.compute import narrative
+
+    compiled: list[int] = []
+    original = narrative.NarrativeSandbox.from_string
+
+    def counting(self: object, source: object, *args: object, **kwargs: object) -> object:
+        compiled.append(1)
+        return original(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(narrative.NarrativeSandbox, "from_string", counting)
+    text = "本年共受理{{ n }}件（test_perf 专用）。{% for x in xs %}{{ x }}、{% endfor %}"
+    first = narrative.render(text, {"n": 7, "xs": ["甲", "乙"]}, "preface")
+    second = narrative.render(text, {"n": 8, "xs": ["丙"]}, "preface")
+    assert first == "本年共受理7件（test_perf 专用）。甲、乙、"
+    assert second == "本年共受理8件（test_perf 专用）。丙、"
+    assert len(compiled) == 1
+
+
+def test_narrative_refusals_unchanged_by_the_cache() -> None:
+    from reportkit.compute import narrative
+    from reportkit.contract.errors import TemplateError
+
+    # An unknown name is reported before a forbidden tag, as when each text was compiled anew,
+    # and a refused template is refused every time.
+    both = "{{ 不存在的数 }}{% macro m() %}{% endmacro %}（test_perf）"
+    for _ in range(2):
+        with pytest.raises(TemplateError) as e:
+            narrative.render(both, {}, "preface")
+        assert e.value.placeholder == "不存在的数"
+    macro = "{% macro m() %}{% endmacro %}（test_perf）"
+    messages = set()
+    for _ in range(2):
+        with pytest.raises(TemplateError) as e:
+            narrative.render(macro, {}, "preface")
+        messages.add(str(e.value))
+    assert len(messages) == 1 and "macro" in messages.pop()
