@@ -104,3 +104,25 @@ def test_narrative_refusals_unchanged_by_the_cache() -> None:
             narrative.render(macro, {}, "preface")
         messages.add(str(e.value))
     assert len(messages) == 1 and "macro" in messages.pop()
+
+
+def test_appeal_figures_compute_table4_once_a_year(monkeypatch: pytest.MonkeyPatch) -> None:
+    from helpers import SEED_DATA
+
+    from reportkit.compute import figures, tables
+    from reportkit.ingest.ledgers import load_ledgers
+
+    calls: list[int] = []
+    original = tables.table4
+
+    def counting(ledgers: object, year: int) -> pd.DataFrame:
+        calls.append(year)
+        return original(ledgers, year)
+
+    monkeypatch.setattr(tables, "table4", counting)
+    f = figures.Figures(load_ledgers(SEED_DATA), 2021)
+    total = f.appeals_total().value
+    review = f.appeals_total("行政复议").value
+    litigation = f.appeals_total("行政诉讼").value
+    assert total == review + litigation
+    assert sorted(calls) == [2020, 2021]
