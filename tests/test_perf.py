@@ -126,3 +126,54 @@ def test_appeal_figures_compute_table4_once_a_year(monkeypatch: pytest.MonkeyPat
     litigation = f.appeals_total("行政诉讼").value
     assert total == review + litigation
     assert sorted(calls) == [2020, 2021]
+
+
+def test_builds_reading_the_same_bytes_parse_them_once(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+    from pathlib import Path
+
+    from helpers import SEED_DATA
+
+    from reportkit.ingest import ledgers as ledgers_module
+    from reportkit.ingest import snapshot
+
+    tmp = Path(str(tmp_path))
+    data = tmp / "data"
+    shutil.copytree(SEED_DATA, data)
+    parsed: list[Path] = []
+    original = ledgers_module.load_ledgers
+
+    def counting(folder: Path, *args: object) -> object:
+        parsed.append(folder)
+        return original(folder, *args)
+
+    monkeypatch.setattr(ledgers_module, "load_ledgers", counting)
+
+    def load(name: str) -> object:
+        folder = tmp / name
+        folder.mkdir(mode=0o700)
+        return snapshot.Snapshot.take(data, folder).load()
+
+    first, second = load("build1"), load("build2")
+    assert len(parsed) == 1  # the second build of the same bytes unpickles the first's parse
+    assert first.frames.keys() == second.frames.keys()
+    for stem in first.frames:
+        pd.testing.assert_frame_equal(first.frames[stem], second.frames[stem])
+        assert first.frames[stem] is not second.frames[stem]  # each build its own copy
+    assert set(first.personal) == set(second.personal) and len(second.personal) > 0
+    value = next(iter(second.personal))
+    assert second.personal.source(value) == first.personal.source(value)
+    assert second.files == first.files and second.notes == first.notes
+
+    # A ledger saved between the builds: the next build reads the new bytes.
+    appeals = data / "appeals.csv"
+    appeals.write_text(appeals.read_text(encoding="utf-8"), encoding="utf-8")  # same bytes
+    load("build3")
+    assert len(parsed) == 1
+    lines = appeals.read_text(encoding="utf-8").splitlines()
+    appeals.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # one row fewer
+    third = load("build4")
+    assert len(parsed) == 2
+    assert len(third.frames["appeals"]) == len(first.frames["appeals"]) - 1
