@@ -241,10 +241,12 @@ def svg_bytes(fig: Figure) -> bytes:
 def svg_and_png(fig: Figure, png_dpi: float) -> tuple[bytes, bytes]:
     """The figure as SVG (as svg_bytes) and as PNG at `png_dpi`, laid out once.
 
-    savefig with a tight bounding box draws the figure twice (once to measure, once to write),
-    and a second savefig does it all again. Here the constrained layout and the tight box are
-    worked out once, with the SVG renderer as svg_bytes does, and both files are written from
-    that fixed layout: two draws instead of four, the SVG unchanged, the PNG the same picture.
+    savefig with a tight bounding box draws the figure twice (once to lay out and measure, once
+    to write), and a second savefig does it all again. Here the constrained layout and the tight
+    box are worked out once, with the SVG renderer as svg_bytes does, without drawing, and both
+    files are written from that fixed layout: two draws instead of four. The SVG is svg_bytes'
+    (up to float noise in clip ids); the PNG is the same picture, its layout measured with the
+    SVG's renderer rather than its own (sub-pixel shifts of text, no visible change).
     """
     from matplotlib.backend_bases import _get_renderer
     from matplotlib.backends.backend_svg import FigureCanvasSVG
@@ -253,10 +255,10 @@ def svg_and_png(fig: Figure, png_dpi: float) -> tuple[bytes, bytes]:
     with style():
         engine, canvas = fig.get_layout_engine(), fig.canvas
         try:
-            # What savefig(format="svg", bbox_inches="tight") does before it writes.
+            # What savefig(format="svg", bbox_inches="tight") works out before it writes.
             renderer = _get_renderer(fig, FigureCanvasSVG(fig).print_svg)
-            with renderer._draw_disabled():
-                fig.draw(renderer)
+            if engine is not None:
+                engine.execute(fig)
             box = fig.get_tightbbox(renderer).padded(matplotlib.rcParams["savefig.pad_inches"])
         finally:
             fig.set_canvas(canvas)
