@@ -191,6 +191,7 @@ class Figures:
     def __init__(self, ledgers: Ledgers, year: int):
         self.ledgers, self.year = ledgers, year
         self._t3: dict[int, pd.DataFrame] = {}
+        self._t4: dict[int, pd.DataFrame] = {}
 
     @cached_property
     def outreach(self) -> OutreachView:
@@ -255,6 +256,12 @@ class Figures:
             self._t3[year] = tables.table3(self.ledgers, year)
         return self._t3[year]
 
+    def _table4(self, year: int) -> pd.DataFrame:
+        # Each 表四 figure (复议, 诉讼, 总数, this year and last) would compute the table again.
+        if year not in self._t4:
+            self._t4[year] = tables.table4(self.ledgers, year)
+        return self._t4[year]
+
     def requests_row(self, row: str, column: str = vocab.TOTAL) -> Figure:
         """A cell of 表三 (rows as tables.json names them), with last year's."""
         return _fig(lambda y: int(self._table3(y).at[row, column]), self.year, row)
@@ -266,7 +273,7 @@ class Figures:
             vocab.LITIGATION: [vocab.DIRECT_SUIT, vocab.SUIT_AFTER_REVIEW],
         }.get(kind, [kind])
         return _fig(
-            lambda y: int(tables.table4(self.ledgers, y).loc[kinds, vocab.TOTAL].sum()),
+            lambda y: int(self._table4(y).loc[kinds, vocab.TOTAL].sum()),
             self.year,
             kind or "",
         )

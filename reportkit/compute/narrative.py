@@ -297,10 +297,13 @@ def default_texts() -> dict[str, str]:
     return yaml.safe_load(DEFAULTS_FILE.read_text(encoding="utf-8"))
 
 
-def render(template: str, names: dict[str, Any], section: str) -> str:
-    """Fill a section's Markdown template. Unknown placeholders are errors naming them and the section."""
-    label = vocab.section_label(section)
-    env = environment()
+@lru_cache(maxsize=256)
+def _compiled(
+    template: str, label: str, env: NarrativeSandbox
+) -> tuple[frozenset[str], jinja2.Template | TemplateError]:
+    """The names a template uses and the template checked, bounded and compiled (or the error
+    to raise once its names are known to exist): once per process and text, as compiling costs
+    more than filling in. A template that cannot be parsed raises, each time."""
     try:
         ast = env.parse(template)
     except jinja2.TemplateSyntaxError as e:
@@ -317,10 +320,26 @@ def render(template: str, names: dict[str, Any], section: str) -> str:
         tag = _tag_with(template, name) if name else ""
         why = f"没有「{name}」这种写法；可用的过滤器：{_FILTER_NAMES}"
         raise TemplateError(label, tag, why) from None
+    try:
+        _confine(ast, template, label)
+        return frozenset(used), env.from_string(ast)
+    except TemplateError as e:
+        return frozenset(used), e
+    except jinja2.TemplateError as e:
+        return frozenset(used), TemplateError(label, "", f"无法填入：{e}")
+    except (RecursionError, MemoryError):
+        return frozenset(used), TemplateError(label, "", "模板过于复杂，无法填入")
+
+
+def render(template: str, names: dict[str, Any], section: str) -> str:
+    """Fill a section's Markdown template. Unknown placeholders are errors naming them and the section."""
+    label = vocab.section_label(section)
+    used, compiled = _compiled(template, label, environment())
     unknown = sorted(used - set(names))
     if unknown:
         raise TemplateError(label, unknown[0], _UNKNOWN)
-    _confine(ast, template, label)
+    if isinstance(compiled, TemplateError):
+        raise compiled.with_traceback(None) from None
     # Only the names this template uses are computed (and only their ledgers are touched).
     values = {k: (v.compute() if isinstance(v, Lazy) else v) for k, v in names.items() if k in used}
     token = _budget.set(_Budget())
@@ -328,7 +347,7 @@ def render(template: str, names: dict[str, Any], section: str) -> str:
         out: list[str] = []
         size = 0
         # Piece by piece, so that a text growing past the limit stops before it fills memory.
-        for piece in env.from_string(ast).generate(values):
+        for piece in compiled.generate(values):
             size += len(piece)
             if size > MAX_TEXT:
                 raise _Refused("", f"填入后的文字超过{MAX_TEXT}字，请检查模板（循环或重复）")

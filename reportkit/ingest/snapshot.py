@@ -21,6 +21,8 @@ import pickle
 import shutil
 import stat
 import tempfile
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -38,6 +40,15 @@ LEDGER_SUFFIXES = (".csv", ".xlsx")
 _active: contextvars.ContextVar[Snapshot | None] = contextvars.ContextVar(
     "reportkit_snapshot", default=None
 )
+
+
+# Ledgers parsed in this process, by what was parsed (data folder, listing, each ledger's digest,
+# extra personal columns): the builds of a batch that read the same bytes -- an agency's years,
+# most often -- parse them once. A few kept; the personal values are resolved before keeping, as
+# the copies they would be read from go with the build that made them.
+_parsed: OrderedDict[tuple, tuple[bytes, list, set]] = OrderedDict()
+_parsed_lock = threading.Lock()
+_PARSED_KEPT = 4
 
 
 def _is_ledger_name(name: str) -> bool:
@@ -152,17 +163,59 @@ class Snapshot:
             # Personal values are only for the build's privacy guard: read from the copies if asked.
             later = PersonalValues(pending=[lambda: self._personal(personal)])
             ledgers = Ledgers(self.data_dir, frames, files, notes, later)
+        elif (hit := self._parsed_before(personal)) is not None:
+            data, columns, values = hit
+            ledgers = self._unpickled(data, PersonalValues(values, columns=columns))
+            self._keep_pickle(cached, data)
         else:
             ledgers = self._parse(personal)
             names = {s: (p.name if p else None) for s, p in ledgers.files.items()}
             data = pickle.dumps(
                 (ledgers.frames, ledgers.notes, names), protocol=pickle.HIGHEST_PROTOCOL
             )
-            with contextlib.suppress(OSError):
-                tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
-                tmp.write_bytes(data)
-                os.replace(tmp, cached)  # a kernel never reads half a file
+            self._keep_pickle(cached, data)
+            if not self.irregular:
+                found = ledgers.personal
+                found.resolved()
+                with _parsed_lock:
+                    _parsed[self._parsed_key(personal)] = (
+                        data,
+                        list(found._columns),
+                        set(found._values),
+                    )
+                    while len(_parsed) > _PARSED_KEPT:
+                        _parsed.popitem(last=False)
         return ledgers
+
+    def _parsed_key(self, personal: tuple[str, ...]) -> tuple:
+        return (
+            str(self.data_dir),
+            tuple(self.listing),
+            tuple(sorted(self.digests.items())),
+            personal,
+        )
+
+    def _parsed_before(self, personal: tuple[str, ...]) -> tuple[bytes, list, set] | None:
+        if self.irregular:  # its errors are read afresh
+            return None
+        with _parsed_lock:
+            return _parsed.get(self._parsed_key(personal))
+
+    def _unpickled(self, data: bytes, personal_values: Any) -> Any:
+        """Fresh frames (each caller gets its own copy) from the pickled ledgers."""
+        from reportkit.ingest.ledgers import Ledgers
+
+        frames, notes, names = pickle.loads(data)
+        files = {s: (self.data_dir / n if n else None) for s, n in names.items()}
+        return Ledgers(self.data_dir, frames, files, notes, personal_values)
+
+    @staticmethod
+    def _keep_pickle(cached: Path, data: bytes) -> None:
+        """For the kernels: the parsed ledgers, written whole or not at all."""
+        with contextlib.suppress(OSError):
+            tmp = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, cached)  # a kernel never reads half a file
 
     def _personal(self, personal: tuple[str, ...]) -> Any:
         """The personal values of the copies, with the column of each, as PersonalValues keeps them."""

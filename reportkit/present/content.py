@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -128,11 +127,7 @@ def chart_block(fig: Any, alt: str, caption: str | None = None) -> Block:
         if caption:  # the caption is the chart's title, set above it: not said twice
             for ax in fig.axes:
                 ax.set_title("")
-        svg = charts.svg_bytes(fig)
-        buf = io.BytesIO()
-        with charts.style():
-            fig.savefig(buf, format="png", dpi=PNG_DPI, metadata={"Software": None})
-        png = buf.getvalue()
+        svg, png = charts.svg_and_png(fig, PNG_DPI)
     finally:
         charts.close(fig)
     return {
