@@ -49,6 +49,19 @@ def test_png_is_the_svg_picture_at_200_dpi() -> None:
     assert not svg.startswith(b"<!DOCTYPE") and b"<!DOCTYPE" not in svg
 
 
+def test_a_matplotlib_without_the_internal_still_gives_both_pictures(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # svg_and_png leans on matplotlib.backend_bases._get_renderer; a release without it falls
+    # back to two plain savefigs: the same SVG, a PNG of the same size to within a pixel.
+    fast_svg, fast_png = charts.svg_and_png(charts.decisions_by_year(decisions()), 200)
+    monkeypatch.setattr(charts, "_renderer_of", lambda: None)
+    svg, png = charts.svg_and_png(charts.decisions_by_year(decisions()), 200)
+    assert svg == charts.svg_bytes(charts.decisions_by_year(decisions()))
+    (w, h), (fw, fh) = Image.open(io.BytesIO(png)).size, Image.open(io.BytesIO(fast_png)).size
+    assert abs(w - fw) <= 1 and abs(h - fh) <= 1
+
+
 def test_svg_is_what_svg_bytes_writes() -> None:
     # Same layout, same tight box: the page's SVG does not change (up to float noise in the
     # hashed clip ids and the sign of a zero).

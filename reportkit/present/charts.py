@@ -257,10 +257,12 @@ def svg_and_png(fig: Figure, png_dpi: float) -> tuple[bytes, bytes]:
     (up to float noise in clip ids); the PNG is the same picture, its layout measured with the
     SVG's renderer rather than its own (sub-pixel shifts of text, no visible change).
     """
-    from matplotlib.backend_bases import _get_renderer
     from matplotlib.backends.backend_svg import FigureCanvasSVG
 
     svg, png = io.BytesIO(), io.BytesIO()
+    _get_renderer = _renderer_of()
+    if _get_renderer is None:
+        return _plain_svg_and_png(fig, png_dpi)
     with style():
         engine, canvas = fig.get_layout_engine(), fig.canvas
         try:
@@ -282,6 +284,23 @@ def svg_and_png(fig: Figure, png_dpi: float) -> tuple[bytes, bytes]:
         finally:
             fig._layout_engine = engine
     return _svg(svg), png.getvalue()
+
+
+def _renderer_of() -> Callable[..., Any] | None:
+    """matplotlib.backend_bases._get_renderer, an internal (3.6 to 3.11 at least), or None."""
+    import matplotlib.backend_bases
+
+    return getattr(matplotlib.backend_bases, "_get_renderer", None)
+
+
+def _plain_svg_and_png(fig: Figure, png_dpi: float) -> tuple[bytes, bytes]:
+    """Both pictures the plain way (two savefigs, each laying out and drawing twice)."""
+    png = io.BytesIO()
+    with style():
+        fig.savefig(
+            png, format="png", dpi=png_dpi, metadata={"Software": None}, bbox_inches="tight"
+        )
+    return svg_bytes(fig), png.getvalue()
 
 
 def close(fig: Figure) -> None:
