@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -44,35 +44,41 @@ def read(
     # names the row: the quotes are checked on the other core while pyarrow parses. pyarrow is
     # quicker when told that no value holds a line break, which the check also says: only then
     # is a file parsed again, the slower way.
+    source = _Source(path, skip, encoding, sep, width, wanted, repeated)
     found: list[tuple[bool, bool]] = []
     checker = threading.Thread(target=lambda: found.append(quotes(path, skip, sep)))
     checker.start()
     try:
-        table = _parse(path, skip, encoding, sep, width, wanted, repeated, False)
+        table = _parse(source, False)
     finally:
         checker.join()
     plain, line_breaks = found[0] if found else (False, True)  # it failed: pandas reads it
     if not plain:
         return None
     if line_breaks:
-        table = _parse(path, skip, encoding, sep, width, wanted, repeated, True)
+        table = _parse(source, True)
     if table is None:
         return None
     return _columns(table, [str(j) for j in range(width)], wanted, repeated, encoding)
 
 
-def _parse(
-    path: Path,
-    skip: int,
-    encoding: str,
-    sep: str,
-    width: int,
-    wanted: list[int],
-    repeated: set[int],
-    line_breaks: bool,
-) -> Any:
+class _Source(NamedTuple):
+    """What read() was asked to parse, as pyarrow is asked for it (once or twice)."""
+
+    path: Path
+    skip: int
+    encoding: str
+    sep: str
+    width: int
+    wanted: list[int]
+    repeated: set[int]
+
+
+def _parse(source: _Source, line_breaks: bool) -> Any:
     import pyarrow as pa
     import pyarrow.csv as pcsv
+
+    path, skip, encoding, sep, width, wanted, repeated = source
 
     names = [str(j) for j in range(width)]
     # GB18030 is parsed as bytes: a separator, quote or line break is never part of one of its
@@ -82,10 +88,10 @@ def _parse(
     text, word = (pa.large_binary(), pa.binary()) if gbk else (pa.large_string(), pa.string())
     types = {names[j]: pa.dictionary(pa.int32(), word) if j in repeated else text for j in wanted}
     try:
-        with path.open("rb") as source:
-            source.seek(skip)
+        with path.open("rb") as f:
+            f.seek(skip)
             return pcsv.read_csv(
-                source,
+                f,
                 read_options=pcsv.ReadOptions(
                     column_names=names, encoding="utf8", block_size=BLOCK_BYTES
                 ),
