@@ -29,7 +29,6 @@ from reportkit.ingest.tablesjson import (
 # =============================================================================================
 # Narrative: numbers typed in by hand (R8)
 # =============================================================================================
-section_name = vocab.section_label  # kept: checks.run re-exports it
 
 
 @dataclass(frozen=True)
@@ -222,7 +221,7 @@ def check_stated_numbers(narrative: dict[str, str], tables: dict, year: int) -> 
             out.append(
                 finding(
                     "R8",
-                    {"section": section_name(slug)},
+                    {"section": vocab.section_label(slug)},
                     expected,
                     s.number,
                     f"叙述写的「{s.words}」与{what}（{_plain(expected)}）不符；{fix}",
@@ -247,7 +246,7 @@ def check_headings(narrative: dict[str, str]) -> list[Finding]:
                 out.append(
                     finding(
                         "R9",
-                        {"section": section_name(slug)},
+                        {"section": vocab.section_label(slug)},
                         None,
                         line.strip(),
                         f"叙述中写了标题「{line.strip()}」，而报告会自动印出规范标题「{heading}」，"
@@ -264,7 +263,7 @@ def check_rewrite_marks(narrative: dict[str, str]) -> list[Finding]:
     return [
         finding(
             "T-rewrite",
-            {"section": section_name(slug)},
+            {"section": vocab.section_label(slug)},
             "按本机关本年的工作改写",
             "起草样板",
             f"仍是起草用的样板，请按本机关本年的工作改写，改写后删去「{REWRITE_MARK}」",
@@ -287,7 +286,7 @@ def check_problems_section(narrative: dict[str, str], texts: dict[str, str]) -> 
     return [
         finding(
             "T-problems",
-            {"section": section_name("problems")},
+            {"section": vocab.section_label("problems")},
             f"至少{PROBLEMS_MIN_CHARS}字",
             text if "problems" in narrative else "未填写",
             "没有实际内容，请在参数文件 narrative 的「五」中写明本年存在的主要问题，以及上年问题的改进"

@@ -48,7 +48,6 @@ from reportkit.checks.narrative_rules import (  # noqa: F401 - checks.<name> sta
     check_problems_section,
     check_rewrite_marks,
     check_stated_numbers,
-    section_name,
     stated_numbers,
 )
 from reportkit.compute.report import Report
