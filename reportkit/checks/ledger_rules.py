@@ -185,25 +185,14 @@ def _dates(ledgers: Ledgers, year: int, built_at: dt.date | None) -> list[Findin
         oldest = OLDEST_DOCUMENT_YEAR if stem == "documents" else year - FAR_YEARS
         for col in (c.name for c in schema.columns if c.kind == "date"):
             # (rule, rows that break it, expected, message): a date after the build, or far back
-            rules = [
-                (
-                    "L-date-far",
-                    df[col].dt.year < oldest,
-                    f"{oldest}年或以后",
-                    f"离报告年度{year}年太远，请核对是否输错了年份",
-                )
-            ]
+            rules = []
             if built_at is not None:
                 day = built_at.isoformat()
-                rules.insert(
-                    0,
-                    (
-                        "L-date-future",
-                        df[col] > pd.Timestamp(built_at),
-                        f"不晚于{day}",
-                        f"晚于报告生成之日（{day}），不可能发生，请改正年份或日期",
-                    ),
-                )
+                future = df[col] > pd.Timestamp(built_at)
+                why = f"晚于报告生成之日（{day}），不可能发生，请改正年份或日期"
+                rules.append(("L-date-future", future, f"不晚于{day}", why))
+            why = f"离报告年度{year}年太远，请核对是否输错了年份"
+            rules.append(("L-date-far", df[col].dt.year < oldest, f"{oldest}年或以后", why))
             for rule, broken, expected, message in rules:
                 out += [
                     finding(rule, _at(ledgers, stem, r, col), expected, _shown(r[col]), message)
