@@ -14,6 +14,8 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reportkit.cli import main
 from reportkit.compute import narrative
@@ -21,8 +23,9 @@ from reportkit.compute.figures import Figure, OutreachView, ProposalView
 from reportkit.compute.report import open_report
 from reportkit.contract import phrasing
 from reportkit.contract.errors import LedgerError, PrivacyLeak, TemplateError
+from reportkit.ingest import privacy
 from reportkit.ingest.ledgers import PersonalValues, load_ledgers, personal_column
-from reportkit.ingest.privacy import fold, guard, privacy_leaks
+from reportkit.ingest.privacy import fold, fold_runs, guard, privacy_leaks
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "params" / "2021.yaml"
@@ -232,12 +235,14 @@ DISGUISED = {
 
 
 @pytest.mark.parametrize("many", [False, True])
-def test_guard_finds_values_split_by_invisible_characters_and_entities(tmp_path, many):
+def test_guard_finds_values_split_by_invisible_characters_and_entities(tmp_path, many, monkeypatch):
     for name, text in DISGUISED.items():
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
     personal = {"张大山", "420281199001011234", "13812345678", "湖北省大冶市东岳路1号"}
-    # Past 2000 values the guard looks every position up in one set per length (a big ledger).
+    # Past _FEW_VALUES values the guard looks every position up in one set per length (a big
+    # ledger) instead of building an automaton: 3000 values cross a limit lowered to 2000.
+    monkeypatch.setattr(privacy, "_FEW_VALUES", 2000)
     others = {f"无关的人{i:05d}" for i in range(3000)} if many else set()
     assert sorted(privacy_leaks(tmp_path, personal | others)) == [
         ("checks.json", "张大山"),
@@ -246,6 +251,55 @@ def test_guard_finds_values_split_by_invisible_characters_and_entities(tmp_path,
         ("report.html", "张大山"),
         ("tables.json", "13812345678"),
     ]
+
+
+@pytest.mark.parametrize("many", [False, True])
+def test_guard_finds_values_that_overlap(tmp_path, many, monkeypatch):
+    # 张三丰 and 三丰路 share 三丰: one found must not hide the other.
+    monkeypatch.setattr(privacy, "_FEW_VALUES", 0 if many else 2000)
+    (tmp_path / "report.html").write_text("<p>住址张三丰路，联系人张三丰</p>", encoding="utf-8")
+    assert privacy_leaks(tmp_path, {"张三丰", "三丰路", "李四"}) == [
+        ("report.html", "三丰路"),
+        ("report.html", "张三丰"),
+    ]
+
+
+def test_guard_reads_a_word_file_part_by_part(tmp_path):
+    # The zip's bytes are compressed: the guard reads each part, a part's name and the text
+    # split over runs; the pictures are not read as text.
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "report.docx", "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            "word/document.xml", "<w:p><w:r><w:t>张</w:t></w:r><w:r><w:t>大山</w:t></w:r></w:p>"
+        )
+        z.writestr("word/media/13812345678.png", b"\x89PNG")
+        z.writestr("word/media/image1.png", b"420281199001011234")
+        z.comment = "湖北省大冶市东岳路1号".encode()
+    personal = {"张大山", "13812345678", "420281199001011234", "湖北省大冶市东岳路1号"}
+    assert privacy_leaks(tmp_path, personal) == [
+        ("report.docx", "13812345678"),
+        ("report.docx", "张大山"),
+        ("report.docx", "湖北省大冶市东岳路1号"),
+    ]
+    (tmp_path / "report.docx").write_bytes("不是 zip：张大山".encode())  # read as it is
+    assert privacy_leaks(tmp_path, personal) == [("report.docx", "张大山")]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.text(
+        alphabet="ae>1 \n\u0301\u0338\u200b\ufeff\u00ad张１\uff21\u1100\u1161\u11a8\u0653\u0627\ufb01\u0327\u212b\u034f"
+    )
+)
+def test_folding_stretch_by_stretch_is_folding_the_whole(text):
+    assert fold_runs(text) == fold(text)
+
+
+def test_folding_stretch_by_stretch_keeps_what_joins_across_a_stretch():
+    assert fold_runs("e\u0301x") == "\u00e9x"  # e + combining acute: é
+    assert fold_runs("a>\u0338b") == "a\u226fb"  # > + combining long solidus: ≯
+    assert fold_runs("ab\u200bc张\u200b三") == "abc张三"
 
 
 def test_guard_finds_a_ledger_value_written_in_full_width(tmp_path):
