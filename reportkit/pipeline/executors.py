@@ -102,7 +102,9 @@ class Executor:
             t0 = time.monotonic()
             try:
                 with self._slots:  # the sections of every build this executor serves
-                    recorded[s["slug"]], executed = _execute(nb, nb_dir / nb.name, parameters, pool)
+                    recorded[s["slug"]], executed = self.execute(
+                        nb, nb_dir / nb.name, parameters, pool
+                    )
                 bodies[s["slug"]] = blocks_of(executed)
                 with lock:
                     secs = time.monotonic() - t0
@@ -130,6 +132,13 @@ class Executor:
             raise sorted(failures, key=lambda f: order.index(f.section))[0]
         return recorded, bodies
 
+    def execute(
+        self, nb: Path, target: Path, parameters: dict[str, Any], pool: KernelPool
+    ) -> tuple[dict, Any]:
+        """Run one notebook; what the section read and the executed notebook (also written to
+        `target`)."""
+        return _execute(nb, target, parameters, pool)
+
 
 class KernelExecutor(Executor):
     """Each section's kernel started the ordinary way (a new Python that imports everything)."""
@@ -151,12 +160,84 @@ class ZygoteExecutor(Executor):
             self.zygote.close()
 
 
+class InProcessExecutor(ZygoteExecutor):
+    """Each section run by a child forked from the zygote, in an IPython shell of its own, with no
+    kernel: papermill with reportkit's in-process engine (pipeline/inprocess.py). The same
+    notebook, outputs and isolation as a kernel's, without a kernel's start, its ZeroMQ messages
+    and the client that reads them: what a batch of thousands of sections needs."""
+
+    def kernels(
+        self, root: Path, traces: Path, needed: int, ahead: int, env: dict[str, str]
+    ) -> KernelPool:
+        return _NoKernels(root, traces, env)  # type: ignore[return-value]
+
+    def execute(
+        self, nb: Path, target: Path, parameters: dict[str, Any], pool: KernelPool
+    ) -> tuple[dict, Any]:
+        import uuid
+
+        from reportkit.pipeline.kernels import WARMUP, ForkedKernel
+
+        name = uuid.uuid4().hex
+        trace, result = pool.trace_dir / f"{name}.json", pool.trace_dir / f"{name}.result.json"
+        env = {
+            **os.environ,
+            **pool.env,
+            "REPORTKIT_TRACE": str(trace),
+            # what ipykernel sets before a notebook imports matplotlib
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+        }
+        run = {
+            "notebook": str(nb),
+            "target": str(target),
+            "parameters": parameters,
+            "warmup": WARMUP,
+            "result": str(result),
+        }
+        assert self.zygote is not None
+        ForkedKernel(self.zygote.run(run, env, str(pool.cwd))).wait()
+        try:
+            outcome = json.loads(result.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            outcome = {
+                "ok": False,
+                "ename": "DeadKernelError",
+                "evalue": "运行笔记本的进程意外退出",
+            }
+        if not outcome.get("ok"):
+            raise SectionError(outcome.get("ename", ""), outcome.get("evalue", ""))
+        try:
+            recorded = json.loads(trace.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            recorded = {}
+        return recorded, json.loads(target.read_text(encoding="utf-8"))
+
+
+class SectionError(Exception):
+    """A section that failed in a forked child: the name and text of its error."""
+
+    def __init__(self, ename: str, evalue: str):
+        super().__init__(f"{ename}: {evalue}")
+        self.ename, self.evalue = ename, evalue
+
+
+class _NoKernels:
+    """The pool an InProcessExecutor's builds are given: no kernel to start, a folder for the
+    traces, the environment for the sections."""
+
+    def __init__(self, cwd: Path, trace_dir: Path, env: dict[str, str]):
+        self.cwd, self.trace_dir, self.env = cwd, trace_dir, dict(env)
+
+    def close(self) -> None:
+        pass
+
+
 def make_executor(jobs: int | None = None) -> Executor:
-    """A ZygoteExecutor where kernels can be forked (Linux, REPORTKIT_NO_ZYGOTE unset), else a
-    KernelExecutor."""
+    """An InProcessExecutor where children can be forked (Linux, REPORTKIT_NO_ZYGOTE unset),
+    else a KernelExecutor."""
     from reportkit.pipeline.kernels import Zygote
 
-    return ZygoteExecutor(jobs) if Zygote.can_fork() else KernelExecutor(jobs)
+    return InProcessExecutor(jobs) if Zygote.can_fork() else KernelExecutor(jobs)
 
 
 def _section_error(exc: BaseException) -> str:

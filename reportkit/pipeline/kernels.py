@@ -178,12 +178,29 @@ class ForkedKernel:
         return None
 
     def wait(self, timeout: float | None = None) -> int:
+        if timeout is None and self._wait_for_exit():
+            return 0
         deadline = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
             if deadline is not None and time.monotonic() > deadline:
                 raise subprocess.TimeoutExpired(str(self.pid), timeout)
             time.sleep(0.002)  # a killed kernel is reaped (by the zygote) within milliseconds
         return 0
+
+    def _wait_for_exit(self) -> bool:
+        """Linux: sleep until the process has exited, woken by the kernel rather than by polling
+        (a pidfd is readable once its process has gone). False where there is no pidfd."""
+        import select
+
+        try:
+            fd = os.pidfd_open(self.pid)
+        except (AttributeError, OSError):
+            return False  # gone already (then the polling loop returns at once), or no pidfd
+        try:
+            select.select([fd], [], [])
+        finally:
+            os.close(fd)
+        return True
 
     def send_signal(self, signum: int) -> None:
         try:
@@ -261,7 +278,15 @@ class Zygote:
         return line
 
     def fork(self, kernel_cmd: list[str], env: dict[str, str], cwd: str) -> int:
-        request = {"argv": kernel_cmd[3:], "env": dict(env), "cwd": str(cwd)}
+        """A kernel forked from the zygote: its pid."""
+        return self._request({"argv": kernel_cmd[3:], "env": dict(env), "cwd": str(cwd)})
+
+    def run(self, run: dict, env: dict[str, str], cwd: str) -> int:
+        """A child forked from the zygote that runs one notebook with no kernel
+        (pipeline/inprocess.py) and exits: its pid."""
+        return self._request({"run": run, "env": dict(env), "cwd": str(cwd)})
+
+    def _request(self, request: dict) -> int:
         with self._lock:
             try:
                 if not self._ready:

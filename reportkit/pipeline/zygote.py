@@ -6,8 +6,10 @@ process of its own, forked from a zygote that has only *imported* modules and ru
 code, so no state passes from one section to another (the model of Android's zygote and of
 multiprocessing's forkserver).
 
-Protocol, one JSON line per request on stdin: {"argv": [...], "env": {...}, "cwd": "..."}; the
-zygote answers each with the forked kernel's pid on a line of its own. End of stdin (the build
+Protocol, one JSON line per request on stdin: {"argv": [...], "env": {...}, "cwd": "..."} forks a
+kernel; {"run": {...}, "env": {...}, "cwd": "..."} forks a child that runs one notebook in its own
+IPython shell, with no kernel (reportkit/pipeline/inprocess.py), and exits. The zygote answers
+each with the child's pid on a line of its own. End of stdin (the build
 exited or died) ends the zygote; a kernel whose zygote has gone exits too (ipykernel's parent
 poller, told the zygote is its parent, sees it go).
 
@@ -45,6 +47,8 @@ PRELOAD = (
     "matplotlib.backends.backend_svg",
     *NOTEBOOK_MODULES,
     "openpyxl",  # XLSX ledgers
+    "papermill",  # the children that run a notebook with no kernel
+    "reportkit.pipeline.inprocess",
 )
 
 
@@ -88,6 +92,48 @@ def _become_kernel(request: dict, replies: int) -> None:
         os._exit(code)
 
 
+def _become_runner(request: dict, replies: int) -> None:
+    """In the forked child: run one notebook in this process and exit; never returns."""
+    code = 1
+    try:
+        os.close(replies)
+        os.setsid()
+        _die_with_parent()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        os.dup2(devnull, 0)
+        if not request["env"].get("REPORTKIT_KERNEL_LOG"):
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+        os.close(devnull)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        sys.path.insert(0, "")  # the working folder, as an IPython kernel has it
+        from reportkit.pipeline import inprocess
+
+        code = inprocess.run(request["run"])
+    except BaseException:  # noqa: BLE001 - the child must never fall back into the zygote's loop
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _die_with_parent() -> None:
+    """Linux: be killed when the zygote goes (the build that owns it died), as a kernel does
+    through its parent poller; and go at once if it has gone already."""
+    parent = os.getppid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent or parent == 1:
+        os._exit(1)
+
+
 def _reap(signum: int, frame: object) -> None:
     """Wait for finished kernels, so that none lingers as a zombie and their CPU time and memory
     count towards the zygote's, and so the build's (as `time` and the benchmark report them)."""
@@ -100,6 +146,18 @@ def _reap(signum: int, frame: object) -> None:
             return
 
 
+def _warm_up() -> None:
+    """What every child would otherwise build for itself: nbformat's validator (papermill checks
+    each notebook it reads and writes against the schema, and compiling the schema costs more
+    than checking a notebook)."""
+    try:
+        import nbformat
+
+        nbformat.validate(nbformat.v4.new_notebook())
+    except Exception:  # noqa: BLE001 - an optimisation only: each child builds it if need be
+        pass
+
+
 def serve() -> None:
     # The kernel would set this before the notebook imports matplotlib; preloading must match.
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
@@ -110,6 +168,7 @@ def serve() -> None:
             importlib.import_module(name)
         except ImportError:  # an optional part missing: the kernel imports it (or not) itself
             pass
+    _warm_up()
     signal.signal(signal.SIGCHLD, _reap)
     replies = os.dup(1)
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -122,6 +181,8 @@ def serve() -> None:
         request = json.loads(line)
         pid = os.fork()
         if pid == 0:
+            if "run" in request:
+                _become_runner(request, replies)
             _become_kernel(request, replies)
         os.write(replies, f"{pid}\n".encode())
     os._exit(0)  # the build has gone: no need to tear down what was preloaded
