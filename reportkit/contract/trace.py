@@ -8,20 +8,61 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 ALL = "*"
 _state: dict[str, Any] = {"ledgers": set(), "narrative": {}, "params": set(), "files": set()}
+# A build recording what its own checks read (recording()): per thread, so that the builds of a
+# batch running side by side keep theirs apart.
+_recording: ContextVar[dict[str, Any] | None] = ContextVar("reportkit_trace", default=None)
+
+
+def _new() -> dict[str, Any]:
+    return {"ledgers": set(), "narrative": {}, "params": set(), "files": set()}
 
 
 def enabled() -> bool:
-    return bool(os.environ.get("REPORTKIT_TRACE"))
+    return _recording.get() is not None or bool(os.environ.get("REPORTKIT_TRACE"))
+
+
+def _current() -> dict[str, Any]:
+    recording = _recording.get()
+    return _state if recording is None else recording
+
+
+@contextmanager
+def recording() -> Iterator[dict[str, Any]]:
+    """Record, in this thread, what is read inside the block (as a traced section does), into
+    the dict yielded, rather than into a section's trace file."""
+    state = _new()
+    token = _recording.set(state)
+    try:
+        yield state
+    finally:
+        _recording.reset(token)
+
+
+def replay(state: dict[str, Any]) -> None:
+    """Record what `state` (from recording()) says was read, as if read here."""
+    for path in sorted(state["params"]):
+        params_loaded(Path(path))
+    for path in sorted(state["files"]):
+        file_read(Path(path))
+    for key in sorted(state["ledgers"]):
+        data_dir, stem = key.split("::", 1)
+        ledger_read(Path(data_dir), stem)
+    for path, slugs in sorted(state["narrative"].items()):
+        for slug in sorted(slugs):
+            narrative_rendered(Path(path), slug)
 
 
 def _flush() -> None:
     path = os.environ.get("REPORTKIT_TRACE")
-    if not path:
+    if not path or _recording.get() is not None:
         return
     data = {
         "ledgers": sorted(_state["ledgers"]),
@@ -33,29 +74,29 @@ def _flush() -> None:
 
 
 def params_loaded(params_file: Path) -> None:
-    key = str(params_file)
-    if key not in _state["params"]:
-        _state["params"].add(key)
+    key, state = str(params_file), _current()
+    if key not in state["params"]:
+        state["params"].add(key)
         _flush()
 
 
 def file_read(path: Path) -> None:
     """Any other input file (last year's tables.json), whether or not it exists now."""
-    key = str(path)
-    if key not in _state["files"]:
-        _state["files"].add(key)
+    key, state = str(path), _current()
+    if key not in state["files"]:
+        state["files"].add(key)
         _flush()
 
 
 def ledger_read(data_dir: Path, stem: str) -> None:
-    key = f"{data_dir}::{stem}"
-    if key not in _state["ledgers"]:
-        _state["ledgers"].add(key)
+    key, state = f"{data_dir}::{stem}", _current()
+    if key not in state["ledgers"]:
+        state["ledgers"].add(key)
         _flush()
 
 
 def narrative_rendered(params_file: Path, slug: str) -> None:
-    slugs = _state["narrative"].setdefault(str(params_file), set())
+    slugs = _current()["narrative"].setdefault(str(params_file), set())
     if slug not in slugs:
         slugs.add(slug)
         _flush()

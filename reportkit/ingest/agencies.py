@@ -217,7 +217,9 @@ def load(root: Path | None = None) -> Registry | None:
         return None
     try:
         text = path.read_text(encoding="utf-8-sig")
-        data = yaml.safe_load(text)
+        # libyaml's safe loader where PyYAML was built with it: the same documents, ten times as
+        # fast (every section of an office's batch reads this file).
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except UnicodeDecodeError:
         raise AgenciesError(f"{path}：请以 UTF-8 编码保存") from None
     except yaml.YAMLError as e:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reportkit.contract import paths, vocab
+from reportkit.contract import paths, trace, vocab
 from reportkit.contract.errors import ChecksFailed, ReportkitError, SectionFailed, UsageError
 from reportkit.ingest import snapshot
 from reportkit.ingest.privacy import guard as privacy_guard
@@ -374,7 +374,7 @@ def _build_locked(ctx: _Build) -> BuildResult:
 def _build_in(ctx: _Build) -> BuildResult:
     from reportkit.compute.report import open_report
     from reportkit.contract.findings import write_json
-    from reportkit.pipeline.checking import check_year
+    from reportkit.pipeline.checking import check_year, share_findings
     from reportkit.present import render
     from reportkit.present.content import blocks_of, document, section_html
     from reportkit.present.docx import write_docx
@@ -383,22 +383,30 @@ def _build_in(ctx: _Build) -> BuildResult:
 
     staging, out, params_file, sections = ctx.staging, ctx.out, ctx.params_file, ctx.sections
     # 4. params, ledgers, figures, narrative: every input error surfaces before any section runs.
-    report = open_report(params=params_file)
-    year = report.year
-    _require_ledgers(report.params.data_path, params_file, found=any(report.ledgers.files.values()))
-    ctx.say(f"reportkit：{report.title}")
-    for note in report.ledgers.notes:
-        ctx.say(f"  提示：{note}")
-    _ = report.texts  # renders every template now, so an unknown placeholder stops the build here
-    tables = report.tables_json
+    # What the checks read is recorded, so that the section that shows them (01's check cell)
+    # can take these findings with their inputs instead of checking everything again.
+    with trace.recording() as reads:
+        report = open_report(params=params_file)
+        year = report.year
+        _require_ledgers(
+            report.params.data_path, params_file, found=any(report.ledgers.files.values())
+        )
+        ctx.say(f"reportkit：{report.title}")
+        for note in report.ledgers.notes:
+            ctx.say(f"  提示：{note}")
+        # Every template rendered now, so that an unknown placeholder stops the build here.
+        _ = report.texts
+        tables = report.tables_json
 
-    if ctx.todo:
-        threading.Thread(target=_warm_up, daemon=True).start()
+        if ctx.todo:
+            threading.Thread(target=_warm_up, daemon=True).start()
 
-    # 5. consistency checks: an error stops the build before anything is replaced. They compare
-    # with last year's published tables: when last year is being built alongside, its outcome.
-    ctx.executor.wait_for(_key(ctx.target.agency, year - 1))
-    findings = check_year(report, dt.date.today(), ctx.root)
+        # 5. consistency checks: an error stops the build before anything is replaced. They
+        # compare with last year's tables: when last year is being built alongside, its outcome.
+        ctx.executor.wait_for(_key(ctx.target.agency, year - 1))
+        today = dt.date.today()
+        findings = check_year(report, today, ctx.root)
+    share_findings(ctx.pool, report, findings, reads, today)
     for note in findings.notes:
         ctx.say(f"  提示：{note}")
     errors = [f for f in findings if f.severity == "error"]

@@ -47,6 +47,8 @@ PRELOAD = (
     "matplotlib.backends.backend_svg",
     *NOTEBOOK_MODULES,
     "openpyxl",  # XLSX ledgers
+    "reportkit.compute.aggregate",  # every report asks agencies.yaml whether it aggregates
+    "reportkit.ingest.agencies",
     "papermill",  # the children that run a notebook with no kernel
     "reportkit.pipeline.inprocess",
 )
