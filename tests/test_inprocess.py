@@ -5,6 +5,7 @@ its error; nothing one section does reaches the next."""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import nbformat
@@ -158,3 +159,16 @@ def test_the_child_records_what_its_section_read(tmp_path):
     with executors.InProcessExecutor(jobs=1) as in_process:
         recorded, _ = run(in_process, nb, tmp_path, "child")
     assert recorded["files"] == [str(tmp_path / "x.json")]
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("rfc3987_syntax") is None, reason="rfc3987-syntax not installed"
+)
+def test_a_notebook_can_import_what_the_zygote_kept_jsonschema_from(tmp_path):
+    # The zygote hides rfc3987_syntax from jsonschema while it imports (a 2-second grammar), and
+    # only from jsonschema: a section importing it itself gets the module.
+    nb = notebook(tmp_path, ["import rfc3987_syntax\nrfc3987_syntax.__name__"])
+    with executors.InProcessExecutor(jobs=1) as in_process:
+        run(in_process, nb, tmp_path, "child")
+    cells = nbformat.read(tmp_path / "child.ipynb", as_version=4)["cells"]
+    assert cells[-1]["outputs"][0]["data"] == {"text/plain": "'rfc3987_syntax'"}

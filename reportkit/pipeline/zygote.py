@@ -165,12 +165,20 @@ def serve() -> None:
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]  # as ipykernel_launcher does; the kernel puts the cwd back itself
+    # As in the build's own process (builder.skip_slow_imports): jsonschema, imported with
+    # papermill's nbformat, would compile a Lark grammar for its IRI format checker (about 2 s,
+    # on the way of every build's first section). The mark is taken away again once everything
+    # is imported, so a notebook can still import rfc3987_syntax itself; only jsonschema's "iri"
+    # format checker is left out in the sections.
+    marked = sys.modules.setdefault("rfc3987_syntax", None) is None
     for name in PRELOAD:
         try:
             importlib.import_module(name)
         except ImportError:  # an optional part missing: the kernel imports it (or not) itself
             pass
     _warm_up()
+    if marked and sys.modules.get("rfc3987_syntax", ...) is None:
+        del sys.modules["rfc3987_syntax"]
     signal.signal(signal.SIGCHLD, _reap)
     replies = os.dup(1)
     devnull = os.open(os.devnull, os.O_WRONLY)
