@@ -15,7 +15,7 @@ time (an empty outputs/):
 Targets: b ≤ 0.3 × (i) and b ≤ 2 × (ii). Each is measured once (the whole run takes many
 minutes on a 2-core machine); the machine is shared, so read the ratios, not the seconds.
 
-Usage: python benchmarks/bench_batch.py [--agencies 20]   (project root, in the venv)
+Usage: python benchmarks/bench_batch.py [--agencies 20] [--no-dask]   (project root, in the venv)
 """
 
 from __future__ import annotations
@@ -112,6 +112,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--agencies", type=int, default=20, help="agencies (× 3 years); default 20")
+    ap.add_argument("--no-dask", action="store_true", help="leave out (b1) and (b2)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="reportkit-bench-batch-"))
     order = make_project(work, args.agencies)
@@ -143,7 +144,8 @@ def main() -> None:
     ]
     results["i"] = timed(singles, env, work)
     print(f"(i)  {len(order)} single builds in sequence:       {results['i']:7.1f} s", flush=True)
-    for key, extra in (("b", []), ("b1", ["--workers", "1"]), ("b2", ["--workers", "2"])):
+    runs = [("b", []), ("b1", ["--workers", "1"]), ("b2", ["--workers", "2"])]
+    for key, extra in runs[:1] if args.no_dask else runs:
         cold()
         results[key] = timed([[*rk, "build", "--year", years, "--all", *extra]], env, work)
         label = {"b": "--all, one process", "b1": "--all --workers 1", "b2": "--all --workers 2"}[
@@ -156,7 +158,7 @@ def main() -> None:
     b = results["b"]
     print(f"b/(i)  = {b / results['i']:.2f} (target ≤ 0.3)")
     print(f"b/(ii) = {b / results['ii']:.2f} (target ≤ 2)")
-    for key in ("b1", "b2"):
+    for key in () if args.no_dask else ("b1", "b2"):
         print(
             f"{key}/(i) = {results[key] / results['i']:.2f}   {key}/(ii) = {results[key] / results['ii']:.2f}"
         )
