@@ -34,9 +34,11 @@ _INVISIBLE = re.compile(
 )
 # Long runs of base64 (embedded fonts and images) hold no readable text: not searched.
 _BASE64_RUN = re.compile(r"[A-Za-z0-9+/=]{256,}")
-# Up to this many values, one Aho-Corasick automaton finds them all in one pass over a text (built
-# in about 30 µs a value); beyond, one set per value length is looked up at every position.
+# Up to this many values, and this many characters in all, one Aho-Corasick automaton finds them
+# all in one pass over a text (built in about 30 µs a value, its size growing with their length);
+# beyond, one set per value length is looked up at every position.
 _FEW_VALUES = 100_000
+_FEW_CHARACTERS = 5_000_000
 _SHOWN = 5  # leaks listed in the message
 
 
@@ -146,7 +148,7 @@ def _folded(values: Iterable[str]) -> tuple[set[str], dict[str, str]]:
 
 class _Finder:
     """Finds which of many values occur in a text, overlapping ones too. Up to _FEW_VALUES values
-    with an Aho-Corasick automaton (ahocorasick-rs: one pass over the text for all of them);
+    (and _FEW_CHARACTERS characters) with an Aho-Corasick automaton (ahocorasick-rs: one pass over the text for all of them);
     more (a big ledger's millions, whose automaton would take minutes to build) by one set per
     value length, looked up at every position, so that the time grows with the text, not with
     the ledger."""
@@ -155,7 +157,7 @@ class _Finder:
         self.values = values
         self.by_length: dict[int, set[str]] = {}
         self._automaton: Any = None
-        if len(self.values) > _FEW_VALUES:
+        if len(self.values) > _FEW_VALUES or sum(map(len, self.values)) > _FEW_CHARACTERS:
             for v in self.values:
                 self.by_length.setdefault(len(v), set()).add(v)
 
