@@ -66,20 +66,7 @@ def _become_kernel(request: dict, replies: int) -> None:
     """In the forked child: detach from the zygote's pipes and run an IPython kernel; never returns."""
     code = 1
     try:
-        os.close(replies)
-        os.setsid()  # its own process group, so shutting it down signals only this kernel
-        signal.signal(
-            signal.SIGCHLD, signal.SIG_DFL
-        )  # the kernel's own subprocesses are waited for
-        devnull = os.open(os.devnull, os.O_RDWR)
-        os.dup2(devnull, 0)
-        if not request["env"].get("REPORTKIT_KERNEL_LOG"):
-            os.dup2(devnull, 1)
-            os.dup2(devnull, 2)
-        os.close(devnull)
-        os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
+        _detach(request, replies)
         from ipykernel import kernelapp
 
         # The kernel exits when its parent does. Its parent is the zygote, not the build whose
@@ -94,23 +81,29 @@ def _become_kernel(request: dict, replies: int) -> None:
         os._exit(code)
 
 
+def _detach(request: dict, replies: int) -> None:
+    """In a forked child: let go of the zygote's pipes and signals; take the request's folder and
+    environment."""
+    os.close(replies)
+    os.setsid()  # its own process group, so shutting it down signals only this child
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the child's own subprocesses are waited for
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    if not request["env"].get("REPORTKIT_KERNEL_LOG"):
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+    os.close(devnull)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+
+
 def _become_runner(request: dict, replies: int) -> None:
     """In the forked child: run one notebook in this process and exit; never returns."""
     code = 1
     try:
-        os.close(replies)
-        os.setsid()
+        _detach(request, replies)
         _die_with_parent()
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        devnull = os.open(os.devnull, os.O_RDWR)
-        os.dup2(devnull, 0)
-        if not request["env"].get("REPORTKIT_KERNEL_LOG"):
-            os.dup2(devnull, 1)
-            os.dup2(devnull, 2)
-        os.close(devnull)
-        os.chdir(request["cwd"])
-        os.environ.clear()
-        os.environ.update(request["env"])
         sys.path.insert(0, "")  # the working folder, as an IPython kernel has it
         from reportkit.pipeline import inprocess
 
