@@ -172,3 +172,15 @@ def test_a_notebook_can_import_what_the_zygote_kept_jsonschema_from(tmp_path):
         run(in_process, nb, tmp_path, "child")
     cells = nbformat.read(tmp_path / "child.ipynb", as_version=4)["cells"]
     assert cells[-1]["outputs"][0]["data"] == {"text/plain": "'rfc3987_syntax'"}
+
+
+def test_sections_go_on_on_kernels_when_the_zygote_dies(tmp_path):
+    nb = notebook(tmp_path, ["x = 41\nx + 1"])
+    with executors.InProcessExecutor(jobs=1) as in_process:
+        run(in_process, nb, tmp_path, "first")
+        in_process.zygote._proc.kill()  # out of memory, or killed by hand
+        in_process.zygote._proc.wait()
+        _, executed = run(in_process, nb, tmp_path, "second")
+    cells = nbformat.read(tmp_path / "second.ipynb", as_version=4)["cells"]
+    assert cells[-1]["outputs"][0]["data"] == {"text/plain": "42"}
+    assert cells[-1]["execution_count"] == 4  # the kernel's warm-up, parameters, injected, this

@@ -194,8 +194,14 @@ class InProcessExecutor(ZygoteExecutor):
             "warmup": WARMUP,
             "result": str(result),
         }
-        assert self.zygote is not None
-        ForkedKernel(self.zygote.run(run, env, str(pool.cwd))).wait()
+        try:
+            assert self.zygote is not None
+            pid = self.zygote.run(run, env, str(pool.cwd))
+        except (AssertionError, OSError, ValueError, RuntimeError):
+            # The zygote died (killed, out of memory): this section and those after it run on
+            # kernels started the ordinary way, as a KernelExecutor's would.
+            return self._on_a_kernel(nb, target, parameters, pool)
+        ForkedKernel(pid).wait()
         try:
             outcome = json.loads(result.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -211,6 +217,18 @@ class InProcessExecutor(ZygoteExecutor):
         except (OSError, ValueError):
             recorded = {}
         return recorded, json.loads(target.read_text(encoding="utf-8"))
+
+    @staticmethod
+    def _on_a_kernel(
+        nb: Path, target: Path, parameters: dict[str, Any], pool: KernelPool
+    ) -> tuple[dict, Any]:
+        from reportkit.pipeline.kernels import KernelPool
+
+        kernels = KernelPool(pool.cwd, pool.trace_dir, needed=1, ahead=1, env=pool.env)
+        try:
+            return _execute(nb, target, parameters, kernels)
+        finally:
+            kernels.close()
 
 
 class SectionError(Exception):
