@@ -15,14 +15,16 @@ from pathlib import Path
 from typing import Any
 
 ALL = "*"
-_state: dict[str, Any] = {"ledgers": set(), "narrative": {}, "params": set(), "files": set()}
-# A build recording what its own checks read (recording()): per thread, so that the builds of a
-# batch running side by side keep theirs apart.
-_recording: ContextVar[dict[str, Any] | None] = ContextVar("reportkit_trace", default=None)
 
 
 def _new() -> dict[str, Any]:
     return {"ledgers": set(), "narrative": {}, "params": set(), "files": set()}
+
+
+_state: dict[str, Any] = _new()
+# A build recording what its own checks read (recording()): per thread, so that the builds of a
+# batch running side by side keep theirs apart.
+_recording: ContextVar[dict[str, Any] | None] = ContextVar("reportkit_trace", default=None)
 
 
 def enabled() -> bool:

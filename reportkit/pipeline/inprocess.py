@@ -22,6 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from nbformat import from_dict
+
 ENGINE = "reportkit-inprocess"
 
 
@@ -39,8 +41,6 @@ class _Outputs:
         self.by_display_id: dict[str, list] = {}
 
     def add(self, output: dict) -> None:
-        from nbformat import from_dict
-
         self.flush()  # what the cell printed before it, as a kernel flushes before a display
         if self.cell is not None:
             self.cell.outputs.append(from_dict(output))
@@ -60,8 +60,6 @@ class _Outputs:
             if outputs and outputs[-1].get("output_type") == "stream" and outputs[-1].name == name:
                 outputs[-1].text += text
             else:
-                from nbformat import from_dict
-
                 outputs.append(from_dict({"output_type": "stream", "name": name, "text": text}))
 
 
@@ -207,7 +205,9 @@ def _engine() -> type:
                         nb_man.cell_complete(nb_man.nb.cells[index], cell_index=index)
             finally:
                 sys.stdout, sys.stderr = saved
-            nb_man.nb.metadata["language_info"] = json_safe(IPythonKernel.language_info)
+            nb_man.nb.metadata["language_info"] = json.loads(
+                json.dumps(IPythonKernel.language_info)
+            )
             return nb_man.nb
 
         @staticmethod
@@ -234,10 +234,6 @@ def _engine() -> type:
             )
 
     return InProcessEngine
-
-
-def json_safe(value: Any) -> Any:
-    return json.loads(json.dumps(value))
 
 
 def register() -> None:
