@@ -59,7 +59,10 @@ def read(
         table = _parse(source, True)
     if table is None:
         return None
-    return _columns(table, [str(j) for j in range(width)], wanted, repeated, encoding)
+    # Column by column, each let go of once converted: a GB18030 file's text is not held twice.
+    columns = {j: table.column(str(j)) for j in wanted}
+    del table
+    return _columns(columns, repeated, encoding)
 
 
 class _Source(NamedTuple):
@@ -110,14 +113,12 @@ def _parse(source: _Source, line_breaks: bool) -> Any:
         return None
 
 
-def _columns(
-    table: Any, names: list[str], wanted: list[int], repeated: set[int], encoding: str
-) -> Any:
+def _columns(columns: dict[int, Any], repeated: set[int], encoding: str) -> Any:
     import pyarrow as pa
 
     out: dict[int, Any] = {}
-    for j in wanted:
-        column = table.column(names[j])
+    for j in list(columns):
+        column = columns.pop(j)
         if j in repeated:
             column = column.unify_dictionaries() if column.num_chunks > 1 else column
             dictionary = (
