@@ -141,6 +141,38 @@ def test_appeal_figures_compute_table4_once_a_year(monkeypatch: pytest.MonkeyPat
     assert sorted(calls) == [2020, 2021]
 
 
+def test_document_figures_count_the_ledger_once_a_year(monkeypatch: pytest.MonkeyPatch) -> None:
+    from helpers import SEED_DATA
+
+    from reportkit.compute import figures, tables
+    from reportkit.ingest.ledgers import load_ledgers
+
+    calls: list[int] = []
+    original = tables.documents_counts
+
+    def counting(ledgers: object, year: int) -> dict:
+        calls.append(year)
+        return original(ledgers, year)
+
+    monkeypatch.setattr(tables, "documents_counts", counting)
+    f = figures.Figures(load_ledgers(SEED_DATA), 2021)
+    got = {
+        (kind, column): f.documents(kind, column).value
+        for kind in ("规章", "行政规范性文件")
+        for column in ("本年制发件数", "本年废止件数", "现行有效件数")
+    }
+    # The seed's 表二, as the published 2021 report prints it.
+    assert got == {
+        ("规章", "本年制发件数"): 1,
+        ("规章", "本年废止件数"): 0,
+        ("规章", "现行有效件数"): 1,
+        ("行政规范性文件", "本年制发件数"): 3,
+        ("行政规范性文件", "本年废止件数"): 0,
+        ("行政规范性文件", "现行有效件数"): 3,
+    }
+    assert sorted(calls) == [2020, 2021]
+
+
 def test_builds_reading_the_same_bytes_parse_them_once(
     tmp_path: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -192,6 +192,7 @@ class Figures:
         self.ledgers, self.year = ledgers, year
         self._t3: dict[int, pd.DataFrame] = {}
         self._t4: dict[int, pd.DataFrame] = {}
+        self._docs: dict[int, dict[str, dict[str, int]]] = {}
 
     @cached_property
     def outreach(self) -> OutreachView:
@@ -221,11 +222,13 @@ class Figures:
         return _fig(lambda y: tables.fees_wan(self.ledgers, y), self.year, vocab.FEES)
 
     def documents(self, kind: str, column: str) -> Figure:
-        return _fig(
-            lambda y: tables.documents_counts(self.ledgers, y)[kind][column],
-            self.year,
-            kind + column,
-        )
+        return _fig(lambda y: self._documents(y)[kind][column], self.year, kind + column)
+
+    def _documents(self, year: int) -> dict[str, dict[str, int]]:
+        # The six 规章/规范性文件 figures, this year and last, would count the ledger twelve times.
+        if year not in self._docs:
+            self._docs[year] = tables.documents_counts(self.ledgers, year)
+        return self._docs[year]
 
     def _procurement(self, y: int) -> pd.DataFrame:
         df = self.ledgers["procurement"]
