@@ -122,6 +122,15 @@ def test_table4_by_hand(report):
     assert list(t.loc["复议后起诉"]) == [0, 0, 1, 0, 1]
 
 
+def test_table4_of_a_year_without_appeals_is_all_zero(report):
+    from reportkit.compute.tables import table4
+
+    t = table4(report.ledgers, 2019)  # no case was received in 2019
+    assert list(t.index) == ["行政复议", "未经复议直接起诉", "复议后起诉"]
+    assert list(t.columns) == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    assert t.to_numpy().tolist() == [[0] * 5] * 3
+
+
 def test_table2_by_hand(report):
     t = report.table2
     assert t["行政规范性文件"] == {"本年制发件数": 2, "本年废止件数": 2, "现行有效件数": 2}
