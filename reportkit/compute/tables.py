@@ -152,6 +152,8 @@ def table4(ledgers: Ledgers, year: int) -> pd.DataFrame:
     counts = np.bincount(
         kind[known] * len(columns) + column[known], minlength=len(kinds) * len(columns)
     )
+    # The axes named as pd.crosstab named them (a year without cases had no names): an analyst's
+    # notebook shows the same frame as before.
     table = pd.DataFrame(
         counts.reshape(len(kinds), len(columns)),
         index=pd.Index(kinds, name="类别" if len(cases) else None),
