@@ -190,9 +190,7 @@ class Figures:
 
     def __init__(self, ledgers: Ledgers, year: int):
         self.ledgers, self.year = ledgers, year
-        self._t3: dict[int, pd.DataFrame] = {}
-        self._t4: dict[int, pd.DataFrame] = {}
-        self._docs: dict[int, dict[str, dict[str, int]]] = {}
+        self._yearly: dict[tuple[Callable, int], Any] = {}
 
     @cached_property
     def outreach(self) -> OutreachView:
@@ -224,11 +222,16 @@ class Figures:
     def documents(self, kind: str, column: str) -> Figure:
         return _fig(lambda y: self._documents(y)[kind][column], self.year, kind + column)
 
+    def _once(self, compute: Callable[[Ledgers, int], Any], year: int) -> Any:
+        """A whole table of the year, computed once: each of its figures (表三's rows, 表四's
+        kinds, the six 规章/规范性文件 counts), this year and last, would compute it again."""
+        key = (compute, year)
+        if key not in self._yearly:
+            self._yearly[key] = compute(self.ledgers, year)
+        return self._yearly[key]
+
     def _documents(self, year: int) -> dict[str, dict[str, int]]:
-        # The six 规章/规范性文件 figures, this year and last, would count the ledger twelve times.
-        if year not in self._docs:
-            self._docs[year] = tables.documents_counts(self.ledgers, year)
-        return self._docs[year]
+        return self._once(tables.documents_counts, year)
 
     def _procurement(self, y: int) -> pd.DataFrame:
         df = self.ledgers["procurement"]
@@ -255,15 +258,10 @@ class Figures:
         return _fig(lambda y: len(self.media_rows(y)), self.year, "媒体报道")
 
     def _table3(self, year: int) -> pd.DataFrame:
-        if year not in self._t3:
-            self._t3[year] = tables.table3(self.ledgers, year)
-        return self._t3[year]
+        return self._once(tables.table3, year)
 
     def _table4(self, year: int) -> pd.DataFrame:
-        # Each 表四 figure (复议, 诉讼, 总数, this year and last) would compute the table again.
-        if year not in self._t4:
-            self._t4[year] = tables.table4(self.ledgers, year)
-        return self._t4[year]
+        return self._once(tables.table4, year)
 
     def requests_row(self, row: str, column: str = vocab.TOTAL) -> Figure:
         """A cell of 表三 (rows as tables.json names them), with last year's."""
