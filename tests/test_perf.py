@@ -10,6 +10,7 @@ import pytest
 from matplotlib.figure import Figure
 from PIL import Image
 
+from reportkit.contract import vocab
 from reportkit.present import charts, content
 
 
@@ -71,6 +72,108 @@ def test_svg_is_what_svg_bytes_writes() -> None:
     one = charts.svg_bytes(charts.decisions_by_year(decisions()))
     two, _ = charts.svg_and_png(charts.decisions_by_year(decisions()), 200)
     assert norm(one) == norm(two)
+
+
+def _kit_charts() -> list[Figure]:
+    # Every kind of chart the kit draws, a long category label and an empty chart among them.
+    types = pd.DataFrame(
+        {"场次": [923, 46, 7]},
+        index=pd.Index(
+            ["安全宣传“五进”活动", "安全咨询日宣传咨询活动", "应急演练"], name="活动类型"
+        ),
+    )
+    months = pd.DataFrame({"场次": [4, 4, 8, 3, 15, 969, 3, 2, 7, 4, 7, 2]}, index=range(1, 13))
+    outcomes = pd.Series(
+        [3, 1, 2, 0, 1, 0],
+        index=["予以公开", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理"],
+        name="件数",
+    )
+    t4 = pd.DataFrame(0, index=vocab.APPEAL_KINDS, columns=vocab.T4_COLUMNS)
+    t4.loc["行政复议"] = [1, 1, 0, 1, 3]
+    return [
+        charts.outreach_by_type(types),
+        charts.outreach_by_month(months),
+        charts.decisions_by_year(decisions()),
+        charts.requests_outcomes(outcomes),
+        charts.appeals(t4),
+        charts.no_data("宣传活动场次（按活动类型）"),
+    ]
+
+
+@pytest.mark.parametrize("titled", [True, False], ids=["titled", "captioned"])
+def test_the_box_read_off_the_layout_is_the_measured_tight_box(titled: bool) -> None:
+    # chart_block does not measure every artist again for the tight box once the constrained
+    # layout is done: the figure less the layout's pads, and the axis labels. For every chart
+    # the kit draws that is fig.get_tightbbox's box to within a hundredth of a point.
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+    for fig in _kit_charts():
+        if not titled:  # as chart_block does when a caption is given
+            for ax in fig.axes:
+                ax.set_title("")
+        with charts.style():
+            renderer = charts._renderer_of()(fig, FigureCanvasSVG(fig).print_svg)
+            engine = fig.get_layout_engine()
+            engine.execute(fig)
+            read = charts._laid_out_box(fig, engine, renderer)
+            measured = fig.get_tightbbox(renderer)
+        assert read is not None
+        assert abs(read.get_points() - measured.get_points()).max() * 72 < 0.01, fig.axes[0]
+
+
+def test_a_value_axis_unit_above_the_figure_is_in_the_box() -> None:
+    # The unit written above the value axis is the one decoration the layout does not fit
+    # (it fits an axis label by its width across the axis only): the box reaches above the
+    # figure to take it in, so the picture is not cut through the 件数 (captioned, as in a
+    # report: no title above it).
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+    fig = charts.decisions_by_year(decisions())
+    fig.axes[0].set_title("")
+    with charts.style():
+        renderer = charts._renderer_of()(fig, FigureCanvasSVG(fig).print_svg)
+        fig.get_layout_engine().execute(fig)
+        box = charts._laid_out_box(fig, fig.get_layout_engine(), renderer)
+    assert box is not None
+    assert box.y1 > fig.get_size_inches()[1]
+
+
+def test_a_figure_laid_out_otherwise_is_measured_in_full() -> None:
+    # A figure of the analyst's own with another layout: its box is measured, as savefig does.
+    def size(svg: bytes) -> tuple[float, float]:
+        w, h = re.search(rb'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
+        return float(w), float(h)
+
+    def figure() -> Figure:
+        fig = Figure(figsize=(4, 2), layout="tight")
+        ax = fig.add_subplot()
+        ax.bar(["a", "b"], [1, 2])
+        ax.set_ylabel("a rather long label for the value axis")
+        return fig
+
+    fig = figure()
+    assert charts._laid_out_box(fig, fig.get_layout_engine(), None) is None
+    svg, _png = charts.svg_and_png(fig, 100)
+    (w, h), (pw, ph) = size(svg), size(charts.svg_bytes(figure()))
+    assert abs(w - pw) < 0.01 and abs(h - ph) < 0.01
+    assert h > 2 * 72  # the long label, fitted by its width only, reaches past the figure
+
+
+def test_a_layout_that_gave_up_is_measured_in_full_and_says_so() -> None:
+    # Labels too long for the figure: the constrained layout warns and leaves the axes where
+    # they were, decorations past the figure's edge. The box is then measured, not read off.
+    def figure() -> Figure:
+        fig = Figure(figsize=(1.5, 1), layout="constrained")
+        ax = fig.add_subplot()
+        ax.barh(["a label far longer than the figure is wide", "b"], [1, 2])
+        return fig
+
+    with pytest.warns(UserWarning, match="constrained_layout not applied"):
+        svg, _png = charts.svg_and_png(figure(), 100)
+    width = float(re.search(rb'width="([\d.]+)pt"', svg).group(1))
+    assert width > 1.5 * 72  # the whole label is in the picture, past the figure's edge
+    plain = float(re.search(rb'width="([\d.]+)pt"', charts.svg_bytes(figure())).group(1))
+    assert abs(width - plain) < 0.01
 
 
 def test_layout_engine_is_kept() -> None:

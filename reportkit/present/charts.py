@@ -6,6 +6,7 @@ import contextlib
 import functools
 import io
 import re
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -16,7 +17,9 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import Bbox
 
 from reportkit.contract import vocab
 from reportkit.present import fonts
@@ -251,11 +254,12 @@ def svg_and_png(fig: Figure, png_dpi: float) -> tuple[bytes, bytes]:
     """The figure as SVG (as svg_bytes) and as PNG at `png_dpi`, laid out once.
 
     savefig with a tight bounding box draws the figure twice (once to lay out and measure, once
-    to write), and a second savefig does it all again. Here the constrained layout and the tight
-    box are worked out once, with the SVG renderer as svg_bytes does, without drawing, and both
-    files are written from that fixed layout: two draws instead of four. The SVG is svg_bytes'
-    (up to float noise in clip ids); the PNG is the same picture, its layout measured with the
-    SVG's renderer rather than its own (sub-pixel shifts of text, no visible change).
+    to write), and a second savefig does it all again. Here the constrained layout is worked out
+    once, with the SVG renderer as svg_bytes does, without drawing; the tight box is read off
+    that layout (_laid_out_box) rather than measured again; and both files are written from that
+    fixed layout: two draws instead of four. The SVG is svg_bytes' (up to float noise in clip
+    ids, and a hundredth of a point of margin); the PNG is the same picture, its layout measured
+    with the SVG's renderer rather than its own (sub-pixel shifts of text, no visible change).
     """
     from matplotlib.backends.backend_svg import FigureCanvasSVG
 
@@ -268,9 +272,16 @@ def svg_and_png(fig: Figure, png_dpi: float) -> tuple[bytes, bytes]:
         try:
             # What savefig(format="svg", bbox_inches="tight") works out before it writes.
             renderer = _get_renderer(fig, FigureCanvasSVG(fig).print_svg)
-            if engine is not None:
-                engine.execute(fig)
-            box = fig.get_tightbbox(renderer).padded(matplotlib.rcParams["savefig.pad_inches"])
+            with warnings.catch_warnings(record=True) as caught:  # a layout that gave up warns
+                warnings.simplefilter("always")
+                if engine is not None:
+                    engine.execute(fig)
+            for w in caught:  # said again, as savefig would have let it be said
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            box = None if caught else _laid_out_box(fig, engine, renderer)
+            if box is None:
+                box = fig.get_tightbbox(renderer)
+            box = box.padded(matplotlib.rcParams["savefig.pad_inches"])
         finally:
             fig.set_canvas(canvas)
         # No engine at all (set_layout_engine("none") would leave a placeholder, and savefig
@@ -284,6 +295,33 @@ def svg_and_png(fig: Figure, png_dpi: float) -> tuple[bytes, bytes]:
         finally:
             fig._layout_engine = engine
     return _svg(svg), png.getvalue()
+
+
+def _laid_out_box(fig: Figure, engine: Any, renderer: Any) -> Bbox | None:
+    """The figure's tight box (inches, before padding) as the constrained layout has just made
+    it, without measuring every artist again; None where that is not known.
+
+    The layout fits every decoration of every axes (ticks, tick labels, titles, legends, bar
+    labels) inside the figure, up to its pads, and draws the axes to those pads where nothing
+    is in the way: the tight box is the figure less the pads. Only the axis labels it fits by
+    their width across the axis are measured (a value axis' unit, written above the axis, sticks
+    out of the top). For the kit's charts this is the box fig.get_tightbbox gives, to within a
+    hundredth of a point (tests/test_perf.py); a figure with another engine or a layout that
+    gave up (it warns) is measured in full.
+    """
+    if not isinstance(engine, ConstrainedLayoutEngine):
+        return None
+    info = engine.get()
+    if tuple(info["rect"]) != (0, 0, 1, 1):
+        return None
+    width, height = fig.get_size_inches()
+    box = Bbox([[info["w_pad"], info["h_pad"]], [width - info["w_pad"], height - info["h_pad"]]])
+    to_inches = fig.dpi_scale_trans.inverted()
+    for ax in fig.axes:
+        for label in (ax.xaxis.label, ax.yaxis.label):
+            if label.get_visible() and label.get_text():
+                box = Bbox.union([box, label.get_window_extent(renderer).transformed(to_inches)])
+    return box
 
 
 def _renderer_of() -> Callable[..., Any] | None:
