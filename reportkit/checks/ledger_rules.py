@@ -70,7 +70,7 @@ def check_ledgers(
     findings = [
         finding(rule, _at(ledgers, stem, r, column), expected, _shown(r[column]), message)
         for stem, rule, column, broken, expected, message in ROW_RULES
-        for r in _records(ledgers[stem][broken(ledgers[stem])])
+        for r in _flagged(ledgers[stem], broken(ledgers[stem]))
     ]
     return findings + [
         *_concluded_twice(ledgers),
@@ -92,9 +92,15 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     return df.to_dict("records")
 
 
+def _flagged(df: pd.DataFrame, mask: pd.Series) -> list[dict[str, Any]]:
+    """The rows a rule flags (`mask`), as _records gives them; none without making a frame of
+    them, the usual case (a dozen rules over every date column of every build)."""
+    return _records(df[mask]) if mask.any() else []
+
+
 def _records_at(df: pd.DataFrame, positions: list[int]) -> dict[int, dict[str, Any]]:
     """The rows at these positions of `df`, as dicts, by position: built in one go."""
-    return dict(zip(positions, _records(df.iloc[positions])))
+    return dict(zip(positions, _records(df.iloc[positions]))) if positions else {}
 
 
 def _shown(v: Any) -> Any:
@@ -108,6 +114,8 @@ def _repeats(keys: pd.DataFrame | pd.Series) -> dict[Any, list[int]]:
     vectorised pass finds them, so a ledger without repeats costs no loop over its rows."""
     repeated = np.flatnonzero(keys.duplicated(keep=False).to_numpy())
     groups: dict[Any, list[int]] = {}
+    if not repeated.size:
+        return groups
     values = keys.iloc[repeated]
     tuples = (
         values.itertuples(index=False, name=None) if isinstance(values, pd.DataFrame) else values
@@ -196,7 +204,7 @@ def _dates(ledgers: Ledgers, year: int, built_at: dt.date | None) -> list[Findin
             for rule, broken, expected, message in rules:
                 out += [
                     finding(rule, _at(ledgers, stem, r, col), expected, _shown(r[col]), message)
-                    for r in _records(df[broken])
+                    for r in _flagged(df, broken)
                 ]
     return out
 
@@ -205,7 +213,7 @@ def _fees(ledgers: Ledgers) -> list[Finding]:
     out = []
     for stem, col in (("fees", FEE_AMOUNT), ("requests", REQUEST_FEE)):
         df = ledgers[stem]
-        for r in _records(df[df[col].notna()]):
+        for r in _flagged(df, df[col].notna()):
             amount: Decimal = r[col]
             if _decimals(amount) > 2:
                 out.append(
@@ -248,5 +256,5 @@ def _regulation_rows(
             vocab.REGULATION,
             f"「{r[DOCUMENT_NO]}」类型为规章，但本机关没有规章制定权；如是本机关的文件，类型应为行政规范性文件",
         )
-        for r in _records(df[counted & (df[DOCUMENT_TYPE] == vocab.REGULATION)])
+        for r in _flagged(df, counted & (df[DOCUMENT_TYPE] == vocab.REGULATION))
     ]
