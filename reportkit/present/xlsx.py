@@ -82,11 +82,10 @@ def _sheet(ws: Worksheet, grid: layout.Grid, agency: str, year: Any, sample: boo
         cell.alignment = Alignment(
             horizontal=c.align, vertical="center", wrap_text=c.kind != "value"
         )
-        # Every cell of a merged range carries the border, or Excel draws it only round the first.
-        for r in range(r0, r0 + c.rowspan):
-            for k in range(c0, c0 + c.colspan):
-                ws.cell(row=r, column=k).border = _BORDER
+        cell.border = _BORDER
         if c.rowspan > 1 or c.colspan > 1:
+            # Every edge cell of a merged range carries the border, or Excel draws it only round
+            # the first: merge_cells gives them the first cell's (the others it makes anew).
             ws.merge_cells(
                 start_row=r0,
                 start_column=c0,
