@@ -97,11 +97,7 @@ def _paragraph_style(
     outline: int | None = None,
 ):
     styles = doc.styles
-    style = (
-        styles[name]
-        if name in [s.name for s in styles]
-        else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-    )
+    style = styles[name] if name in styles else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     style.style_id = style_id
     if base:
         style.base_style = styles[base]
