@@ -172,8 +172,27 @@ def test_a_layout_that_gave_up_is_measured_in_full_and_says_so() -> None:
         svg, _png = charts.svg_and_png(figure(), 100)
     width = float(re.search(rb'width="([\d.]+)pt"', svg).group(1))
     assert width > 1.5 * 72  # the whole label is in the picture, past the figure's edge
-    plain = float(re.search(rb'width="([\d.]+)pt"', charts.svg_bytes(figure())).group(1))
+    with pytest.warns(UserWarning, match="constrained_layout not applied"):
+        plain_svg = charts.svg_bytes(figure())
+    plain = float(re.search(rb'width="([\d.]+)pt"', plain_svg).group(1))
     assert abs(width - plain) < 0.01
+
+
+def test_text_on_the_figure_itself_is_measured() -> None:
+    # fig.text is no axes' decoration: the layout leaves it where it is, here past the right
+    # edge, and the picture still takes it in, as savefig's tight box does.
+    def figure() -> Figure:
+        fig = Figure(figsize=(3, 2), layout="constrained")
+        fig.add_subplot().bar(["a", "b"], [1, 2])
+        fig.text(0.9, 0.5, "a note that runs past the right edge")
+        return fig
+
+    def width(svg: bytes) -> float:
+        return float(re.search(rb'width="([\d.]+)pt"', svg).group(1))
+
+    svg, _png = charts.svg_and_png(figure(), 100)
+    assert width(svg) > 3 * 72 + 36
+    assert abs(width(svg) - width(charts.svg_bytes(figure()))) < 0.01
 
 
 def test_layout_engine_is_kept() -> None:

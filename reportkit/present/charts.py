@@ -306,10 +306,14 @@ def _laid_out_box(fig: Figure, engine: Any, renderer: Any) -> Bbox | None:
     is in the way: the tight box is the figure less the pads. Only the axis labels it fits by
     their width across the axis are measured (a value axis' unit, written above the axis, sticks
     out of the top). For the kit's charts this is the box fig.get_tightbbox gives, to within a
-    hundredth of a point (tests/test_perf.py); a figure with another engine or a layout that
-    gave up (it warns) is measured in full.
+    hundredth of a point (tests/test_perf.py); a figure with another engine, with artists of
+    the figure's own, or a layout that gave up (it warns) is measured in full.
     """
     if not isinstance(engine, ConstrainedLayoutEngine):
+        return None
+    # What is drawn on the figure itself (fig.text, a figure legend, subfigures) is not the
+    # layout's to fit: measured then.
+    if any((fig.texts, fig.legends, fig.images, fig.patches, fig.lines, fig.artists, fig.subfigs)):
         return None
     info = engine.get()
     if tuple(info["rect"]) != (0, 0, 1, 1):
