@@ -18,6 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Bbox
 
@@ -48,6 +49,9 @@ def style() -> contextlib.AbstractContextManager:
         {
             "font.family": [setup(), "DejaVu Sans"],
             "axes.unicode_minus": False,
+            # Text from the ledgers is drawn as written: a 「$」 in an 活动类型 is no TeX to parse
+            # (a lone or odd one stopped the chart with matplotlib's parse error).
+            "text.parse_math": False,
             "axes.prop_cycle": cycler(color=OKABE_ITO),
             "axes.spines.top": False,
             "axes.spines.right": False,
@@ -242,9 +246,17 @@ def _svg(buf: io.BytesIO) -> bytes:
     return re.sub(rb"<!DOCTYPE[^>]*>\s*", b"", buf.getvalue(), count=1)
 
 
+def _as_written(fig: Figure) -> None:
+    """Every text of the figure drawn as written, whenever it was made (style() covers the
+    texts made inside it; tick labels made before, by an analyst's look at them, are not)."""
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+
+
 def svg_bytes(fig: Figure) -> bytes:
     """The figure as a font-free SVG (text as paths), without metadata."""
     buf = io.BytesIO()
+    _as_written(fig)
     with style():
         fig.savefig(buf, format="svg", metadata=_SVG_METADATA)
     return _svg(buf)
@@ -264,6 +276,7 @@ def svg_and_png(fig: Figure, png_dpi: float) -> tuple[bytes, bytes]:
     from matplotlib.backends.backend_svg import FigureCanvasSVG
 
     svg, png = io.BytesIO(), io.BytesIO()
+    _as_written(fig)
     _get_renderer = _renderer_of()
     if _get_renderer is None:
         return _plain_svg_and_png(fig, png_dpi)
