@@ -239,3 +239,37 @@ def test_dollar_signs_in_ledger_text_are_drawn_as_written(monkeypatch: pytest.Mo
     svg, png = charts.svg_and_png(fig, 100)
     assert svg.startswith(b"<?xml") and png.startswith(b"\x89PNG")
     assert charts.svg_bytes(charts.outreach_by_type(types)).startswith(b"<?xml")
+
+
+def test_long_category_labels_are_broken_into_lines():
+    # 14 full-width characters a line (two half-width count as one), 3 lines at most, then 「…」.
+    assert charts._wrapped("安全咨询日宣传咨询活动") == "安全咨询日宣传咨询活动"
+    assert (
+        charts._wrapped("一二三四五六七八九十甲乙丙丁戊己庚辛")
+        == "一二三四五六七八九十甲乙丙丁\n戊己庚辛"
+    )
+    assert charts._wrapped("a" * 28) == "a" * 28
+    assert charts._wrapped("a" * 29) == "a" * 28 + "\na"
+    assert (
+        charts._wrapped("安全\n 生产  月") == "安全 生产 月"
+    )  # line breaks of the cell are not kept
+    long = charts._wrapped("安全" * 150)
+    assert long == "\n".join(["安全" * 7, "安全" * 7, "安全" * 6 + "安…"])
+
+
+def test_a_long_activity_type_does_not_shrink_the_chart():
+    # A 300-character 活动类型 used to widen the picture to fit it on one line, and the page then
+    # shrank the whole chart to a strip. Two labels cut to the same text stay two bars.
+    import re
+
+    long = "安全" * 150
+    types = pd.DataFrame(
+        {"场次": [5, 3, 2]},
+        index=pd.Index([long, long + "甲", "应急演练"], name="活动类型"),
+    )
+    fig = charts.outreach_by_type(types)
+    ax = fig.axes[0]
+    assert len(ax.patches) == 3
+    svg = charts.svg_bytes(fig)
+    width = float(re.search(rb'width="([\d.]+)pt"', svg).group(1))
+    assert width < 6.4 * 72 + 20

@@ -118,12 +118,41 @@ def _is_empty(values: Sequence[float] | pd.Series | pd.DataFrame) -> bool:
     return frame.size == 0 or not (frame.fillna(0).to_numpy() != 0).any()
 
 
+# A bar's category label: at most this many full-width characters a line (two half-width ones
+# count as one), and at most this many lines; what is longer ends in 「…」 (the alt text and the
+# tables keep it whole). Every label of the kit's own data fits on one line.
+LABEL_WIDTH = 14
+LABEL_LINES = 3
+
+
+def _wrapped(label: str) -> str:
+    """A category label broken into lines of LABEL_WIDTH, as Chinese text breaks (between any
+    two characters), cut to LABEL_LINES lines with 「…」: a long 活动类型 from a ledger would
+    otherwise push the bars off a chart the page then shrinks to an unreadable strip."""
+    lines, line, width = [], "", 0.0
+    for ch in " ".join(label.split()):
+        w = 0.5 if ord(ch) < 0x2E80 else 1.0
+        if width + w > LABEL_WIDTH:
+            lines.append(line)
+            line, width = "", 0.0
+        line, width = line + ch, width + w
+    lines.append(line)
+    if len(lines) > LABEL_LINES:
+        lines = [*lines[: LABEL_LINES - 1], lines[LABEL_LINES - 1][:-1] + "…"]
+    return "\n".join(lines)
+
+
 def _hbar(values: pd.Series, title: str, xlabel: str) -> Figure:
-    """Horizontal bars, largest on top, each labelled with its value (long Chinese labels fit)."""
+    """Horizontal bars, largest on top, each labelled with its value (long Chinese labels are
+    broken into lines, the rows made taller for them)."""
     values = values.astype("int64")
-    fig, ax = _figure((6.4, max(1.8, 0.8 + 0.34 * len(values))))
-    labels = [str(i) for i in values.index][::-1]
-    bars = ax.barh(labels, values.to_numpy()[::-1], color=OKABE_ITO[0], height=0.6)
+    labels = [_wrapped(str(i)) for i in values.index][::-1]
+    rows = sum(0.34 + 0.16 * label.count("\n") for label in labels)
+    fig, ax = _figure((6.4, max(1.8, 0.8 + rows)))
+    # At positions, not as categories: two long labels cut to the same text stay two bars.
+    positions = range(len(labels))
+    bars = ax.barh(positions, values.to_numpy()[::-1], color=OKABE_ITO[0], height=0.6)
+    ax.set_yticks(positions, labels)
     ax.bar_label(bars, padding=3, fontsize=9)
     _counts_on(ax.xaxis)
     ax.set_title(title)
