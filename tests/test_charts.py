@@ -273,3 +273,17 @@ def test_a_long_activity_type_does_not_shrink_the_chart():
     svg = charts.svg_bytes(fig)
     width = float(re.search(rb'width="([\d.]+)pt"', svg).group(1))
     assert width < 6.4 * 72 + 20
+
+
+def test_many_activity_types_keep_the_eleven_largest_and_sum_the_rest():
+    # 15 types of 15, 14, …, 1 sessions: bars for 15 … 5, then 「其余4类」 = 4 + 3 + 2 + 1 = 10,
+    # drawn last (at the bottom) though it is larger than some above it.
+    names = [f"类型{n}" for n in range(15, 0, -1)]
+    types = pd.DataFrame({"场次": list(range(15, 0, -1))}, index=pd.Index(names, name="活动类型"))
+    fig = charts.outreach_by_type(types)
+    ax = fig.axes[0]
+    fig.draw_without_rendering()
+    top_down = [t.get_text() for t in ax.get_yticklabels()][::-1]
+    assert top_down == [f"类型{n}" for n in range(15, 4, -1)] + ["其余4类"]
+    widths = [int(p.get_width()) for p in ax.patches][::-1]
+    assert widths == [*range(15, 4, -1), 10]

@@ -172,13 +172,25 @@ def _measure(df: pd.DataFrame, measure: str) -> pd.Series | None:
 def outreach_by_type(
     df: pd.DataFrame, measure: str = "场次", title: str = "宣传活动场次（按活动类型）"
 ) -> Figure:
-    """Bars of one measure by 活动类型, from figures.outreach_by_type."""
+    """Bars of one measure by 活动类型, from figures.outreach_by_type: the largest first, and
+    past MAX_BARS types the smallest summed into one bar 「其余N类」 (the alt text and the
+    ledger keep every type)."""
     values = _measure(df, measure)
-    return (
-        no_data(title)
-        if values is None
-        else _hbar(values.sort_values(ascending=False), title, measure)
-    )
+    return no_data(title) if values is None else _hbar(_top(values), title, measure)
+
+
+MAX_BARS = 12
+
+
+def _top(values: pd.Series) -> pd.Series:
+    """The values largest first (ties in the ledger's order); more than MAX_BARS of them: the
+    MAX_BARS - 1 largest, then the others summed as 「其余N类」."""
+    values = values.sort_values(ascending=False, kind="stable")
+    if len(values) <= MAX_BARS:
+        return values
+    rest = values.iloc[MAX_BARS - 1 :]
+    other = pd.Series([rest.sum()], index=[f"其余{len(rest)}类"])
+    return pd.concat([values.iloc[: MAX_BARS - 1], other])
 
 
 @_styled
