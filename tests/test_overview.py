@@ -120,3 +120,15 @@ def test_overview_opens_offline_in_chromium(batch_run, tmp_path):
     # Each chart: two legend swatches and a bar for each agency with a 2021 figure (sfj, ztz and
     # szz; jyj and xzf failed, and no agency has 2020 tables).
     assert bars == 2 * (2 + 3)
+
+
+def test_a_long_agency_name_is_cut_to_fit_the_chart_and_kept_whole_in_its_tooltip():
+    # 190-pixel label column, 6 px from the bars: 180 px for a 12-px name. 18 Chinese characters
+    # (216 px) do not fit: 14 of them (168 px) and 「…」 (about 7 px) do.
+    from reportkit.pipeline.overview import bar_chart
+
+    long, short = "县发展和改革局（县粮食和物资储备局）", "县人力资源和社会保障局"
+    svg = bar_chart("收到申请", [(long, 3, 2), (short, 5, 1)], 2021)
+    assert ">县发展和改革局（县粮食和物资…</text>" in svg
+    assert f"<title>{long}</title>" in svg
+    assert f'text-anchor="end">{short}</text>' in svg  # 132 px: as it is, no tooltip

@@ -126,6 +126,21 @@ def _change(now: Any, before: Any) -> str:
     return ("增" if d > 0 else "减") + text
 
 
+def _fitted(name: str, room: float, size: float = 12) -> str:
+    """An agency's name as it fits `room` pixels at `size` (a Chinese character a full em, other
+    characters about half): cut with 「…」 when longer, the whole name then in the bar's tooltip.
+    Names such as 县发展和改革局（县粮食和物资储备局） ran off the chart's left edge."""
+
+    def width(text: str) -> float:
+        return sum(size if ord(ch) >= 0x2E80 else size * 0.55 for ch in text)
+
+    if width(name) <= room:
+        return name
+    while name and width(name + "…") > room:
+        name = name[:-1]
+    return name + "…"
+
+
 def bar_chart(title: str, items: list[tuple[str, Any, Any]], year: int) -> str:
     """Horizontal bars as inline SVG: this year (dark) and last year (light) per agency."""
     bar_h, gap, label_w, width = 12, 10, 190, 640
@@ -148,8 +163,11 @@ def bar_chart(title: str, items: list[tuple[str, Any, Any]], year: int) -> str:
     ]
     y = 40
     for name, now, before in items:
+        shown = _fitted(name, label_w - 10)
+        tip = f"<title>{html.escape(name)}</title>" if shown != name else ""
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + bar_h + 4}" font-size="12" text-anchor="end">{html.escape(name)}</text>'
+            f'<text x="{label_w - 6}" y="{y + bar_h + 4}" font-size="12" text-anchor="end">'
+            f"{tip}{html.escape(shown)}</text>"
         )
         for value, color, dy in ((now, "#b22222", 0), (before, "#e8a0a0", bar_h)):
             if isinstance(value, (int, float)):
