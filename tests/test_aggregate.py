@@ -259,3 +259,22 @@ def test_the_breakdown_in_word_and_the_fragment(county, tmp_path):
     write_docx(doc, tmp_path / "report.docx")
     xml = zipfile.ZipFile(tmp_path / "report.docx").read("word/document.xml").decode("utf-8")
     assert "山庄乡人民政府" in xml and "该单位已发布的报告" in xml and "1.23" in xml
+
+
+def test_taking_an_agency_out_of_includes_rebuilds_the_aggregate(county, capsys):
+    # agencies.yaml says whom xzf sums: with 山庄乡 (szz) taken out of `includes`, the next build
+    # is not the cached one. It was: nothing the sections had read had changed, so the report
+    # kept 山庄乡 in its coverage sentence and appendix, 5 units instead of 4.
+    from reportkit.cli import main
+
+    assert main(["build", "--year", "2021", "--agency", "xzf"]) == 0
+    page = (county / "outputs" / "xzf" / "2021" / "report.html").read_text(encoding="utf-8")
+    assert "所属4个单位" in page and "山庄乡人民政府" in page
+    path = county / "agencies.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("[sfj, jyj, ztz, szz]", "[sfj, jyj, ztz]"), encoding="utf-8")
+    assert main(["build", "--year", "2021", "--agency", "xzf"]) == 0
+    page = (county / "outputs" / "xzf" / "2021" / "report.html").read_text(encoding="utf-8")
+    assert "所属3个单位" in page and "共4个单位" in page
+    assert "山庄乡人民政府" not in page
+    capsys.readouterr()
