@@ -278,3 +278,26 @@ def test_taking_an_agency_out_of_includes_rebuilds_the_aggregate(county, capsys)
     assert "所属3个单位" in page and "共4个单位" in page
     assert "山庄乡人民政府" not in page
     capsys.readouterr()
+
+
+def test_last_years_part_that_appears_later_is_counted_at_the_next_build(county, capsys):
+    # 行政许可 2021: jyj 5 + xzf 2 = 7. Last year's aggregate counts the parts whose 2020 tables
+    # exist: none at first (xzf's own 2020 ledger has none), so 7 more than 0. Once jyj's 2020
+    # tables.json is there (5 licences), the next build says 2 more: it had kept the cached
+    # sections, as nothing they had read had changed.
+    from reportkit.cli import main
+
+    out = county / "outputs"
+    assert main(["build", "--year", "2021", "--agency", "xzf"]) == 0
+    page = (out / "xzf" / "2021" / "report.html").read_text(encoding="utf-8")
+    assert "全年作出行政许可决定7件，与上年增加7件" in page
+    last = json.loads((out / "jyj" / "2021" / "tables.json").read_text(encoding="utf-8"))
+    last["year"] = 2020
+    (out / "jyj" / "2020").mkdir(parents=True)
+    (out / "jyj" / "2020" / "tables.json").write_text(
+        json.dumps(last, ensure_ascii=False), encoding="utf-8"
+    )
+    assert main(["build", "--year", "2021", "--agency", "xzf"]) == 0
+    page = (out / "xzf" / "2021" / "report.html").read_text(encoding="utf-8")
+    assert "全年作出行政许可决定7件，与上年增加2件" in page
+    capsys.readouterr()

@@ -115,9 +115,12 @@ def own_part(ledgers: Ledgers, agency_id: str, agency: str, year: int) -> Part:
 
 
 def included_part(registry: Registry, agency_id: str, year: int, for_id: str) -> Part:
-    data, path = registry.tables_of(agency_id, year, for_id=for_id)
     if trace.enabled():
-        trace.file_read(path)  # the section re-runs when an included agency's tables change
+        # The section re-runs when an included agency's tables change, and when they appear or
+        # go: last year's, missing at first, count once they are there (_previous_grid).
+        for candidate in registry.tables_files(agency_id, year):
+            trace.file_read(candidate)
+    data, path = registry.tables_of(agency_id, year, for_id=for_id)
     if isinstance(data.get("year"), int) and data["year"] != year:
         raise AgenciesError(
             f"机关「{agency_id}」的统计表 {path} 是{data['year']}年的，不是{year}年的"

@@ -146,6 +146,14 @@ class Registry:
     def out_dir(self, agency_id: str, year: int) -> Path:
         return self.root / "outputs" / agency_id / str(year)
 
+    def tables_files(self, agency_id: str, year: int) -> list[Path]:
+        """Every file tables_of() would take an agency's `year` from, whether there or not: its
+        build's tables.json, or each kind of published report in its folder."""
+        a = self.get(agency_id)
+        if a.params is not None:
+            return [self.out_dir(a.id, year) / "tables.json"]
+        return [a.published / f"{year}{s}" for s in PUBLISHED_SUFFIXES] if a.published else []
+
     def tables_of(
         self, agency_id: str, year: int, *, for_id: str | None = None
     ) -> tuple[dict, Path]:
