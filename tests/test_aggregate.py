@@ -301,3 +301,18 @@ def test_last_years_part_that_appears_later_is_counted_at_the_next_build(county,
     page = (out / "xzf" / "2021" / "report.html").read_text(encoding="utf-8")
     assert "全年作出行政许可决定7件，与上年增加2件" in page
     capsys.readouterr()
+
+
+def test_a_parts_new_name_reaches_the_aggregate_without_building_the_part_again(county, capsys):
+    # A part's name in the aggregate (coverage sentence, appendix) is its params' `agency`: the
+    # aggregate's sections re-run when it changes, though the part's tables.json has not.
+    from reportkit.cli import main
+
+    assert main(["build", "--year", "2021", "--agency", "xzf"]) == 0
+    params = county / "params" / "jyj" / "2021.yaml"
+    text = params.read_text(encoding="utf-8")
+    params.write_text(text.replace("agency: 示例县教育局", "agency: 示例县教育和体育局"), "utf-8")
+    assert main(["build", "--year", "2021", "--agency", "xzf"]) == 0
+    page = (county / "outputs" / "xzf" / "2021" / "report.html").read_text(encoding="utf-8")
+    assert "示例县教育和体育局" in page and "示例县教育局" not in page
+    capsys.readouterr()

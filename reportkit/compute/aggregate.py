@@ -120,6 +120,9 @@ def included_part(registry: Registry, agency_id: str, year: int, for_id: str) ->
         # go: last year's, missing at first, count once they are there (_previous_grid).
         for candidate in registry.tables_files(agency_id, year):
             trace.file_read(candidate)
+        params_file = registry.get(agency_id).params_file(year)
+        if params_file is not None:
+            trace.file_read(params_file)  # its name (agency_name) is its params' `agency`
     data, path = registry.tables_of(agency_id, year, for_id=for_id)
     if isinstance(data.get("year"), int) and data["year"] != year:
         raise AgenciesError(
