@@ -316,3 +316,41 @@ def test_a_parts_new_name_reaches_the_aggregate_without_building_the_part_again(
     page = (county / "outputs" / "xzf" / "2021" / "report.html").read_text(encoding="utf-8")
     assert "示例县教育和体育局" in page and "示例县教育局" not in page
     capsys.readouterr()
+
+
+def test_the_build_hands_its_aggregate_to_its_sections(county, tmp_path, monkeypatch):
+    # A build makes the aggregate once, recording what that read, and leaves both for its
+    # sections, which would otherwise each read every part's tables and params again. A section
+    # takes it only while the params file is the one it was made from.
+    from reportkit.compute import aggregate
+    from reportkit.contract import trace
+
+    with trace.recording():
+        made = _xzf(county, 2021).aggregate
+    assert str(county / "outputs" / "jyj" / "2021" / "tables.json") in made.reads["files"]
+    assert str(county / "published" / "szz" / "2021.html") in made.reads["files"]  # not there
+    env: dict[str, str] = {}
+    aggregate.share(tmp_path, env, made_params := _xzf(county, 2021).params, made)
+    monkeypatch.setenv(aggregate.SHARED, env[aggregate.SHARED])
+
+    def no_building(*args, **kwargs):
+        raise AssertionError("built again")
+
+    monkeypatch.setattr(aggregate, "build_aggregate", no_building)
+    with trace.recording() as reads:
+        given = _xzf(county, 2021).aggregate
+    assert given.grid == made.grid and given.parts == made.parts
+    assert reads["files"] >= made.reads["files"]  # the section depends on the same files
+    assert aggregate.shared(made_params) is not None
+    # Another year, or the params file edited since: built anew.
+    with pytest.raises(AssertionError, match="built again"):
+        _xzf(county, 2022)
+    path = county / "params" / "xzf" / "2021.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# 改过\n", encoding="utf-8")
+    with pytest.raises(AssertionError, match="built again"):
+        _xzf(county, 2021)
+    # A file that is not what a build writes counts as none.
+    path.write_text(path.read_text(encoding="utf-8").replace("\n# 改过\n", ""), encoding="utf-8")
+    assert aggregate.shared(made_params) is not None
+    Path(env[aggregate.SHARED]).write_bytes(b"not a pickle")
+    assert aggregate.shared(made_params) is None

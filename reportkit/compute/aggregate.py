@@ -9,7 +9,10 @@ rounded), and the total is rounded half-up to 0.01 once, as the statutory table 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -145,6 +148,9 @@ class Aggregate:
     parts: list[Part]
     grid: Grid
     previous_grid: Grid | None = None  # last year's aggregate, for the figures' 上年值
+    # What building it read (trace.recording()), when reads were being recorded: a section
+    # handed the build's aggregate (shared()) records them as its own.
+    reads: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def count(self) -> int:
@@ -202,6 +208,49 @@ def build_aggregate(
     parts = [included_part(registry, b, year, agency_id) for b in agency.includes]
     agg = Aggregate(agency_id, year, own, parts, sum_grids(own, parts))
     agg.previous_grid = _previous_grid(params, ledgers, registry, agency_id)
+    return agg
+
+
+# Where a build leaves its aggregate for its sections: a file in the build's own temporary folder.
+SHARED = "REPORTKIT_AGGREGATE"
+
+
+def share(folder: Path, env: dict[str, str], params: Params, agg: Aggregate) -> None:
+    """Leave the build's aggregate (with what building it read) for the sections it runs next,
+    which find the file's path in SHARED: each would otherwise build it again, reading every
+    part's tables.json and params, this year's and last."""
+    if params.source is None or agg.reads is None:
+        return
+    path = folder / "aggregate.pickle"
+    shared = {
+        "params": str(params.source),
+        "digest": hashlib.sha256(Path(params.source).read_bytes()).hexdigest(),
+        "year": params.year,
+        "aggregate": agg,
+    }
+    path.write_bytes(pickle.dumps(shared))
+    env[SHARED] = str(path)
+
+
+def shared(params: Params) -> Aggregate | None:
+    """The build's aggregate when it is this report's: the same params file, as it is now, the
+    same year; else None (it is built here)."""
+    path = os.environ.get(SHARED)
+    if not path or params.source is None:
+        return None
+    try:
+        # Written by this build into its own temporary folder (mkdtemp, readable by its user
+        # alone), never by a user: the same trust as the snapshot's frames and the findings.
+        data = pickle.loads(Path(path).read_bytes())
+        digest = hashlib.sha256(Path(params.source).read_bytes()).hexdigest()
+    except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    same = (data.get("params"), data.get("digest"), data.get("year"))
+    agg = data.get("aggregate")
+    if same != (str(params.source), digest, params.year) or not isinstance(agg, Aggregate):
+        return None
     return agg
 
 

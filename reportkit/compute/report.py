@@ -166,9 +166,20 @@ def _aggregate(p: Params, ledgers: Ledgers, root: Path) -> Any:
     agency = registry.including(p.source) if registry is not None else None
     if agency is None or not agency.includes:
         return None
-    from reportkit.compute.aggregate import build_aggregate
+    from reportkit.compute import aggregate
 
-    return build_aggregate(p, ledgers, registry, agency.id)
+    given = aggregate.shared(p)  # inside a build: the one the build made, with what it read
+    if given is not None:
+        if given.reads is not None:
+            trace.replay(given.reads)
+        return given
+    if not trace.enabled():
+        return aggregate.build_aggregate(p, ledgers, registry, agency.id)
+    with trace.recording() as reads:
+        agg = aggregate.build_aggregate(p, ledgers, registry, agency.id)
+    trace.replay(reads)  # into what the section (or the build's checks) read
+    agg.reads = reads
+    return agg
 
 
 def _year_parameter(year: object) -> int | None:

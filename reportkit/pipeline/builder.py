@@ -185,6 +185,17 @@ def _plan(
     return previous, todo, valid, kept
 
 
+def _share_aggregate(pool: Any, report: Any) -> None:
+    """Hand an aggregate's sections the aggregate this build made (compute.aggregate.share),
+    when its executor can pass a file on to them."""
+    folder, env = getattr(pool, "trace_dir", None), getattr(pool, "env", None)
+    if report.aggregate is None or folder is None or env is None:
+        return
+    from reportkit.compute import aggregate
+
+    aggregate.share(Path(folder), env, report.params, report.aggregate)
+
+
 def _build_key(
     params_file: Path, p: Params, root: Path, section_keys: dict[str, str], inputs: cache.Inputs
 ) -> str:
@@ -407,6 +418,7 @@ def _build_in(ctx: _Build) -> BuildResult:
         today = dt.date.today()
         findings = check_year(report, today, ctx.root)
     share_findings(ctx.pool, report, findings, reads, today)
+    _share_aggregate(ctx.pool, report)
     for note in findings.notes:
         ctx.say(f"  提示：{note}")
     errors = [f for f in findings if f.severity == "error"]
