@@ -354,3 +354,22 @@ def test_the_build_hands_its_aggregate_to_its_sections(county, tmp_path, monkeyp
     assert aggregate.shared(made_params) is not None
     Path(env[aggregate.SHARED]).write_bytes(b"not a pickle")
     assert aggregate.shared(made_params) is None
+
+
+def test_an_agencies_yaml_written_later_makes_the_next_build_an_aggregate(county, capsys):
+    # Built while the project had no agencies.yaml, xzf's report is its own; once agencies.yaml
+    # says it includes four units, the next build sums them (it had kept the cached sections).
+    from reportkit.cli import main
+
+    path = county / "agencies.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.unlink()
+    params = ["build", "--params", str(county / "params" / "xzf" / "2021.yaml")]
+    out = county / "outputs" / "xzf-single"
+    assert main([*params, "--out", str(out)]) == 0
+    assert "本报告汇总了" not in (out / "report.html").read_text(encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
+    assert main([*params, "--out", str(out)]) == 0
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "所属4个单位" in page and "山庄乡人民政府" in page
+    capsys.readouterr()

@@ -159,9 +159,10 @@ def _aggregate(p: Params, ledgers: Ledgers, root: Path) -> Any:
     from reportkit.ingest import agencies
 
     registry = agencies.load(root)
-    if registry is not None and trace.enabled():
+    if trace.enabled():
         # Whether this agency sums others, and which, is agencies.yaml's to say: a section
-        # re-runs when it changes (an agency added to or taken from `includes`).
+        # re-runs when it changes (an agency added to or taken from `includes`), and when it
+        # is written into a project that had none.
         trace.file_read(root / agencies.AGENCIES_FILE)
     agency = registry.including(p.source) if registry is not None else None
     if agency is None or not agency.includes:
