@@ -287,3 +287,16 @@ def test_many_activity_types_keep_the_eleven_largest_and_sum_the_rest():
     assert top_down == [f"类型{n}" for n in range(15, 4, -1)] + ["其余4类"]
     widths = [int(p.get_width()) for p in ax.patches][::-1]
     assert widths == [*range(15, 4, -1), 10]
+
+
+def test_large_counts_are_written_out_on_the_axis():
+    # A county's month with more than a million: the axis reads 300000, not 0.30 under a 1e6.
+    months = outreach_months([1_234_567, *[1_000_000 + i for i in range(11)]])
+    fig = charts.outreach_by_month(months)
+    with charts.style():
+        fig.draw_without_rendering()
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert labels and all(label.isdigit() for label in labels), labels
+    assert int(labels[-1]) >= 1_000_000
+    assert ax.yaxis.get_offset_text().get_text() == ""

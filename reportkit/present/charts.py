@@ -52,6 +52,10 @@ def style() -> contextlib.AbstractContextManager:
             # Text from the ledgers is drawn as written: a 「$」 in an 活动类型 is no TeX to parse
             # (a lone or odd one stopped the chart with matplotlib's parse error).
             "text.parse_math": False,
+            # Counts as whole numbers on the axis, however large (a county's 参与人次 can pass a
+            # million): no 「1e6」 above the axis with 0.15, 0.30 … along it, no offset.
+            "axes.formatter.limits": (-9, 15),
+            "axes.formatter.useoffset": False,
             "axes.prop_cycle": cycler(color=OKABE_ITO),
             "axes.spines.top": False,
             "axes.spines.right": False,
