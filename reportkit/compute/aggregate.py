@@ -9,9 +9,6 @@ rounded), and the total is rounded half-up to 0.01 once, as the statutory table 
 
 from __future__ import annotations
 
-import hashlib
-import os
-import pickle
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -21,7 +18,7 @@ import pandas as pd
 
 from reportkit.compute import tables
 from reportkit.compute.figures import Figure, Figures
-from reportkit.contract import trace, vocab
+from reportkit.contract import handover, trace, vocab
 from reportkit.ingest.agencies import AgenciesError, Registry, agency_name
 
 if TYPE_CHECKING:
@@ -217,41 +214,18 @@ SHARED = "REPORTKIT_AGGREGATE"
 
 def share(folder: Path, env: dict[str, str], params: Params, agg: Aggregate) -> None:
     """Leave the build's aggregate (with what building it read) for the sections it runs next,
-    which find the file's path in SHARED: each would otherwise build it again, reading every
-    part's tables.json and params, this year's and last."""
-    if params.source is None or agg.reads is None:
-        return
-    path = folder / "aggregate.pickle"
-    shared = {
-        "params": str(params.source),
-        "digest": hashlib.sha256(Path(params.source).read_bytes()).hexdigest(),
-        "year": params.year,
-        "aggregate": agg,
-    }
-    path.write_bytes(pickle.dumps(shared))
-    env[SHARED] = str(path)
+    which find the file's path in SHARED (contract/handover.py): each would otherwise build it
+    again, reading every part's tables.json and params, this year's and last."""
+    if agg.reads is not None:
+        handover.leave(folder, env, SHARED, params.source, params.year, {"aggregate": agg})
 
 
 def shared(params: Params) -> Aggregate | None:
     """The build's aggregate when it is this report's: the same params file, as it is now, the
     same year; else None (it is built here)."""
-    path = os.environ.get(SHARED)
-    if not path or params.source is None:
-        return None
-    try:
-        # Written by this build into its own temporary folder (mkdtemp, readable by its user
-        # alone), never by a user: the same trust as the snapshot's frames and the findings.
-        data = pickle.loads(Path(path).read_bytes())
-        digest = hashlib.sha256(Path(params.source).read_bytes()).hexdigest()
-    except Exception:  # noqa: BLE001 - a file this code cannot read back counts as none
-        return None
-    if not isinstance(data, dict):
-        return None
-    same = (data.get("params"), data.get("digest"), data.get("year"))
-    agg = data.get("aggregate")
-    if same != (str(params.source), digest, params.year) or not isinstance(agg, Aggregate):
-        return None
-    return agg
+    data = handover.take(SHARED, params.source, params.year)
+    agg = data.get("aggregate") if data is not None else None
+    return agg if isinstance(agg, Aggregate) else None
 
 
 def _previous_grid(params: Params, ledgers: Ledgers, registry: Registry, agency_id: str) -> Grid:

@@ -171,8 +171,7 @@ def _aggregate(p: Params, ledgers: Ledgers, root: Path) -> Any:
 
     given = aggregate.shared(p)  # inside a build: the one the build made, with what it read
     if given is not None:
-        if given.reads is not None:
-            trace.replay(given.reads)
+        trace.replay(given.reads)
         return given
     if not trace.enabled():
         return aggregate.build_aggregate(p, ledgers, registry, agency.id)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from reportkit.contract import paths, trace, vocab
+from reportkit.contract import handover, paths, trace, vocab
 from reportkit.contract.errors import ChecksFailed, ReportkitError, SectionFailed, UsageError
 from reportkit.ingest import snapshot
 from reportkit.ingest.privacy import guard as privacy_guard
@@ -188,12 +188,12 @@ def _plan(
 def _share_aggregate(pool: Any, report: Any) -> None:
     """Hand an aggregate's sections the aggregate this build made (compute.aggregate.share),
     when its executor can pass a file on to them."""
-    folder, env = getattr(pool, "trace_dir", None), getattr(pool, "env", None)
-    if report.aggregate is None or folder is None or env is None:
+    handed = handover.of_pool(pool)
+    if report.aggregate is None or handed is None:
         return
     from reportkit.compute import aggregate
 
-    aggregate.share(Path(folder), env, report.params, report.aggregate)
+    aggregate.share(*handed, report.params, report.aggregate)
 
 
 def _build_key(

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import os
-import pickle
 from pathlib import Path
 from typing import Any
 
 from reportkit.checks.run import Findings, check, check_tables
 from reportkit.compute.report import Report, open_report
-from reportkit.contract import trace
+from reportkit.contract import handover, trace
 from reportkit.contract.findings import findings_json, format_findings
 from reportkit.ingest.tablesjson import load_any
 from reportkit.pipeline.previous import CROSS_YEAR, find_previous, last_years_text
@@ -45,40 +42,20 @@ def share_findings(
 ) -> None:
     """Leave the build's findings, and what computing them read, for the sections it runs next
     (their children get the file's path in SHARED), when its executor can pass them on."""
-    folder, env = getattr(pool, "trace_dir", None), getattr(pool, "env", None)
-    source = report.params.source
-    if folder is None or env is None or source is None:
+    handed = handover.of_pool(pool)
+    if handed is None:
         return
-    path = Path(folder) / "findings.pickle"
-    shared = {
-        "params": str(source),
-        "digest": hashlib.sha256(Path(source).read_bytes()).hexdigest(),
-        "year": report.year,
-        "today": today.isoformat(),
-        "findings": list(findings),
-        "notes": list(findings.notes),
-        "reads": reads,
-    }
-    path.write_bytes(pickle.dumps(shared))
-    env[SHARED] = str(path)
+    payload = {"findings": list(findings), "notes": list(findings.notes), "reads": reads}
+    handover.leave(
+        *handed, SHARED, report.params.source, report.year, payload, today=today.isoformat()
+    )
 
 
 def _shared_findings(report: Report, today: dt.date) -> dict[str, Any] | None:
     """The build's findings when they are this report's of today: the same params file, as it
     is now, the same year; else None (the cell checks for itself). The ledgers are the build's
     snapshot, which its sections read too."""
-    path, source = os.environ.get(SHARED), report.params.source
-    if not path or source is None:
-        return None
-    try:
-        # Written by this build into its own temporary folder (mkdtemp, readable by its user
-        # alone), never by a user: the same trust as the snapshot's frames.
-        shared = pickle.loads(Path(path).read_bytes())
-        digest = hashlib.sha256(Path(source).read_bytes()).hexdigest()
-    except (OSError, ValueError, pickle.UnpicklingError, EOFError):
-        return None
-    same = (shared.get("params"), shared.get("digest"), shared.get("year"), shared.get("today"))
-    return shared if same == (str(source), digest, report.year, today.isoformat()) else None
+    return handover.take(SHARED, report.params.source, report.year, today=today.isoformat())
 
 
 def run(

@@ -23,7 +23,7 @@ from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Bbox
 
 from reportkit.contract import vocab
-from reportkit.present import fonts
+from reportkit.present import fonts, layout
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies and in greyscale print.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
@@ -135,7 +135,7 @@ def _wrapped(label: str) -> str:
     otherwise push the bars off a chart the page then shrinks to an unreadable strip."""
     lines, line, width = [], "", 0.0
     for ch in " ".join(label.split()):
-        w = 0.5 if ord(ch) < 0x2E80 else 1.0
+        w = layout.width_chars(ch)
         if width + w > LABEL_WIDTH:
             lines.append(line)
             line, width = "", 0.0

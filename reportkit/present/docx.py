@@ -377,14 +377,9 @@ def _title_lines(title: str) -> list[str]:
     in the middle of a phrase (大冶市应急管理局2021年 / 政府信息公开工作年度报告)."""
     tail = "政府信息公开工作年度报告"
     per_line = (PAGE_W - LEFT - RIGHT) / 25.4 * 72 / SIZE_2
-    if _width_chars(title) <= per_line or not title.endswith(tail) or title == tail:
+    if layout.width_chars(title) <= per_line or not title.endswith(tail) or title == tail:
         return [title]
     return [title[: -len(tail)], tail]
-
-
-def _width_chars(text: str) -> float:
-    """Printed width in full-width characters: digits and Latin letters are half as wide."""
-    return sum(0.5 if ord(ch) < 0x2E80 else 1 for ch in text)
 
 
 def _signature(doc, agency: str, date: str | None) -> None:
@@ -397,7 +392,7 @@ def _signature(doc, agency: str, date: str | None) -> None:
     for _ in range(2):
         _para(doc, "Normal").paragraph_format.keep_with_next = True
     written = model.chinese_date(date) if date else ""
-    a, d = _width_chars(agency), _width_chars(written or agency)
+    a, d = layout.width_chars(agency), layout.width_chars(written or agency)
     date_right = 4.0
     agency_right = max(0.0, date_right + (d - a) / 2)
     for text, right in ((agency, agency_right), (written, date_right)):

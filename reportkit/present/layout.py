@@ -20,6 +20,11 @@ TABLE_KINDS = {"table2": 1, "table3": 2, "table4": 3}  # -> index of the section
 _NUMERALS = "一二三四"
 
 
+def width_chars(text: str) -> float:
+    """Printed width in full-width characters: digits and Latin letters are half as wide."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1 for ch in text)
+
+
 @dataclass(frozen=True)
 class Cell:
     """One (possibly merged) cell: top-left position, spans, printed text.
