@@ -158,12 +158,7 @@ def _aggregate(p: Params, ledgers: Ledgers, root: Path) -> Any:
     """The aggregate when agencies.yaml lists this params folder's agency with `includes`."""
     from reportkit.ingest import agencies
 
-    registry = agencies.load(root)
-    if trace.enabled():
-        # Whether this agency sums others, and which, is agencies.yaml's to say: a section
-        # re-runs when it changes (an agency added to or taken from `includes`), and when it
-        # is written into a project that had none.
-        trace.file_read(root / agencies.AGENCIES_FILE)
+    registry = agencies.load(root)  # recorded as read: it says whether this report sums others
     agency = registry.including(p.source) if registry is not None else None
     if agency is None or not agency.includes:
         return None

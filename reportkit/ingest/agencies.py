@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from reportkit.contract import paths
+from reportkit.contract import paths, trace
 from reportkit.contract.errors import UsageError
 
 AGENCIES_FILE = "agencies.yaml"
@@ -218,8 +218,12 @@ def _problem(
 
 
 def load(root: Path | None = None) -> Registry | None:
-    """The project's agencies.yaml, validated, or None when the project has none."""
+    """The project's agencies.yaml, validated, or None when the project has none. Inside a
+    section, recorded as read, there or not: it says who sums whom, so a section re-runs when it
+    is written or edited (an agency added to or taken from `includes`)."""
     root = (root or paths.project_root()).resolve()
+    if trace.enabled():
+        trace.file_read(root / AGENCIES_FILE)
     path = root / AGENCIES_FILE
     if not path.is_file():
         return None
