@@ -300,6 +300,7 @@ def build_batch(
     if not tasks:
         raise UsageError("没有可生成的报告：" + ("；".join(notes) or "agencies.yaml 中没有机关"))
     logger.info(f"reportkit：共 {len(tasks)} 份报告（{_executor(workers, scheduler)}）")
+    _prepare_fonts(len(tasks))
     progress = Progress(len(tasks))
     if workers or scheduler:
         outcomes = run_dask(tasks, root, use_cache, jobs, workers, scheduler, progress)
@@ -317,6 +318,20 @@ def build_batch(
             written = office.write(registry, year, [o for o in ordered if o.year == year])
             logger.info("总览：" + "、".join(paths.shown(p, root) for p in written))
     return ordered
+
+
+def _prepare_fonts(reports: int) -> None:
+    """A batch of many reports first makes the fonts' prepared copies, once a machine: each
+    report's font subset then takes about half the time (the same bytes either way)."""
+    from reportkit.present import fonts
+
+    if reports < fonts.PREPARED_AT or fonts.prepared_all():
+        return
+    logger.info("准备网页字体（每台电脑只做一次，约 15 秒）……")
+    try:
+        fonts.prepare_all()
+    except Exception as exc:  # never worth failing a batch for: reports subset the whole font
+        logger.warning(f"提示：网页字体未能预先准备（{exc}），各报告仍可生成，只是稍慢")
 
 
 def _executor(workers: int | None, scheduler: str | None) -> str:
