@@ -344,3 +344,16 @@ def test_builds_reading_the_same_bytes_parse_them_once(
     third = load("build4")
     assert len(parsed) == 2
     assert len(third.frames["appeals"]) == len(first.frames["appeals"]) - 1
+
+
+def test_png_has_the_pixels_of_one_written_the_default_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Written with zlib's run-length strategy to save time: the file differs, not one pixel.
+    import numpy as np
+
+    _, png = charts.svg_and_png(charts.decisions_by_year(decisions()), 200)
+    monkeypatch.setattr(charts, "_PNG_OPTIONS", {"metadata": {"Software": None}})
+    _, default = charts.svg_and_png(charts.decisions_by_year(decisions()), 200)
+    ours, theirs = Image.open(io.BytesIO(png)), Image.open(io.BytesIO(default))
+    assert ours.size == theirs.size and ours.mode == theirs.mode == "RGBA"
+    assert (np.asarray(ours) == np.asarray(theirs)).all()
+    assert png != default  # not the default's bytes: the strategy was applied

