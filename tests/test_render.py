@@ -387,9 +387,9 @@ def small_prepared(monkeypatch, tmp_path):
     sources = []
     cut = fonts._cut
 
-    def watched(source, charset, flavor, prepared):
+    def watched(source, charset, flavor, clean):
         sources.append("prepared copy" if isinstance(source, io.BytesIO) else "whole font")
-        return cut(source, charset, flavor, prepared)
+        return cut(source, charset, flavor, clean)
 
     monkeypatch.setattr(fonts, "_cut", watched)
     return sources

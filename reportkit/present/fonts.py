@@ -32,7 +32,7 @@ BASE_CHARS = (
 )
 
 # Part of every cache key: change it whenever subset_font's options change.
-SUBSET_VERSION = "4"
+SUBSET_VERSION = "5"
 # Subsets kept in the cache folder; the least recently used beyond this are removed.
 CACHE_ENTRIES = 48
 
@@ -51,16 +51,16 @@ def _charset(text: str) -> str:
     return "".join(sorted(set(text + BASE_CHARS)))
 
 
-def _options(flavor: str | None, prepared: bool = False) -> Any:
+def _options(flavor: str | None, clean: bool = False) -> Any:
     from fontTools import subset
 
     options = subset.Options()
     options.flavor = flavor
     # Hints and extra names only add bytes; screen and print rendering of CJK does not need them.
-    # A prepared font keeps its hints and subroutines: dropping them is work on every glyph, and
-    # a report's subset drops them from the few it keeps.
-    options.hinting = prepared
-    options.desubroutinize = not prepared
+    # `clean`: the source is a prepared copy, which has neither hints nor subroutines left, so
+    # that nothing is looked for (every kept glyph's program run again): the same bytes, sooner.
+    options.hinting = clean
+    options.desubroutinize = not clean
     options.name_IDs = [0, 1, 2, 3, 4, 5, 6]
     options.name_languages = [0x0409]
     options.notdef_outline = True
@@ -71,7 +71,7 @@ def _options(flavor: str | None, prepared: bool = False) -> Any:
     return options
 
 
-def _cut(source: Path | io.BytesIO, charset: str, flavor: str | None, prepared: bool) -> bytes:
+def _cut(source: Path | io.BytesIO, charset: str, flavor: str | None, clean: bool) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -79,7 +79,7 @@ def _cut(source: Path | io.BytesIO, charset: str, flavor: str | None, prepared: 
     # Its own bounding box too: working out the subset's would run every kept glyph's outline
     # (a third of the time) for a header field that the whole font's box satisfies as well.
     font = TTFont(source, lazy=True, recalcTimestamp=False, recalcBBoxes=False)
-    subsetter = subset.Subsetter(_options(flavor, prepared))
+    subsetter = subset.Subsetter(_options(flavor, clean))
     subsetter.populate(text=charset)
     subsetter.subset(font)
     out = io.BytesIO()
@@ -93,18 +93,21 @@ def subset_font(path: Path, text: str, flavor: str | None = None) -> bytes:
     """The font at `path` cut down to the glyphs of `text` plus BASE_CHARS, as woff/woff2 bytes.
 
     Cut from the font's prepared copy when there is one and it holds every character (the same
-    bytes, in about half the time), else from the whole font."""
+    bytes, in about a third of the time), else from the whole font."""
     charset = _charset(text)
+    flavor = flavor or font_format()
     prepared = _prepared_bytes(path) if _prepared_set().issuperset(charset) else None
-    source: Path | io.BytesIO = io.BytesIO(prepared) if prepared is not None else path
-    return _cut(source, charset, flavor or font_format(), prepared=False)
+    if prepared is None:
+        return _cut(path, charset, flavor, clean=False)
+    return _cut(io.BytesIO(prepared), charset, flavor, clean=True)
 
 
 # ------------------------------------------------------------------------------------------------
-# Prepared fonts: the packaged font cut once, in the cache, to what reports are written in.
-# Parsing the whole 16–23 MB font's tables is most of a report's subset; a batch of many reports
-# makes the prepared copy once a machine (about 15 s for both faces) and every later subset,
-# single builds' too, is cut from it. Never part of an output: only the time changes.
+# Prepared fonts: the packaged font cut once, in the cache, to what reports are written in, its
+# hints and subroutines already gone. Parsing the whole 16–23 MB font and cleaning the glyphs a
+# report keeps were most of its subset's time; a batch of many reports makes the prepared copies
+# once a machine (about 14 s for both faces) and every later subset, single builds' too, is cut
+# from them. Never part of an output: the bytes are the same, only the time changes (tested).
 # ------------------------------------------------------------------------------------------------
 PREPARED_AT = 20  # a batch of this many reports or more prepares the fonts first
 
@@ -149,7 +152,7 @@ def prepare(path: Path) -> bool:
         return False
     if _read_cached(target, "otf", touch=False) is not None:
         return True
-    data = _cut(path, _prepared_charset(), None, prepared=True)
+    data = _cut(path, _prepared_charset(), None, clean=False)  # hints and subroutines gone
     stored = _write_cached(target, data, prune=False)
     if stored is None:
         return False
