@@ -445,3 +445,13 @@ def test_a_big_batch_prepares_the_fonts_first_and_a_small_one_does_not(monkeypat
     with caplog.at_level("INFO", logger="reportkit"):
         batch._prepare_fonts(fonts.PREPARED_AT)  # a warning, not a failed batch
     assert "网页字体未能预先准备" in caplog.text and "No space left on device" in caplog.text
+
+
+def test_no_prepared_copy_is_made_where_it_could_not_be_kept(small_prepared, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert fonts.prepare(fonts.SANS_FILE) is False
+    assert small_prepared == []  # not cut for nothing
+    fonts.prepare_all()
+    assert small_prepared == [] and blocker.read_text(encoding="utf-8").startswith("a file")

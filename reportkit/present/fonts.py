@@ -146,12 +146,15 @@ def _prepared_bytes(path: Path) -> bytes | None:
 
 
 def prepare(path: Path) -> bool:
-    """Make the font's prepared copy unless the cache has it; False when there is no cache."""
+    """Make the font's prepared copy unless the cache has it; False when there is no cache, or
+    none that can be written (found before spending the seconds a copy takes)."""
     target = _prepared_target(path)
     if target is None:
         return False
     if _read_cached(target, "otf", touch=False) is not None:
         return True
+    if not _writable(target.parent):
+        return False
     data = _cut(path, _prepared_charset(), None, clean=False)  # hints and subroutines gone
     stored = _write_cached(target, data, prune=False)
     if stored is None:
@@ -169,7 +172,17 @@ def prepared_all() -> bool:
 
 def prepare_all() -> None:
     for path in (SERIF_FILE, SANS_FILE):
-        prepare(path)
+        if not prepare(path):
+            return
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
 
 
 # ------------------------------------------------------------------------------------------------
