@@ -322,12 +322,12 @@ def build_batch(
 
 def _prepare_fonts(reports: int) -> None:
     """A batch of many reports first makes the fonts' prepared copies, once a machine: each
-    report's font subset then takes about half the time (the same bytes either way)."""
+    report's font subsets then take about a third of the time (the same bytes either way)."""
     from reportkit.present import fonts
 
     if reports < fonts.PREPARED_AT or fonts.prepared_all():
         return
-    logger.info("准备网页字体（每台电脑只做一次，约 15 秒）……")
+    logger.info("准备网页字体（每台电脑只做一次，约需 15 秒）……")
     try:
         fonts.prepare_all()
     except Exception as exc:  # never worth failing a batch for: reports subset the whole font
