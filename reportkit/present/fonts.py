@@ -142,7 +142,7 @@ def _prepared_target(path: Path) -> Path | None:
 def _prepared_bytes(path: Path) -> bytes | None:
     """The font's prepared copy from the cache, when there is an intact one."""
     target = _prepared_target(path)
-    return None if target is None else _read_cached(target, "otf", touch=False)
+    return None if target is None else _read_cached(target, "otf")
 
 
 def prepare(path: Path) -> bool:
@@ -151,12 +151,12 @@ def prepare(path: Path) -> bool:
     target = _prepared_target(path)
     if target is None:
         return False
-    if _read_cached(target, "otf", touch=False) is not None:
+    if _read_cached(target, "otf") is not None:
         return True
     if not _writable(target.parent):
         return False
     data = _cut(path, _prepared_charset(), None, clean=False)  # hints and subroutines gone
-    stored = _write_cached(target, data, prune=False)
+    stored = _write_cached(target, data)
     if stored is None:
         return False
     for old in target.parent.glob(f"{path.stem}-*.otf"):  # other fontTools versions' copies
@@ -235,7 +235,7 @@ def _stored_as(target: Path, data: bytes) -> Path:
     return target.with_name(f"{target.stem}-{digest}{target.suffix}")
 
 
-def _read_cached(target: Path, flavor: str, touch: bool = True) -> bytes | None:
+def _read_cached(target: Path, flavor: str) -> bytes | None:
     try:
         stored = sorted(target.parent.glob(f"{target.stem}-*{target.suffix}"))
     except OSError:
@@ -248,16 +248,15 @@ def _read_cached(target: Path, flavor: str, touch: bool = True) -> bytes | None:
         if not data.startswith(_MAGIC[flavor]) or _stored_as(target, data) != entry:
             entry.unlink(missing_ok=True)
             continue
-        if touch:
-            try:
-                os.utime(entry)  # marks it recently used, for pruning
-            except OSError:
-                pass
+        try:
+            os.utime(entry)  # marks it recently used, for pruning
+        except OSError:
+            pass
         return data
     return None
 
 
-def _write_cached(target: Path, data: bytes, prune: bool = True) -> Path | None:
+def _write_cached(target: Path, data: bytes) -> Path | None:
     """Store a subset; an unwritable cache folder only means the next build subsets again."""
     target = _stored_as(target, data)
     try:
@@ -270,8 +269,7 @@ def _write_cached(target: Path, data: bytes, prune: bool = True) -> Path | None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        if prune:
-            _prune(target.parent)
+        _prune(target.parent)  # subsets only: a prepared copy is never one of the many
     except OSError:
         return None
     return target
