@@ -455,3 +455,20 @@ def test_no_prepared_copy_is_made_where_it_could_not_be_kept(small_prepared, tmp
     assert small_prepared == []  # not cut for nothing
     fonts.prepare_all()
     assert small_prepared == [] and blocker.read_text(encoding="utf-8").startswith("a file")
+
+
+def test_only_files_the_cache_wrote_are_ever_removed_from_its_folder(
+    small_prepared, tmp_path, monkeypatch
+):
+    folder = tmp_path / "reportkit" / "fonts"
+    folder.mkdir(parents=True)
+    theirs = [folder / "NotoSansCJKsc-Regular-my-own-copy.otf", folder / "notes.woff"]
+    for p in theirs:
+        p.write_bytes(b"not the kit's")
+    old_copy = folder / f"NotoSansCJKsc-Regular-{'a' * 32}-{'b' * 16}.otf"  # an earlier version's
+    old_copy.write_bytes(b"OTTO an older copy")
+    monkeypatch.setattr(fonts, "CACHE_ENTRIES", 0)  # prune every subset it may
+    assert fonts.prepare(fonts.SANS_FILE) is True
+    fonts.cached_subset(fonts.SANS_FILE, "标题")
+    assert all(p.read_bytes() == b"not the kit's" for p in theirs)
+    assert not old_copy.exists()

@@ -8,6 +8,7 @@ import hashlib
 import importlib.util
 import io
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -160,7 +161,7 @@ def prepare(path: Path) -> bool:
     if stored is None:
         return False
     for old in target.parent.glob(f"{path.stem}-*.otf"):  # other fontTools versions' copies
-        if old != stored:
+        if old != stored and _ours(old):
             old.unlink(missing_ok=True)
     return True
 
@@ -275,10 +276,19 @@ def _write_cached(target: Path, data: bytes) -> Path | None:
     return target
 
 
+# What _stored_as names a file: the font's stem, the key's digest, the bytes' digest. Only such
+# files are ever removed from the folder, whatever else someone puts there.
+_OURS = re.compile(r".+-[0-9a-f]{32}-[0-9a-f]{16}\.(?:woff2?|otf)")
+
+
+def _ours(p: Path) -> bool:
+    return _OURS.fullmatch(p.name) is not None
+
+
 def _prune(folder: Path) -> None:
     entries = []
     for p in folder.iterdir():
-        if p.suffix in (".woff2", ".woff") and not p.name.startswith(".tmp-"):
+        if p.suffix in (".woff2", ".woff") and _ours(p):
             try:
                 entries.append((p.stat().st_mtime, p))
             except OSError:
